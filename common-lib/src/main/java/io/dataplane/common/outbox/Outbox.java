@@ -1,0 +1,256 @@
+package io.dataplane.common.outbox;
+
+import io.dataplane.common.events.EventCodec;
+import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.tracing.KafkaTracing;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The transactional outbox: an event is written in the same transaction as the state change that
+ * causes it, and relayed to Kafka right after the commit.
+ *
+ * <p>{@link #append} inserts the event and {@code NOTIFY}s the table's channel; PostgreSQL delivers
+ * the notification only when the transaction commits, so the relay thread wakes exactly then (push,
+ * no polling). The relay also sweeps every {@code sweepMillis} for rows a crash left unsent. Rows
+ * are claimed with {@code FOR UPDATE SKIP LOCKED}, so several replicas may relay. Delivery is at
+ * least once; consumers are idempotent by {@code eventId}.
+ *
+ * <p>The table each service creates in its schema:
+ *
+ * <pre>
+ * create table outbox (
+ *   id bigserial primary key,
+ *   event_id uuid not null unique,
+ *   topic text not null,
+ *   msg_key text,
+ *   payload bytea not null,
+ *   traceparent text,
+ *   created_at timestamptz not null default now(),
+ *   sent_at timestamptz);
+ * create index outbox_unsent on outbox (id) where sent_at is null;
+ * </pre>
+ */
+public final class Outbox implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+
+  private final String table;
+  private final String channel;
+  private final EventCodec codec;
+  private final DataSource dataSource;
+  private final Supplier<Producer<String, byte[]>> producer;
+  private final long sweepMillis;
+  private final AtomicLong relayed = new AtomicLong();
+  private volatile boolean running;
+  private Thread thread;
+
+  /**
+   * @param schema the service's schema, which holds the {@code outbox} table
+   */
+  public Outbox(
+      String schema,
+      DataSource dataSource,
+      Supplier<Producer<String, byte[]>> producer,
+      long sweepMillis) {
+    if (!schema.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("invalid schema " + schema);
+    }
+    this.table = schema + ".outbox";
+    this.channel = schema + "_outbox";
+    this.codec = new EventCodec();
+    this.dataSource = dataSource;
+    this.producer = producer;
+    this.sweepMillis = sweepMillis;
+  }
+
+  /**
+   * Adds an event to the outbox inside the caller's transaction ({@code connection} must be the one
+   * the state change is written with).
+   *
+   * @param traceparent W3C trace parent to carry in the record's headers, or null
+   */
+  public void append(
+      Connection connection, String topic, String key, EventEnvelope<?> event, String traceparent)
+      throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "insert into "
+                + table
+                + " (event_id, topic, msg_key, payload, traceparent) values (?, ?, ?, ?, ?);"
+                + " select pg_notify('"
+                + channel
+                + "', '')")) {
+      ps.setObject(1, event.eventId());
+      ps.setString(2, topic);
+      ps.setString(3, key);
+      ps.setBytes(4, codec.encode(event));
+      ps.setString(5, traceparent);
+      ps.execute();
+    }
+  }
+
+  /** Starts the relay thread. */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::loop, "outbox-relay-" + table);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Events relayed since start. */
+  public long relayedCount() {
+    return relayed.get();
+  }
+
+  /** Unsent rows now (for a queue-depth gauge). */
+  public long pending() {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select count(*) from " + table + " where sent_at is null")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      try (Connection listen = dataSource.getConnection()) {
+        listen.setAutoCommit(true);
+        try (Statement s = listen.createStatement()) {
+          s.execute("listen " + channel);
+        }
+        PGConnection pg = listen.unwrap(PGConnection.class);
+        relayAll();
+        while (running) {
+          PGNotification[] n = pg.getNotifications((int) sweepMillis);
+          // woken by a commit, or the sweep period ran out: either way, send what is unsent
+          relayAll();
+          if (n == null && listen.isClosed()) {
+            break;
+          }
+        }
+      } catch (Exception e) {
+        if (running) {
+          LOG.log(Level.WARNING, "outbox relay of " + table + " failed; retrying: " + e);
+          sleepQuietly(1000);
+        }
+      }
+    }
+  }
+
+  /** Relays every unsent row now; returns how many were sent. */
+  public int relayAll() throws Exception {
+    int total = 0;
+    int n;
+    do {
+      n = relayBatch(500);
+      total += n;
+    } while (n > 0 && running);
+    return total;
+  }
+
+  private int relayBatch(int limit) throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<Long> ids = new ArrayList<>();
+        List<Future<?>> sends = new ArrayList<>();
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "select id, topic, msg_key, payload, traceparent from "
+                    + table
+                    + " where sent_at is null order by id limit ? for update skip locked")) {
+          ps.setInt(1, limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            Producer<String, byte[]> p = producer.get();
+            while (rs.next()) {
+              ids.add(rs.getLong(1));
+              RecordHeaders headers = new RecordHeaders();
+              String tp = rs.getString(5);
+              if (tp != null) {
+                headers.add(KafkaTracing.TRACEPARENT, tp.getBytes(StandardCharsets.UTF_8));
+              }
+              sends.add(
+                  p.send(
+                      new ProducerRecord<>(
+                          rs.getString(2), null, rs.getString(3), rs.getBytes(4), headers)));
+            }
+          }
+        }
+        if (ids.isEmpty()) {
+          c.commit();
+          return 0;
+        }
+        for (Future<?> f : sends) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("update " + table + " set sent_at = now() where id = any(?)")) {
+          ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+          ps.executeUpdate();
+        }
+        c.commit();
+        relayed.addAndGet(ids.size());
+        return ids.size();
+      } catch (Exception e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Deletes rows sent more than {@code olderThanSeconds} ago; returns how many. */
+  public int purgeSent(long olderThanSeconds) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "delete from " + table + " where sent_at < now() - make_interval(secs => ?)")) {
+      ps.setLong(1, olderThanSeconds);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.dataplane.orchestrator.health;
+
+import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.health.SchemaCheck;
+import io.dataplane.orchestrator.config.OrchestratorConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready only while the service's own schema answers and is migrated. */
+@Readiness
+@ApplicationScoped
+public class SchemaReadinessCheck implements HealthCheck {
+
+  private final AgroalDataSource dataSource;
+  private final OrchestratorConfig config;
+
+  public SchemaReadinessCheck(AgroalDataSource dataSource, OrchestratorConfig config) {
+    this.dataSource = dataSource;
+    this.config = config;
+  }
+
+  @Override
+  public HealthCheckResponse call() {
+    return SchemaCheck.check(dataSource, config.schema());
+  }
+}
