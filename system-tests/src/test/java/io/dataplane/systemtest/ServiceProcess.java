@@ -1,0 +1,111 @@
+package io.dataplane.systemtest;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One packaged service (target/quarkus-app/quarkus-run.jar) run as a child process. */
+final class ServiceProcess implements AutoCloseable {
+
+  /** Keys every service may need; test-only values. */
+  static final Map<String, String> TEST_ENV =
+      Map.of(
+          "DATAPLANE_SERVICE_TOKEN", "system-test-service-token-0123456789",
+          "DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==",
+          "DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg5YWI=",
+          "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+
+  final String name;
+  final int port;
+  final Path log;
+  private final Process process;
+
+  private ServiceProcess(String name, int port, Path log, Process process) {
+    this.name = name;
+    this.port = port;
+    this.log = log;
+    this.process = process;
+  }
+
+  static Path root() {
+    return Path.of(System.getProperty("dataplane.root", "..")).toAbsolutePath().normalize();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static ServiceProcess start(String name, Map<String, String> env) throws IOException {
+    Path jar = root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: package the services first");
+    }
+    int port = freePort();
+    Path logs = root().resolve("system-tests/target/service-logs");
+    Files.createDirectories(logs);
+    Path log = logs.resolve(name + "-" + port + ".log");
+    List<String> cmd = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> e = new HashMap<>(TEST_ENV);
+    e.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    e.putAll(env);
+    pb.environment().putAll(e);
+    return new ServiceProcess(name, port, log, pb.start());
+  }
+
+  /** HTTP status of {@code GET path}, or -1 when nothing answers. */
+  int status(String path) {
+    try {
+      HttpURLConnection c =
+          (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+      c.setConnectTimeout(2000);
+      c.setReadTimeout((int) Duration.ofSeconds(10).toMillis());
+      try {
+        return c.getResponseCode();
+      } finally {
+        c.disconnect();
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
