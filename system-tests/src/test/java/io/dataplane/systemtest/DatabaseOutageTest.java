@@ -9,8 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A service whose database goes away reports not-ready, and becomes ready again by itself when
- * the database comes back, without a restart.
+ * A service whose database goes away reports not-ready, and becomes ready again by itself when the
+ * database comes back, without a restart.
  */
 class DatabaseOutageTest {
 
@@ -24,7 +24,10 @@ class DatabaseOutageTest {
                 service,
                 Map.of(
                     "QUARKUS_DATASOURCE_JDBC_URL",
-                    "jdbc:postgresql://127.0.0.1:" + db.port() + "/dataplane?currentSchema=" + schema
+                    "jdbc:postgresql://127.0.0.1:"
+                        + db.port()
+                        + "/dataplane?currentSchema="
+                        + schema
                         + "&connectTimeout=2&socketTimeout=10"))) {
       await("ready at start (log: " + svc.log + ")")
           .atMost(Duration.ofSeconds(120))

@@ -55,10 +55,16 @@ final class ServiceProcess implements AutoCloseable {
     Path logs = root().resolve("system-tests/target/service-logs");
     Files.createDirectories(logs);
     Path log = logs.resolve(name + "-" + port + ".log");
-    List<String> cmd = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> e = new HashMap<>(TEST_ENV);
     e.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     e.putAll(env);
@@ -70,7 +76,8 @@ final class ServiceProcess implements AutoCloseable {
   int status(String path) {
     try {
       HttpURLConnection c =
-          (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
       c.setConnectTimeout(2000);
       c.setReadTimeout((int) Duration.ofSeconds(10).toMillis());
       try {
