@@ -1,0 +1,119 @@
+package io.dataplane.orchestrator.engine;
+
+import io.dataplane.common.events.RunState;
+import io.dataplane.common.events.TaskRunState;
+import io.dataplane.orchestrator.dag.Dag;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules of a run, free of storage: which tasks are ready, which cannot run because an upstream
+ * task failed, when the run is over and how it ended, and which transitions a task run may take.
+ */
+public final class RunRules {
+
+  private static final Set<TaskRunState> BLOCKING =
+      EnumSet.of(
+          TaskRunState.FAILED,
+          TaskRunState.UPSTREAM_FAILED,
+          TaskRunState.CANCELLED,
+          TaskRunState.SKIPPED);
+
+  private RunRules() {}
+
+  /** PENDING tasks whose dependencies all SUCCEEDED, in DAG order. */
+  public static List<String> ready(Dag dag, Map<String, TaskRunState> states) {
+    List<String> out = new ArrayList<>();
+    for (String k : dag.keys()) {
+      if (states.get(k) != TaskRunState.PENDING) {
+        continue;
+      }
+      boolean ok = true;
+      for (String d : dag.dependenciesOf(k)) {
+        if (states.get(d) != TaskRunState.SUCCEEDED) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Non-terminal tasks that can never run because a task they depend on (transitively) failed, was
+   * cancelled or skipped; they become UPSTREAM_FAILED. Only PENDING tasks qualify.
+   */
+  public static List<String> upstreamFailed(Dag dag, Map<String, TaskRunState> states) {
+    Map<String, TaskRunState> s = new LinkedHashMap<>(states);
+    List<String> out = new ArrayList<>();
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (String k : dag.keys()) {
+        if (s.get(k) != TaskRunState.PENDING) {
+          continue;
+        }
+        for (String d : dag.dependenciesOf(k)) {
+          if (BLOCKING.contains(s.get(d))) {
+            s.put(k, TaskRunState.UPSTREAM_FAILED);
+            out.add(k);
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** How the run ended, or null while a task is not terminal. */
+  public static RunState outcome(Map<String, TaskRunState> states) {
+    boolean failed = false;
+    boolean cancelled = false;
+    for (TaskRunState s : states.values()) {
+      if (!s.isTerminal()) {
+        return null;
+      }
+      failed |= s == TaskRunState.FAILED || s == TaskRunState.UPSTREAM_FAILED;
+      cancelled |= s == TaskRunState.CANCELLED;
+    }
+    if (failed) {
+      return RunState.FAILED;
+    }
+    return cancelled ? RunState.CANCELLED : RunState.SUCCEEDED;
+  }
+
+  /** Whether a task run may move from one state to another. */
+  public static boolean allowed(TaskRunState from, TaskRunState to) {
+    if (from.isTerminal()) {
+      return false;
+    }
+    return switch (to) {
+      case PENDING -> false;
+      case QUEUED -> true; // dispatch, retry or re-queue after a lost worker
+      case RUNNING -> from == TaskRunState.QUEUED || from == TaskRunState.RUNNING;
+      case SUCCEEDED, FAILED -> from == TaskRunState.QUEUED || from == TaskRunState.RUNNING;
+      case UPSTREAM_FAILED, SKIPPED -> from == TaskRunState.PENDING;
+      case CANCELLED -> true;
+    };
+  }
+
+  /** Whether a run may move from one state to another. */
+  public static boolean allowed(RunState from, RunState to) {
+    if (from.isTerminal()) {
+      return false;
+    }
+    return switch (to) {
+      case QUEUED -> false;
+      case RUNNING -> from == RunState.QUEUED;
+      default -> true;
+    };
+  }
+}
