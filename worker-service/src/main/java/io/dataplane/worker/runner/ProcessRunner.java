@@ -1,0 +1,483 @@
+package io.dataplane.worker.runner;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataplane.common.events.AttemptOutcome;
+import io.dataplane.common.json.Json;
+import io.dataplane.worker.sandbox.SandboxCommand;
+import io.dataplane.worker.sandbox.SandboxMode;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs task processes: a fresh scratch directory, the sandboxed command line, streamed and redacted
+ * logs, a wall-clock timeout and cancellation that kill the whole process group, and the output
+ * JSON. Plain Java; the worker service wires it to Kafka.
+ */
+public final class ProcessRunner implements AutoCloseable {
+
+  private static final ObjectMapper MAPPER = Json.mapper();
+  private static final Pattern SAFE_NAME = Pattern.compile("[^A-Za-z0-9_.-]");
+  private static final String KILL =
+      Files.isExecutable(Path.of("/usr/bin/kill")) ? "/usr/bin/kill" : "/bin/kill";
+
+  private final RunnerSettings settings;
+  private final ExecutorService threads;
+  private final ScheduledExecutorService ticker;
+
+  public ProcessRunner(RunnerSettings settings) {
+    if (settings.mode() == SandboxMode.AUTO) {
+      throw new IllegalArgumentException("resolve the sandbox mode first");
+    }
+    this.settings = settings;
+    this.threads = Executors.newCachedThreadPool(daemon("dp-task-io-"));
+    this.ticker = Executors.newScheduledThreadPool(1, daemon("dp-task-tick-"));
+    try {
+      Files.createDirectories(settings.workRoot());
+      // sandboxed uids must traverse it to reach their own scratch directory, nothing more
+      Files.setPosixFilePermissions(
+          settings.workRoot(), PosixFilePermissions.fromString("rwx--x--x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + settings.workRoot(), e);
+    }
+  }
+
+  public RunnerSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Prepares the scratch directory and starts the process. Returns once it is running; the result
+   * completes when it has ended, its logs are published and its scratch directory is gone.
+   *
+   * @throws IOException when the process cannot be started (the scratch directory is removed)
+   */
+  public RunningProcess start(AttemptSpec spec, LogPublisher publisher) throws IOException {
+    long t0 = System.nanoTime();
+    Path scratch =
+        Files.createTempDirectory(
+            settings.workRoot(), SAFE_NAME.matcher(spec.name()).replaceAll("_") + "-");
+    try {
+      Path dp = Files.createDirectories(scratch.resolve(".dp"));
+      Path tmp = Files.createDirectories(scratch.resolve(".dp/tmp"));
+      SandboxCommand.Spec layout =
+          new SandboxCommand.Spec(
+              settings.mode(),
+              List.of(),
+              scratch,
+              spec.bundle(),
+              spec.network(),
+              spec.uid(),
+              settings.limits());
+      String job = layout.jobDir();
+      Files.write(
+          dp.resolve("inputs.json"),
+          MAPPER.writeValueAsBytes(spec.inputs() == null ? Map.of() : spec.inputs()));
+      String scriptPath = scriptPath(spec, layout, dp);
+      List<String> argv =
+          switch (spec.runtime()) {
+            case "bash" -> List.of(settings.bash(), "-euo", "pipefail", scriptPath);
+            case "python" -> List.of(settings.python(), "-u", scriptPath);
+            default -> throw new IllegalArgumentException("unknown runtime: " + spec.runtime());
+          };
+      if (spec.uid() != null && settings.mode() == SandboxMode.BWRAP) {
+        chownTree(scratch, spec.uid());
+      }
+      List<String> command =
+          settings
+              .command()
+              .build(
+                  new SandboxCommand.Spec(
+                      settings.mode(),
+                      argv,
+                      scratch,
+                      spec.bundle(),
+                      spec.network(),
+                      spec.uid(),
+                      settings.limits()));
+      Map<String, String> env = new HashMap<>(spec.env() == null ? Map.of() : spec.env());
+      env.put("HOME", job);
+      env.put("TMPDIR", settings.mode() == SandboxMode.BWRAP ? "/tmp" : tmp.toString());
+      env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+      env.putIfAbsent("LANG", "C.UTF-8");
+      env.put("PYTHONDONTWRITEBYTECODE", "1");
+      env.put("DP_INPUTS", job + "/.dp/inputs.json");
+      env.put("DP_OUTPUT", job + "/.dp/output.json");
+      if (spec.bundle() != null) {
+        env.put("DP_BUNDLE", layout.bundleDir());
+      }
+
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      pb.directory(scratch.toFile());
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      long spawnStart = System.nanoTime();
+      Process process = pb.start();
+      long spawnNanos = System.nanoTime() - spawnStart;
+      RunningProcess running =
+          new RunningProcess(spec, process, scratch, dp.resolve("output.json"), publisher, t0);
+      running.begin(spawnNanos);
+      return running;
+    } catch (IOException | RuntimeException e) {
+      deleteTree(scratch);
+      throw e;
+    }
+  }
+
+  private static String scriptPath(AttemptSpec spec, SandboxCommand.Spec layout, Path dp)
+      throws IOException {
+    if (spec.script() != null) {
+      String file = "python".equals(spec.runtime()) ? "script.py" : "script.sh";
+      Files.writeString(dp.resolve(file), spec.script(), StandardCharsets.UTF_8);
+      return layout.jobDir() + "/.dp/" + file;
+    }
+    if (spec.entrypoint() == null || spec.bundle() == null) {
+      throw new IllegalArgumentException("the task has neither a script nor a bundle entrypoint");
+    }
+    Path rel = Path.of(spec.entrypoint()).normalize();
+    if (rel.isAbsolute()
+        || rel.startsWith("..")
+        || !Files.isRegularFile(spec.bundle().resolve(rel))) {
+      throw new IllegalArgumentException(
+          "entrypoint not found in the bundle: " + spec.entrypoint());
+    }
+    return layout.bundleDir() + "/" + rel;
+  }
+
+  private static void chownTree(Path root, int uid) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Files.setAttribute(p, "unix:uid", uid);
+        Files.setAttribute(p, "unix:gid", uid);
+      }
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          p.toFile().setWritable(true);
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // left for the next start's cleanup of the work root
+    }
+  }
+
+  /** Kills every process of the group the task leads (it started with setsid). */
+  static void killGroup(Process process) {
+    try {
+      Process kill =
+          new ProcessBuilder(KILL, "-KILL", "--", "-" + process.pid())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      kill.waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // fall back to the process and its children as Java sees them
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    threads.shutdownNow();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** A started task process. */
+  public final class RunningProcess {
+    private final AttemptSpec spec;
+    private final Process process;
+    private final Path scratch;
+    private final Path outputFile;
+    private final LogPublisher publisher;
+    private final long t0;
+    private final AttemptLog log;
+    private final OutputPump out;
+    private final OutputPump err;
+    private final AtomicReference<Kill> killed = new AtomicReference<>();
+    private final CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+    private final Object publishLock = new Object();
+    private boolean published;
+    private ScheduledFuture<?> tick;
+    private ScheduledFuture<?> timeout;
+
+    private record Kill(AttemptOutcome outcome, String reason) {}
+
+    private RunningProcess(
+        AttemptSpec spec,
+        Process process,
+        Path scratch,
+        Path outputFile,
+        LogPublisher publisher,
+        long t0) {
+      this.spec = spec;
+      this.process = process;
+      this.scratch = scratch;
+      this.outputFile = outputFile;
+      this.publisher = publisher;
+      this.t0 = t0;
+      this.log = new AttemptLog(settings.logLimitBytes());
+      this.out = new OutputPump("stdout", process.getInputStream(), spec.redactor(), log);
+      this.err = new OutputPump("stderr", process.getErrorStream(), spec.redactor(), log);
+    }
+
+    private void begin(long spawnNanos) {
+      Future<?> fo = threads.submit(out);
+      Future<?> fe = threads.submit(err);
+      long interval = Math.max(5, settings.flushIntervalMillis());
+      tick =
+          ticker.scheduleAtFixedRate(
+              () -> flush(interval), interval, interval, TimeUnit.MILLISECONDS);
+      Long limit = spec.timeoutMillis();
+      if (limit != null && limit > 0) {
+        timeout =
+            ticker.schedule(
+                () -> kill(AttemptOutcome.TIMED_OUT, "timed out after " + limit + " ms"),
+                limit,
+                TimeUnit.MILLISECONDS);
+      }
+      threads.submit(() -> await(fo, fe, spawnNanos));
+    }
+
+    public long pid() {
+      return process.pid();
+    }
+
+    /** Whether the process has not ended yet. */
+    public boolean isRunning() {
+      return !result.isDone();
+    }
+
+    public CompletableFuture<AttemptResult> result() {
+      return result;
+    }
+
+    /**
+     * Kills the process group; the attempt ends with {@code outcome} (CANCELLED, INTERRUPTED or
+     * TIMED_OUT). Only the first kill counts. Returns whether this call killed it.
+     */
+    public boolean kill(AttemptOutcome outcome, String reason) {
+      if (result.isDone() || !killed.compareAndSet(null, new Kill(outcome, reason))) {
+        return false;
+      }
+      killGroup(process);
+      return true;
+    }
+
+    private void flush(long intervalMillis) {
+      out.flushPartial(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
+      err.flushPartial(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
+      synchronized (publishLock) {
+        if (published) {
+          return;
+        }
+        for (List<io.dataplane.common.events.LogChunk.Line> chunk : log.drain()) {
+          safePublish(chunk, false);
+        }
+      }
+    }
+
+    private void safePublish(List<io.dataplane.common.events.LogChunk.Line> lines, boolean last) {
+      try {
+        publisher.publish(lines, last);
+      } catch (RuntimeException e) {
+        // a log transport failure must not take the attempt down
+      }
+    }
+
+    private void await(Future<?> fo, Future<?> fe, long spawnNanos) {
+      AttemptResult r;
+      try {
+        int exit = process.waitFor();
+        // nothing of the task outlives it: stray background children die with the group
+        killGroup(process);
+        drainPumps(fo, fe);
+        r = outcome(exit, spawnNanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        killGroup(process);
+        r = result(AttemptOutcome.INTERRUPTED, null, null, "worker interrupted", spawnNanos);
+      } catch (RuntimeException e) {
+        r = result(AttemptOutcome.ERROR, null, null, "worker error: " + e, spawnNanos);
+      }
+      if (tick != null) {
+        tick.cancel(false);
+      }
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      log.system(statusLine(r));
+      synchronized (publishLock) {
+        List<List<io.dataplane.common.events.LogChunk.Line>> chunks = log.drain();
+        for (int i = 0; i < chunks.size(); i++) {
+          safePublish(chunks.get(i), i == chunks.size() - 1);
+        }
+        published = true;
+      }
+      deleteTree(scratch);
+      result.complete(r);
+    }
+
+    private void drainPumps(Future<?> fo, Future<?> fe) throws InterruptedException {
+      for (Future<?> f : List.of(fo, fe)) {
+        try {
+          f.get(3, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          // the pump ended on its own error: its output so far is kept
+        } catch (java.util.concurrent.TimeoutException e) {
+          // a child escaped the group and holds the pipe: stop reading it
+          closeQuietly();
+          try {
+            f.get(2, TimeUnit.SECONDS);
+          } catch (Exception ignored) {
+            f.cancel(true);
+          }
+        }
+      }
+    }
+
+    private void closeQuietly() {
+      try {
+        process.getInputStream().close();
+      } catch (IOException ignored) {
+        // closing only to unblock a reader
+      }
+      try {
+        process.getErrorStream().close();
+      } catch (IOException ignored) {
+        // closing only to unblock a reader
+      }
+    }
+
+    private AttemptResult outcome(int exit, long spawnNanos) {
+      Kill k = killed.get();
+      if (k != null) {
+        return result(k.outcome(), null, null, k.reason(), spawnNanos);
+      }
+      if (exit != 0) {
+        return result(AttemptOutcome.FAILED, exit, null, "exit code " + exit, spawnNanos);
+      }
+      if (!Files.exists(outputFile)) {
+        return result(AttemptOutcome.SUCCEEDED, exit, null, null, spawnNanos);
+      }
+      try {
+        long size = Files.size(outputFile);
+        if (size > settings.maxOutputBytes()) {
+          return result(
+              AttemptOutcome.FAILED,
+              exit,
+              null,
+              "output is "
+                  + size
+                  + " bytes, more than the limit of "
+                  + settings.maxOutputBytes()
+                  + " bytes",
+              spawnNanos);
+        }
+        if (size == 0) {
+          return result(AttemptOutcome.SUCCEEDED, exit, null, null, spawnNanos);
+        }
+        JsonNode node = MAPPER.readTree(outputFile.toFile());
+        if (node == null || !node.isObject()) {
+          return result(
+              AttemptOutcome.FAILED,
+              exit,
+              null,
+              "output is not a JSON object (DP_OUTPUT must hold one object)",
+              spawnNanos);
+        }
+        Map<String, Object> outputs =
+            MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
+        return result(AttemptOutcome.SUCCEEDED, exit, outputs, null, spawnNanos);
+      } catch (IOException e) {
+        return result(
+            AttemptOutcome.FAILED,
+            exit,
+            null,
+            "output is not valid JSON: " + firstLine(e.getMessage()),
+            spawnNanos);
+      }
+    }
+
+    private AttemptResult result(
+        AttemptOutcome outcome,
+        Integer exit,
+        Map<String, Object> outputs,
+        String error,
+        long spawnNanos) {
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      return new AttemptResult(
+          outcome, exit, outputs, error, millis, log.bytes(), log.truncated(), spawnNanos);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** The last line of every attempt's log. */
+  static String statusLine(AttemptResult r) {
+    List<String> parts = new ArrayList<>();
+    parts.add("attempt finished: " + r.outcome());
+    if (r.exitCode() != null) {
+      parts.add("exit code " + r.exitCode());
+    }
+    if (r.error() != null && r.exitCode() == null
+        || r.error() != null
+            && r.outcome() == AttemptOutcome.FAILED
+            && !r.error().startsWith("exit code")) {
+      parts.add(r.error());
+    }
+    parts.add(r.durationMillis() + " ms");
+    return String.join(", ", parts);
+  }
+}

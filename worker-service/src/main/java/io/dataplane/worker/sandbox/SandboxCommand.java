@@ -1,0 +1,214 @@
+package io.dataplane.worker.sandbox;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds the command line that starts one task process, contained according to the mode. Plain
+ * Java: it decides arguments only, it starts nothing.
+ *
+ * <p>Every mode starts with {@code setsid}, so the process leads a new session and process group
+ * whose id is its pid: the worker kills the whole group, children included. {@code prlimit} sets
+ * the rlimits. In {@link SandboxMode#BWRAP} mode, {@code setpriv} first drops to an unprivileged
+ * uid (when the worker runs as root) and bubblewrap then builds new namespaces in which only {@code
+ * /usr}, the bundle (read-only, at {@value #BUNDLE_DIR}) and the scratch directory (at {@value
+ * #JOB_DIR}) are visible.
+ */
+public final class SandboxCommand {
+
+  /** Where the scratch directory appears inside the sandbox. */
+  public static final String JOB_DIR = "/job";
+
+  /** Where the bundle appears inside the sandbox. */
+  public static final String BUNDLE_DIR = "/bundle";
+
+  /** Files of /etc a task with network access needs for name resolution and TLS. */
+  static final List<String> NETWORK_ETC =
+      List.of(
+          "/etc/resolv.conf",
+          "/etc/hosts",
+          "/etc/nsswitch.conf",
+          "/etc/ssl",
+          "/etc/ca-certificates",
+          "/etc/pki");
+
+  /** Files of /etc harmless to show to every task. */
+  static final List<String> COMMON_ETC = List.of("/etc/ld.so.cache", "/etc/localtime");
+
+  /** rlimits of a task process; 0 means "not limited". */
+  public record Limits(long addressSpaceBytes, long processes, long fileSizeBytes) {
+    public static Limits none() {
+      return new Limits(0, 0, 0);
+    }
+  }
+
+  /**
+   * What to contain.
+   *
+   * @param mode {@link SandboxMode#BWRAP} or {@link SandboxMode#NONE} (AUTO resolved already)
+   * @param argv the program and its arguments, with paths as the process sees them ({@link
+   *     #jobDir()} and {@link #bundleDir()})
+   * @param scratch the host scratch directory
+   * @param bundle the host bundle directory, or null
+   * @param network whether the task may use the network
+   * @param uid uid (and gid) to drop to with setpriv, or null to keep the worker's own
+   */
+  public record Spec(
+      SandboxMode mode,
+      List<String> argv,
+      Path scratch,
+      Path bundle,
+      boolean network,
+      Integer uid,
+      Limits limits) {
+    public Spec {
+      Objects.requireNonNull(mode, "mode");
+      Objects.requireNonNull(argv, "argv");
+      Objects.requireNonNull(scratch, "scratch");
+      if (mode == SandboxMode.AUTO) {
+        throw new IllegalArgumentException("resolve AUTO before building a command");
+      }
+      limits = limits == null ? Limits.none() : limits;
+    }
+
+    /** The scratch directory as the process sees it. */
+    public String jobDir() {
+      return mode == SandboxMode.BWRAP ? JOB_DIR : scratch.toString();
+    }
+
+    /** The bundle directory as the process sees it, or null. */
+    public String bundleDir() {
+      if (bundle == null) {
+        return null;
+      }
+      return mode == SandboxMode.BWRAP ? BUNDLE_DIR : bundle.toString();
+    }
+  }
+
+  private final String setsid;
+  private final String setpriv;
+  private final String prlimit;
+  private final String bwrap;
+
+  public SandboxCommand(String setsid, String setpriv, String prlimit, String bwrap) {
+    this.setsid = setsid;
+    this.setpriv = setpriv;
+    this.prlimit = prlimit;
+    this.bwrap = bwrap;
+  }
+
+  /** The tools at their usual Debian paths. */
+  public static SandboxCommand standard() {
+    return new SandboxCommand(
+        "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", "/usr/bin/bwrap");
+  }
+
+  /** Whether bubblewrap is installed where this builder expects it. */
+  public boolean bwrapAvailable() {
+    return Files.isExecutable(Path.of(bwrap));
+  }
+
+  /** AUTO becomes BWRAP when bubblewrap is installed, NONE otherwise. */
+  public SandboxMode resolve(SandboxMode mode) {
+    if (mode == SandboxMode.AUTO) {
+      return bwrapAvailable() ? SandboxMode.BWRAP : SandboxMode.NONE;
+    }
+    return mode;
+  }
+
+  /** The full command line. The environment is passed by the caller, never on the command line. */
+  public List<String> build(Spec spec) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(setsid);
+    if (spec.mode() == SandboxMode.BWRAP && spec.uid() != null) {
+      cmd.add(setpriv);
+      cmd.add("--reuid=" + spec.uid());
+      cmd.add("--regid=" + spec.uid());
+      cmd.add("--clear-groups");
+      cmd.add("--no-new-privs");
+    }
+    List<String> limits = limits(spec);
+    if (!limits.isEmpty()) {
+      cmd.add(prlimit);
+      cmd.addAll(limits);
+      cmd.add("--");
+    }
+    if (spec.mode() == SandboxMode.BWRAP) {
+      cmd.add(bwrap);
+      cmd.add("--unshare-all");
+      if (spec.network()) {
+        cmd.add("--share-net");
+      }
+      cmd.add("--die-with-parent");
+      cmd.add("--new-session");
+      cmd.add("--cap-drop");
+      cmd.add("ALL");
+      cmd.add("--hostname");
+      cmd.add("dataplane-task");
+      bind(cmd, "--ro-bind", "/usr", "/usr");
+      cmd.add("--symlink");
+      cmd.add("usr/bin");
+      cmd.add("/bin");
+      cmd.add("--symlink");
+      cmd.add("usr/sbin");
+      cmd.add("/sbin");
+      cmd.add("--symlink");
+      cmd.add("usr/lib");
+      cmd.add("/lib");
+      cmd.add("--symlink");
+      cmd.add("usr/lib64");
+      cmd.add("/lib64");
+      for (String etc : COMMON_ETC) {
+        bind(cmd, "--ro-bind-try", etc, etc);
+      }
+      if (spec.network()) {
+        for (String etc : NETWORK_ETC) {
+          bind(cmd, "--ro-bind-try", etc, etc);
+        }
+      }
+      cmd.add("--proc");
+      cmd.add("/proc");
+      cmd.add("--dev");
+      cmd.add("/dev");
+      cmd.add("--tmpfs");
+      cmd.add("/tmp");
+      if (spec.bundle() != null) {
+        bind(cmd, "--ro-bind", spec.bundle().toString(), BUNDLE_DIR);
+      }
+      bind(cmd, "--bind", spec.scratch().toString(), JOB_DIR);
+      // the sandbox's own root (a tmpfs holding the mount points) is read-only too
+      cmd.add("--remount-ro");
+      cmd.add("/");
+      cmd.add("--chdir");
+      cmd.add(JOB_DIR);
+      cmd.add("--");
+    }
+    cmd.addAll(spec.argv());
+    return List.copyOf(cmd);
+  }
+
+  private static List<String> limits(Spec spec) {
+    List<String> out = new ArrayList<>();
+    Limits l = spec.limits();
+    if (l.addressSpaceBytes() > 0) {
+      out.add("--as=" + l.addressSpaceBytes());
+    }
+    // RLIMIT_NPROC counts every process of the uid: only meaningful for a uid of the task's own
+    if (l.processes() > 0 && spec.mode() == SandboxMode.BWRAP && spec.uid() != null) {
+      out.add("--nproc=" + l.processes());
+    }
+    if (l.fileSizeBytes() > 0) {
+      out.add("--fsize=" + l.fileSizeBytes());
+    }
+    return out;
+  }
+
+  private static void bind(List<String> cmd, String kind, String from, String to) {
+    cmd.add(kind);
+    cmd.add(from);
+    cmd.add(to);
+  }
+}

@@ -1,0 +1,118 @@
+package io.dataplane.worker.redact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+
+  private static final String SECRET = "s3cr3t/v@lue+\"x\" ok";
+  private final Redactor redactor = Redactor.of(List.of(SECRET));
+
+  @Test
+  void masksTheRawValue() {
+    assertThat(redactor.redact("token=" + SECRET + " end")).isEqualTo("token=*** end");
+    assertThat(redactor.redactions()).isEqualTo(1);
+  }
+
+  @Test
+  void masksBase64InEveryAlignment() {
+    for (String prefix : List.of("", "a", "ab", "abc", "abcd")) {
+      String encoded =
+          Base64.getEncoder()
+              .encodeToString((prefix + SECRET + "tail").getBytes(StandardCharsets.UTF_8));
+      String out = redactor.redact("data: " + encoded);
+      assertThat(out).as("alignment of prefix '%s'", prefix).contains(Redactor.MASK);
+      byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
+      assertThat(out).doesNotContain(Redactor.base64Aligned(secret, prefix.getBytes().length % 3));
+    }
+  }
+
+  @Test
+  void masksUrlSafeBase64AndPaddedBase64() {
+    String urlSafe = Base64.getUrlEncoder().encodeToString(SECRET.getBytes(StandardCharsets.UTF_8));
+    assertThat(redactor.redact(urlSafe)).contains(Redactor.MASK);
+    String plain = Base64.getEncoder().encodeToString(SECRET.getBytes(StandardCharsets.UTF_8));
+    assertThat(redactor.redact(plain)).startsWith(Redactor.MASK);
+  }
+
+  @Test
+  void masksUrlEncodedForms() {
+    String url = URLEncoder.encode(SECRET, StandardCharsets.UTF_8);
+    assertThat(redactor.redact("?q=" + url)).isEqualTo("?q=***");
+    assertThat(redactor.redact("?q=" + url.replace("+", "%20"))).isEqualTo("?q=***");
+    assertThat(redactor.redact("?q=" + url.toLowerCase().replace("%2f", "%2f"))).contains("***");
+  }
+
+  @Test
+  void masksJsonEscapedForm() {
+    String json = "{\"password\":\"s3cr3t/v@lue+\\\"x\\\" ok\"}";
+    assertThat(redactor.redact(json)).isEqualTo("{\"password\":\"***\"}");
+    String slashEscaped = "{\"p\":\"s3cr3t\\/v@lue+\\\"x\\\" ok\"}";
+    assertThat(redactor.redact(slashEscaped)).isEqualTo("{\"p\":\"***\"}");
+  }
+
+  @Test
+  void masksHexInBothCases() {
+    String hex = HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8));
+    assertThat(redactor.redact("hex " + hex)).isEqualTo("hex ***");
+    assertThat(redactor.redact("HEX " + hex.toUpperCase())).isEqualTo("HEX ***");
+  }
+
+  @Test
+  void masksAValueSplitAcrossChunks() {
+    for (int split = 1; split < SECRET.length(); split++) {
+      Redactor.Stream s = redactor.stream();
+      String first = s.feed("before " + SECRET.substring(0, split));
+      String second = s.feed(SECRET.substring(split) + " after\n");
+      String rest = s.flush();
+      assertThat(first + second + rest).isEqualTo("before *** after\n");
+      assertThat(first).doesNotContain(SECRET.substring(0, split));
+    }
+  }
+
+  @Test
+  void masksAnEncodedFormSplitAcrossChunks() {
+    String hex = HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8));
+    Redactor.Stream s = redactor.stream();
+    String out = s.feed("x" + hex.substring(0, 10)) + s.feed(hex.substring(10) + "y") + s.flush();
+    assertThat(out).isEqualTo("x***y");
+  }
+
+  @Test
+  void releasesAHeldBackPrefixThatTurnsOutHarmless() {
+    Redactor.Stream s = redactor.stream();
+    assertThat(s.feed("abc s3cr")).isEqualTo("abc ");
+    assertThat(s.held()).isEqualTo(4);
+    assertThat(s.feed("ew")).isEqualTo("s3crew");
+    assertThat(s.flush()).isEmpty();
+    Redactor.Stream t = redactor.stream();
+    assertThat(t.feed("end s3c")).isEqualTo("end ");
+    assertThat(t.flush()).isEqualTo("s3c");
+  }
+
+  @Test
+  void leavesShortValuesAlone() {
+    Redactor r = Redactor.of(List.of("abc", "no"));
+    assertThat(r.isEmpty()).isTrue();
+    assertThat(r.redact("abc no")).isEqualTo("abc no");
+  }
+
+  @Test
+  void masksAFourCharacterValue() {
+    Redactor r = Redactor.of(List.of("pass"));
+    assertThat(r.redact("my pass is set")).isEqualTo("my *** is set");
+  }
+
+  @Test
+  void passesTextWithoutSecretsThroughUnchanged() {
+    Redactor.Stream s = redactor.stream();
+    assertThat(s.feed("hello world\n")).isEqualTo("hello world\n");
+    assertThat(Redactor.none().redact(SECRET)).isEqualTo(SECRET);
+  }
+}
