@@ -1,0 +1,46 @@
+{{/* Configuration shared by every service (the data of the <fullname>-common ConfigMap). */}}
+{{- define "dataplane.commonConfigData" -}}
+KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | quote }}
+QUARKUS_LOG_CONSOLE_JSON_ENABLED: {{ .Values.logging.json | quote }}
+QUARKUS_LOG_LEVEL: {{ .Values.logging.level | quote }}
+QUARKUS_OTEL_TRACES_EXPORTER: {{ ternary "cdi" "none" .Values.otel.enabled | quote }}
+{{- if .Values.otel.enabled }}
+QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.otel.endpoint | quote }}
+QUARKUS_OTEL_TRACES_SAMPLER: "parentbased_traceidratio"
+QUARKUS_OTEL_TRACES_SAMPLER_ARG: {{ .Values.otel.samplerRatio | toString | quote }}
+{{- end }}
+QUARKUS_REST_CLIENT_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" . "component" "orchestrator") | quote }}
+QUARKUS_REST_CLIENT_SCHEDULER_URL: {{ include "dataplane.url" (dict "root" . "component" "scheduler") | quote }}
+QUARKUS_REST_CLIENT_SECRETS_URL: {{ include "dataplane.url" (dict "root" . "component" "secrets") | quote }}
+QUARKUS_REST_CLIENT_FILESTORE_URL: {{ include "dataplane.url" (dict "root" . "component" "filestore") | quote }}
+{{- end -}}
+
+{{/* Plain configuration of one workload; call with (dict "root" $ "w" <workload>). */}}
+{{- define "dataplane.configData" -}}
+{{- $root := .root -}}
+{{- $w := .w -}}
+{{- $v := $w.values -}}
+JAVA_OPTS_APPEND: {{ $v.javaOpts | quote }}
+{{- if $w.schema }}
+QUARKUS_DATASOURCE_JDBC_URL: {{ include "dataplane.jdbcUrl" (dict "root" $root "schema" $w.schema) | quote }}
+QUARKUS_DATASOURCE_USERNAME: {{ $root.Values.postgresql.username | quote }}
+{{- end }}
+{{- if and $w.redis (not $root.Values.redis.existingSecret) }}
+QUARKUS_REDIS_HOSTS: {{ $root.Values.redis.hosts | quote }}
+{{- end }}
+{{- if $w.oidc }}
+QUARKUS_OIDC_AUTH_SERVER_URL: {{ $root.Values.oidc.authServerUrl | quote }}
+QUARKUS_OIDC_CLIENT_ID: {{ $root.Values.oidc.clientId | quote }}
+{{- end }}
+{{- if eq $w.component "worker" }}
+DATAPLANE_WORKER_GROUPS: {{ $w.group | quote }}
+DATAPLANE_WORKER_SANDBOX: {{ $root.Values.workers.sandbox | quote }}
+DATAPLANE_WORKER_WORK_DIR: {{ $v.scratch.mountPath | quote }}
+{{- if gt (int $v.slots) 0 }}
+DATAPLANE_WORKER_SLOTS: {{ int $v.slots | quote }}
+{{- end }}
+{{- end }}
+{{- range $k, $val := $v.config }}
+{{ $k }}: {{ $val | toString | quote }}
+{{- end }}
+{{- end -}}
