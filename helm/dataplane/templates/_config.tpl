@@ -9,10 +9,10 @@ QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.otel.endpoint | quote }}
 QUARKUS_OTEL_TRACES_SAMPLER: "parentbased_traceidratio"
 QUARKUS_OTEL_TRACES_SAMPLER_ARG: {{ .Values.otel.samplerRatio | toString | quote }}
 {{- end }}
-QUARKUS_REST_CLIENT_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" . "component" "orchestrator") | quote }}
-QUARKUS_REST_CLIENT_SCHEDULER_URL: {{ include "dataplane.url" (dict "root" . "component" "scheduler") | quote }}
-QUARKUS_REST_CLIENT_SECRETS_URL: {{ include "dataplane.url" (dict "root" . "component" "secrets") | quote }}
-QUARKUS_REST_CLIENT_FILESTORE_URL: {{ include "dataplane.url" (dict "root" . "component" "filestore") | quote }}
+DATAPLANE_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" . "component" "orchestrator") | quote }}
+DATAPLANE_SCHEDULER_URL: {{ include "dataplane.url" (dict "root" . "component" "scheduler") | quote }}
+DATAPLANE_SECRETS_URL: {{ include "dataplane.url" (dict "root" . "component" "secrets") | quote }}
+DATAPLANE_FILESTORE_URL: {{ include "dataplane.url" (dict "root" . "component" "filestore") | quote }}
 {{- end -}}
 
 {{/* Plain configuration of one workload; call with (dict "root" $ "w" <workload>). */}}
@@ -31,11 +31,32 @@ QUARKUS_REDIS_HOSTS: {{ $root.Values.redis.hosts | quote }}
 {{- if $w.oidc }}
 QUARKUS_OIDC_AUTH_SERVER_URL: {{ $root.Values.oidc.authServerUrl | quote }}
 QUARKUS_OIDC_CLIENT_ID: {{ $root.Values.oidc.clientId | quote }}
+{{- with $root.Values.oidc.audience }}
+QUARKUS_OIDC_TOKEN_AUDIENCE: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- if eq $w.component "scheduler" }}
+DATAPLANE_SCHEDULER_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" $root "component" "orchestrator") | quote }}
+{{- end }}
+{{- if eq $w.component "secrets" }}
+{{- with $root.Values.keys.activeMasterKey }}
+DATAPLANE_SECRETS_ACTIVE_MASTER_KEY: {{ . | quote }}
+{{- end }}
+{{- if $root.Values.keys.masterKeysAsFiles }}
+DATAPLANE_SECRETS_MASTER_KEY_DIR: "/etc/dataplane/master-keys"
+{{- end }}
 {{- end }}
 {{- if eq $w.component "worker" }}
 DATAPLANE_WORKER_GROUPS: {{ $w.group | quote }}
 DATAPLANE_WORKER_SANDBOX: {{ $root.Values.workers.sandbox | quote }}
-DATAPLANE_WORKER_WORK_DIR: {{ $v.scratch.mountPath | quote }}
+DATAPLANE_WORKER_WORK_DIR: {{ printf "%s/work" (trimSuffix "/" $v.scratch.mountPath) | quote }}
+DATAPLANE_WORKER_CACHE_DIR: {{ printf "%s/bundles" (trimSuffix "/" $v.scratch.mountPath) | quote }}
+DATAPLANE_WORKER_CACHE_MAX_BYTES: {{ int64 $v.bundleCacheMaxBytes | quote }}
+{{- /* running attempts get the pod's grace period less a margin to report the rest as interrupted */}}
+DATAPLANE_WORKER_SHUTDOWN_GRACE: {{ printf "%ds" (max 0 (sub (int $v.terminationGracePeriodSeconds) 15)) | quote }}
+DATAPLANE_WORKER_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" $root "component" "orchestrator") | quote }}
+DATAPLANE_WORKER_SECRETS_URL: {{ include "dataplane.url" (dict "root" $root "component" "secrets") | quote }}
+DATAPLANE_WORKER_FILESTORE_URL: {{ include "dataplane.url" (dict "root" $root "component" "filestore") | quote }}
 {{- if gt (int $v.slots) 0 }}
 DATAPLANE_WORKER_SLOTS: {{ int $v.slots | quote }}
 {{- end }}

@@ -174,8 +174,13 @@ class ChartRenderTest {
         assertThat(config).doesNotContainKey("QUARKUS_DATASOURCE_JDBC_URL");
         assertThat(config.get("DATAPLANE_WORKER_GROUPS"))
             .isEqualTo(deployment.at("/metadata/labels/dataplane.io~1worker-group").asText());
-        assertThat(mountPaths(deployment.at("/spec/template/spec/containers/0")))
-            .contains(config.get("DATAPLANE_WORKER_WORK_DIR"));
+        List<String> mounts = mountPaths(deployment.at("/spec/template/spec/containers/0"));
+        for (String dir : List.of("DATAPLANE_WORKER_WORK_DIR", "DATAPLANE_WORKER_CACHE_DIR")) {
+          assertThat(mounts)
+              .as("%s lies on a writable volume", dir)
+              .anyMatch(m -> config.get(dir).startsWith(m + "/"));
+        }
+        assertThat(config.get("DATAPLANE_WORKER_ORCHESTRATOR_URL")).startsWith("http://");
       } else {
         assertThat(config.get("QUARKUS_DATASOURCE_JDBC_URL"))
             .startsWith("jdbc:postgresql://")
@@ -185,7 +190,13 @@ class ChartRenderTest {
       assertThat(env.contains("DATAPLANE_ATTEMPT_TOKEN_KEY"))
           .as("%s gets the attempt-token key", component)
           .isEqualTo(component.equals("orchestrator") || component.equals("secrets"));
-      assertThat(env.stream().anyMatch(e -> e.startsWith("DATAPLANE_SECRETS_MASTER_KEYS_")))
+      boolean masterKeysInEnv =
+          env.stream().anyMatch(e -> e.startsWith("DATAPLANE_SECRETS_MASTER_KEYS_"));
+      boolean masterKeysInFiles =
+          config.containsKey("DATAPLANE_SECRETS_MASTER_KEY_DIR")
+              && mountPaths(deployment.at("/spec/template/spec/containers/0"))
+                  .contains(config.get("DATAPLANE_SECRETS_MASTER_KEY_DIR"));
+      assertThat(masterKeysInEnv || masterKeysInFiles)
           .as("%s gets master keys", component)
           .isEqualTo(component.equals("secrets"));
       boolean gateway = component.equals("gateway");
@@ -206,7 +217,8 @@ class ChartRenderTest {
           .forEachRemaining(
               key ->
                   assertThat(key)
-                      .doesNotContain("PASSWORD", "TOKEN", "MASTER_KEY", "CREDENTIALS_SECRET"));
+                      .doesNotContainPattern(
+                          "PASSWORD|_TOKEN$|TOKEN_KEY|MASTER_KEYS_|CREDENTIALS_SECRET|SECRET_KEY"));
     }
   }
 
