@@ -2,6 +2,8 @@ package io.dataplane.scheduler.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
 
 /** Configuration of scheduler-service, under {@code dataplane.scheduler}. */
 @ConfigMapping(prefix = "dataplane.scheduler")
@@ -11,7 +13,68 @@ public interface SchedulerConfig {
   @WithDefault("scheduler")
   String schema();
 
-  /** Name this instance reports in logs and events (default: the host name). */
+  /** Name this instance reports in logs and in the fire ledger (default: the host name). */
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
+
+  /** Leadership (a PostgreSQL advisory lock on a dedicated connection). */
+  Leader leader();
+
+  /** A due fire later than this is a misfire and follows the schedule's misfire policy. */
+  @WithDefault("60S")
+  Duration misfireThreshold();
+
+  /** Fires due together are written in transactions of at most this many. */
+  @WithDefault("100")
+  int fireBatchSize();
+
+  /** How many fire transactions may run at once. */
+  @WithDefault("4")
+  int fireParallelism();
+
+  /** Kafka consumer group reading pipeline and run events. */
+  @WithDefault("scheduler-service")
+  String consumerGroup();
+
+  /** How often the outbox relay sweeps for rows a crash left unsent. */
+  @WithDefault("5S")
+  Duration outboxSweep();
+
+  /** Largest N of a preview. */
+  @WithDefault("200")
+  int previewMax();
+
+  /** Backfills. */
+  Backfill backfill();
+
+  /** Base URL of orchestrator-service, to check that an environment exists; unset: no check. */
+  Optional<String> orchestratorUrl();
+
+  /** Leadership settings. */
+  interface Leader {
+    /** How often a standby tries to take the lock. */
+    @WithDefault("1S")
+    Duration retryInterval();
+
+    /** How often the leader checks that its lock connection is alive. */
+    @WithDefault("1S")
+    Duration checkInterval();
+
+    /** First key of the two-key advisory lock (the second is derived from the schema). */
+    @WithDefault("1146310467")
+    int lockKey();
+  }
+
+  /** Backfill settings. */
+  interface Backfill {
+    /** Most fire times one backfill may cover. */
+    @WithDefault("1000")
+    int maxFires();
+
+    /**
+     * A requested backfill run not yet seen on dataplane.run-events counts as running this long.
+     */
+    @WithDefault("30S")
+    Duration startGrace();
+  }
 }

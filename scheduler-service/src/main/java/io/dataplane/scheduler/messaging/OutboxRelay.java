@@ -1,0 +1,65 @@
+package io.dataplane.scheduler.messaging;
+
+import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.outbox.Outbox;
+import io.dataplane.scheduler.config.SchedulerConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The service's transactional outbox and the Kafka producer its relay sends with. */
+@ApplicationScoped
+public class OutboxRelay {
+
+  private final Outbox outbox;
+  private final String bootstrap;
+  private volatile Producer<String, byte[]> producer;
+
+  public OutboxRelay(
+      AgroalDataSource dataSource,
+      SchedulerConfig config,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.bootstrap = bootstrap;
+    this.outbox =
+        new Outbox(config.schema(), dataSource, this::producer, config.outboxSweep().toMillis());
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    outbox.start();
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    outbox.close();
+    Producer<String, byte[]> p = producer;
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  private synchronized Producer<String, byte[]> producer() {
+    if (producer == null) {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      props.put(ProducerConfig.CLIENT_ID_CONFIG, "scheduler-outbox");
+      props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      producer = new KafkaProducer<>(props);
+    }
+    return producer;
+  }
+}

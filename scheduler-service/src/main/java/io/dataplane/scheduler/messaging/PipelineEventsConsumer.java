@@ -1,0 +1,205 @@
+package io.dataplane.scheduler.messaging;
+
+import io.dataplane.common.events.Event;
+import io.dataplane.common.events.EventCodec;
+import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.PipelineDeleted;
+import io.dataplane.common.events.PipelineReleased;
+import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.Topics;
+import io.dataplane.scheduler.Schedule;
+import io.dataplane.scheduler.config.SchedulerConfig;
+import io.dataplane.scheduler.repository.ScheduleRepository;
+import io.dataplane.scheduler.service.BackfillService;
+import io.dataplane.scheduler.service.ScheduleService;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
+ * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
+ * backfills). Handling is idempotent, so redelivery after a crash is harmless.
+ */
+@ApplicationScoped
+public class PipelineEventsConsumer {
+
+  private final ScheduleRepository repository;
+  private final ScheduleService schedules;
+  private final BackfillService backfills;
+  private final SchedulerConfig config;
+  private final String bootstrap;
+  private final EventCodec codec = new EventCodec();
+  private volatile boolean running;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+  private Thread thread;
+
+  public PipelineEventsConsumer(
+      ScheduleRepository repository,
+      ScheduleService schedules,
+      BackfillService backfills,
+      SchedulerConfig config,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.repository = repository;
+    this.schedules = schedules;
+    this.backfills = backfills;
+    this.config = config;
+    this.bootstrap = bootstrap;
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    running = true;
+    thread = new Thread(this::loop, "scheduler-events-consumer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    running = false;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    if (thread != null) {
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void loop() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "scheduler-" + config.instanceId());
+    while (running) {
+      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
+        consumer = c;
+        c.subscribe(List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS));
+        while (running) {
+          ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(5));
+          for (ConsumerRecord<String, byte[]> r : records) {
+            handle(r);
+          }
+          if (!records.isEmpty()) {
+            c.commitSync();
+          }
+        }
+      } catch (WakeupException e) {
+        // shutting down
+      } catch (Exception e) {
+        if (running) {
+          Log.warnf("event consumer failed; restarting: %s", e.getMessage());
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      } finally {
+        consumer = null;
+      }
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) throws SQLException {
+    EventEnvelope<? extends Event> env;
+    try {
+      env = codec.decode(r.value());
+    } catch (EventCodec.UnreadableEventException e) {
+      Log.debugf("skipping unreadable event on %s: %s", r.topic(), e.getMessage());
+      return;
+    }
+    Event payload = env.payload();
+    if (payload instanceof PipelineDeleted d) {
+      pipelineDeleted(d);
+    } else if (payload instanceof PipelineReleased rel) {
+      pipelineReleased(rel);
+    } else if (payload instanceof RunStateChanged rsc) {
+      backfills.onRun(rsc);
+    }
+  }
+
+  /** A deleted pipeline stops its schedules (and its running backfills). */
+  public void pipelineDeleted(PipelineDeleted d) throws SQLException {
+    try (Connection c = repository.connection()) {
+      c.setAutoCommit(false);
+      try {
+        List<UUID> ids = repository.idsOfPipeline(c, d.environment(), d.pipeline());
+        for (UUID id : ids) {
+          Schedule s = repository.find(c, id, false).orElseThrow();
+          if (s.state() != Schedule.State.STOPPED) {
+            schedules.setState(c, id, Schedule.State.STOPPED, "pipeline deleted", "system");
+          }
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "update backfills set state = 'CANCELLED', finished_at = now()"
+                    + " where environment = ? and pipeline = ? and state = 'RUNNING'")) {
+          ps.setString(1, d.environment());
+          ps.setString(2, d.pipeline());
+          ps.executeUpdate();
+        }
+        c.commit();
+        if (!ids.isEmpty()) {
+          Log.infof(
+              "pipeline %s/%s deleted: %d schedules stopped",
+              d.environment(), d.pipeline(), ids.size());
+        }
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Schedules on "latest" run the new release from now on. */
+  public void pipelineReleased(PipelineReleased rel) throws SQLException {
+    try (Connection c = repository.connection()) {
+      c.setAutoCommit(false);
+      try {
+        List<UUID> ids = repository.idsOfPipeline(c, rel.environment(), rel.pipeline());
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "update schedules set latest_release_id = ? where environment = ? and pipeline = ?")) {
+          ps.setString(1, rel.releaseId());
+          ps.setString(2, rel.environment());
+          ps.setString(3, rel.pipeline());
+          ps.executeUpdate();
+        }
+        for (UUID id : ids) {
+          repository.notifyChange(c, id);
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.dataplane.scheduler.repository;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Reads the fire ledger. */
+@ApplicationScoped
+public class FireRepository {
+
+  /** One ledger row. */
+  public record FireRow(
+      UUID scheduleId,
+      Instant fireTime,
+      Instant firedAt,
+      long lagMillis,
+      String kind,
+      String requestId,
+      String releaseId,
+      UUID backfillId,
+      String firedBy) {}
+
+  private final ScheduleRepository schedules;
+
+  public FireRepository(ScheduleRepository schedules) {
+    this.schedules = schedules;
+  }
+
+  /** The newest fires of a schedule before {@code before} (exclusive, null: newest). */
+  public List<FireRow> page(UUID scheduleId, Instant before, int limit) throws SQLException {
+    try (Connection c = schedules.connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select schedule_id, fire_time, fired_at, lag_ms, kind, request_id, release_id,"
+                    + " backfill_id, fired_by from fires where schedule_id = ?"
+                    + " and (?::timestamptz is null or fire_time < ?)"
+                    + " order by fire_time desc limit ?")) {
+      ps.setObject(1, scheduleId);
+      ps.setObject(2, ScheduleRepository.ts(before));
+      ps.setObject(3, ScheduleRepository.ts(before));
+      ps.setInt(4, limit);
+      List<FireRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new FireRow(
+                  rs.getObject(1, UUID.class),
+                  rs.getObject(2, OffsetDateTime.class).toInstant(),
+                  rs.getObject(3, OffsetDateTime.class).toInstant(),
+                  rs.getLong(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getObject(8, UUID.class),
+                  rs.getString(9)));
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+package io.dataplane.scheduler.repository;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.json.Json;
+import io.dataplane.scheduler.Schedule;
+import io.dataplane.scheduler.config.SchedulerConfig;
+import io.dataplane.scheduler.schedule.MisfirePolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Schedules in PostgreSQL (plain JDBC). Methods taking a Connection join the caller's transaction.
+ */
+@ApplicationScoped
+public class ScheduleRepository {
+
+  private static final String COLUMNS =
+      "id, environment, name, pipeline, description, cron, rrule, timezone, start_at, end_at,"
+          + " params, misfire_policy, misfire_cap, state, state_reason, release_id,"
+          + " latest_release_id, fired_through, created_at, created_by, updated_at, updated_by";
+
+  private final AgroalDataSource dataSource;
+  private final String changesChannel;
+
+  public ScheduleRepository(AgroalDataSource dataSource, SchedulerConfig config) {
+    this.dataSource = dataSource;
+    this.changesChannel = changesChannel(config.schema());
+  }
+
+  /** The NOTIFY channel on which schedule changes are announced (payload: schedule id). */
+  public static String changesChannel(String schema) {
+    return schema + "_changes";
+  }
+
+  public Connection connection() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  /** Announces a change of a schedule to the leader, delivered at commit. */
+  public void notifyChange(Connection c, UUID id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
+      ps.setString(1, changesChannel);
+      ps.setString(2, id.toString());
+      ps.execute();
+    }
+  }
+
+  public void insert(Connection c, Schedule s) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into schedules ("
+                + COLUMNS
+                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bind(ps, s);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Replaces every column but id, environment and creation; returns false when it is gone. */
+  public boolean update(Connection c, Schedule s) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update schedules set name = ?, pipeline = ?, description = ?, cron = ?, rrule = ?,"
+                + " timezone = ?, start_at = ?, end_at = ?, params = ?::jsonb, misfire_policy = ?,"
+                + " misfire_cap = ?, state = ?, state_reason = ?, release_id = ?,"
+                + " latest_release_id = ?, fired_through = ?, updated_at = ?, updated_by = ?"
+                + " where id = ?")) {
+      int i = 1;
+      ps.setString(i++, s.name());
+      ps.setString(i++, s.pipeline());
+      ps.setString(i++, s.description());
+      ps.setString(i++, s.cron());
+      ps.setString(i++, s.rrule());
+      ps.setString(i++, s.timezone());
+      ps.setObject(i++, ts(s.startAt()));
+      ps.setObject(i++, ts(s.endAt()));
+      ps.setString(i++, json(s.params()));
+      ps.setString(i++, s.misfirePolicy().name());
+      ps.setInt(i++, s.misfireCap());
+      ps.setString(i++, s.state().name());
+      ps.setString(i++, s.stateReason());
+      ps.setString(i++, s.releaseId());
+      ps.setString(i++, s.latestReleaseId());
+      ps.setObject(i++, ts(s.firedThrough()));
+      ps.setObject(i++, ts(s.updatedAt()));
+      ps.setString(i++, s.updatedBy());
+      ps.setObject(i, s.id());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  public boolean delete(Connection c, UUID id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("delete from schedules where id = ?")) {
+      ps.setObject(1, id);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  public Optional<Schedule> find(Connection c, UUID id, boolean forUpdate) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select "
+                + COLUMNS
+                + " from schedules where id = ?"
+                + (forUpdate ? " for update" : ""))) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  public Optional<Schedule> find(UUID id) throws SQLException {
+    try (Connection c = connection()) {
+      return find(c, id, false);
+    }
+  }
+
+  public boolean nameTaken(Connection c, String environment, String name, UUID except)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select 1 from schedules where environment = ? and name = ? and id <> ?")) {
+      ps.setString(1, environment);
+      ps.setString(2, name);
+      ps.setObject(3, except == null ? new UUID(0, 0) : except);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  public List<Schedule> list(String environment, String pipeline) throws SQLException {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select "
+                    + COLUMNS
+                    + " from schedules where environment = ? and (?::text is null or pipeline = ?)"
+                    + " order by name")) {
+      ps.setString(1, environment);
+      ps.setString(2, pipeline);
+      ps.setString(3, pipeline);
+      return all(ps);
+    }
+  }
+
+  /** Every enabled schedule (what the leader loads when it takes over). */
+  public List<Schedule> enabled() throws SQLException {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement("select " + COLUMNS + " from schedules where state = 'ENABLED'")) {
+      return all(ps);
+    }
+  }
+
+  /** Ids of the schedules of one pipeline, locked. */
+  public List<UUID> idsOfPipeline(Connection c, String environment, String pipeline)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select id from schedules where environment = ? and pipeline = ? for update")) {
+      ps.setString(1, environment);
+      ps.setString(2, pipeline);
+      List<UUID> ids = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getObject(1, UUID.class));
+        }
+      }
+      return ids;
+    }
+  }
+
+  /** Number of schedules in each state. */
+  public Map<Schedule.State, Long> countByState() throws SQLException {
+    Map<Schedule.State, Long> out = new EnumMap<>(Schedule.State.class);
+    for (Schedule.State s : Schedule.State.values()) {
+      out.put(s, 0L);
+    }
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement("select state, count(*) from schedules group by state");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(Schedule.State.valueOf(rs.getString(1)), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  private List<Schedule> all(PreparedStatement ps) throws SQLException {
+    List<Schedule> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(map(rs));
+      }
+    }
+    return out;
+  }
+
+  private static void bind(PreparedStatement ps, Schedule s) throws SQLException {
+    int i = 1;
+    ps.setObject(i++, s.id());
+    ps.setString(i++, s.environment());
+    ps.setString(i++, s.name());
+    ps.setString(i++, s.pipeline());
+    ps.setString(i++, s.description());
+    ps.setString(i++, s.cron());
+    ps.setString(i++, s.rrule());
+    ps.setString(i++, s.timezone());
+    ps.setObject(i++, ts(s.startAt()));
+    ps.setObject(i++, ts(s.endAt()));
+    ps.setString(i++, json(s.params()));
+    ps.setString(i++, s.misfirePolicy().name());
+    ps.setInt(i++, s.misfireCap());
+    ps.setString(i++, s.state().name());
+    ps.setString(i++, s.stateReason());
+    ps.setString(i++, s.releaseId());
+    ps.setString(i++, s.latestReleaseId());
+    ps.setObject(i++, ts(s.firedThrough()));
+    ps.setObject(i++, ts(s.createdAt()));
+    ps.setString(i++, s.createdBy());
+    ps.setObject(i++, ts(s.updatedAt()));
+    ps.setString(i, s.updatedBy());
+  }
+
+  private static Schedule map(ResultSet rs) throws SQLException {
+    return new Schedule(
+        rs.getObject("id", UUID.class),
+        rs.getString("environment"),
+        rs.getString("name"),
+        rs.getString("pipeline"),
+        rs.getString("description"),
+        rs.getString("cron"),
+        rs.getString("rrule"),
+        rs.getString("timezone"),
+        instant(rs.getObject("start_at", OffsetDateTime.class)),
+        instant(rs.getObject("end_at", OffsetDateTime.class)),
+        params(rs.getString("params")),
+        MisfirePolicy.valueOf(rs.getString("misfire_policy")),
+        rs.getInt("misfire_cap"),
+        Schedule.State.valueOf(rs.getString("state")),
+        rs.getString("state_reason"),
+        rs.getString("release_id"),
+        rs.getString("latest_release_id"),
+        instant(rs.getObject("fired_through", OffsetDateTime.class)),
+        instant(rs.getObject("created_at", OffsetDateTime.class)),
+        rs.getString("created_by"),
+        instant(rs.getObject("updated_at", OffsetDateTime.class)),
+        rs.getString("updated_by"));
+  }
+
+  /** An instant as a JDBC timestamptz value (independent of the JVM's default timezone). */
+  public static OffsetDateTime ts(Instant i) {
+    return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  public static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  private static String json(Map<String, Object> params) {
+    try {
+      return Json.mapper().writeValueAsString(params == null ? Map.of() : params);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("params cannot be written as JSON", e);
+    }
+  }
+
+  private static Map<String, Object> params(String json) {
+    try {
+      return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored params are not JSON", e);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.dataplane.scheduler.service;
+
+import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.error.ErrorCodes;
+import io.dataplane.scheduler.config.SchedulerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Asks orchestrator-service whether an environment exists (it owns environments), caching answers
+ * for 30 s. Off when {@code dataplane.scheduler.orchestrator-url} is not set.
+ */
+@ApplicationScoped
+public class EnvironmentCheck {
+
+  private static final long TTL_MILLIS = 30_000;
+
+  private final Optional<String> baseUrl;
+  private final Optional<String> token;
+  private final Map<String, Long> known = new ConcurrentHashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  public EnvironmentCheck(
+      SchedulerConfig config,
+      @ConfigProperty(name = "dataplane.service-auth.token") Optional<String> token) {
+    this.baseUrl =
+        config.orchestratorUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+    this.token = token;
+  }
+
+  /** Throws NOT_FOUND when the orchestrator does not know the environment. */
+  public void requireExists(String environment) {
+    if (baseUrl.isEmpty()) {
+      return;
+    }
+    Long at = known.get(environment);
+    if (at != null && System.currentTimeMillis() - at < TTL_MILLIS) {
+      return;
+    }
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(
+                URI.create(
+                    baseUrl.get()
+                        + "/api/v1/environments/"
+                        + URLEncoder.encode(environment, StandardCharsets.UTF_8)))
+            .timeout(Duration.ofSeconds(3))
+            .GET();
+    token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
+    int status;
+    try {
+      status = http.send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      throw new DataplaneException(
+          ErrorCodes.UNAVAILABLE,
+          "orchestrator-service cannot be reached to check the environment");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataplaneException(ErrorCodes.UNAVAILABLE, "interrupted");
+    }
+    if (status == 404) {
+      throw DataplaneException.notFound("environment " + environment);
+    }
+    if (status / 100 != 2) {
+      throw new DataplaneException(
+          ErrorCodes.UNAVAILABLE,
+          "orchestrator-service answered " + status + " for the environment");
+    }
+    known.put(environment, System.currentTimeMillis());
+  }
+}
