@@ -5,10 +5,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.dataplane.secrets.support.Api;
+import io.dataplane.secrets.support.TestStack;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@QuarkusTestResource(TestStack.class)
 class ServiceHealthTest {
 
   @Test
@@ -19,7 +23,9 @@ class ServiceHealthTest {
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("postgres-schema", "Kafka connection health check"));
+        .body(
+            "checks.name",
+            hasItems("postgres-schema", "master-keys", "Kafka connection health check"));
   }
 
   @Test
@@ -34,16 +40,34 @@ class ServiceHealthTest {
         .get("/q/metrics")
         .then()
         .statusCode(200)
-        .body(containsString("jvm_memory_used_bytes"));
+        .body(containsString("jvm_memory_used_bytes"))
+        .body(containsString("dataplane_secrets_data_keys"));
   }
 
   @Test
   void unknownPathsAnswerWithTheCommonErrorModel() {
-    given()
+    Api.api()
         .when()
         .get("/api/v1/does-not-exist")
         .then()
         .statusCode(404)
         .body("code", equalTo("NOT_FOUND"));
+  }
+
+  @Test
+  void theApiNeedsTheServiceToken() {
+    given()
+        .when()
+        .get("/api/v1/environments/dev/secrets")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("UNAUTHENTICATED"));
+    given()
+        .header("Authorization", "Bearer not-the-token-at-all")
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/resolve")
+        .then()
+        .statusCode(401);
   }
 }
