@@ -165,7 +165,8 @@ class MonitoringTest {
             "Worker memory",
             "Schedule fire lag",
             "Scheduler leader",
-            "Secret reads and denials");
+            "Secret reads and denials",
+            "Worker slots");
     Set<Integer> ids = new TreeSet<>();
     for (JsonNode panel : panels()) {
       assertThat(ids.add(panel.path("id").asInt())).as("unique panel id").isTrue();
@@ -189,10 +190,12 @@ class MonitoringTest {
             "DataplaneWorkersLost",
             "DataplaneScheduleFireLagHigh",
             "DataplaneRunsFailing",
-            "DataplaneKafkaConsumerLag");
+            "DataplaneKafkaConsumerLag",
+            "DataplaneSecretDecryptionFailures");
     for (Map.Entry<String, JsonNode> alert : alerts.entrySet()) {
       JsonNode rule = alert.getValue();
       assertThat(rule.path("for").asText()).as(alert.getKey()).matches("[0-9]+[smh]");
+      assertThat(rule.path("expr").asText()).as(alert.getKey()).doesNotContain("ONLINE");
       assertThat(rule.at("/labels/severity").asText()).isIn("warning", "critical");
       assertThat(rule.at("/annotations/summary").asText()).isNotBlank();
       assertThat(rule.path("expr").asText()).contains("namespace=\"" + Chart.NAMESPACE + "\"");
