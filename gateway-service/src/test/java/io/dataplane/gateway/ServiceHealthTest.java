@@ -5,10 +5,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.dataplane.gateway.support.BackendStubResource;
+import io.dataplane.gateway.support.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@QuarkusTestResource(BackendStubResource.class)
 class ServiceHealthTest {
 
   @Test
@@ -43,8 +47,14 @@ class ServiceHealthTest {
   }
 
   @Test
+  void apiNeedsACaller() {
+    given().when().get("/api/v1/does-not-exist").then().statusCode(401);
+  }
+
+  @Test
   void unknownPathsAnswerWithTheCommonErrorModel() {
     given()
+        .header("Authorization", "Bearer " + Tokens.of("alice"))
         .when()
         .get("/api/v1/does-not-exist")
         .then()

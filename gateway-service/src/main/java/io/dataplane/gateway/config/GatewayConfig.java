@@ -2,6 +2,9 @@ package io.dataplane.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Configuration of gateway-service, under {@code dataplane.gateway}. */
 @ConfigMapping(prefix = "dataplane.gateway")
@@ -14,4 +17,74 @@ public interface GatewayConfig {
   /** Name this instance reports in logs and events (default: the host name). */
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
+
+  /** Token the gateway sends to the services ({@code Authorization: Bearer ...}). */
+  String serviceToken();
+
+  /** User names that are platform admins from the start (before any role binding exists). */
+  Optional<List<String>> admins();
+
+  /** OIDC realm role that makes its holder a platform admin. */
+  @WithDefault("dataplane-admin")
+  String adminRole();
+
+  /** OIDC claim holding the user's groups (role bindings may name a group). */
+  @WithDefault("groups")
+  String groupsClaim();
+
+  /** API keys. */
+  ApiKeys apiKeys();
+
+  /** Rate limits, counted per principal in Redis. */
+  RateLimit rateLimit();
+
+  /** GraphQL request limits. */
+  Graphql graphql();
+
+  /** Live updates (subscriptions) from Kafka. */
+  Live live();
+
+  interface ApiKeys {
+    /** Lifetime of a key when its creator names none. */
+    @WithDefault("P90D")
+    Duration defaultTtl();
+
+    /** Longest lifetime a key may have. */
+    @WithDefault("P365D")
+    Duration maxTtl();
+  }
+
+  interface RateLimit {
+    /** Whether requests are rate limited at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Requests one principal may make per window. */
+    @WithDefault("600")
+    int requests();
+
+    /** Length of the counting window. */
+    @WithDefault("PT1M")
+    Duration window();
+  }
+
+  interface Graphql {
+    /** Largest accepted GraphQL request body, in bytes. */
+    @WithDefault("262144")
+    int maxBodyBytes();
+
+    /** Most operations accepted in one batched (JSON array) request. */
+    @WithDefault("5")
+    int maxBatch();
+  }
+
+  interface Live {
+    /** Whether the Kafka consumers feeding subscriptions run. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Page size used when reading stored log lines before the live tail. */
+    @WithDefault("500")
+    int logPageSize();
+  }
 }

@@ -1,0 +1,125 @@
+package io.dataplane.gateway.audit;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Writes and reads the audit log: every mutation and every refused authorization. */
+@ApplicationScoped
+public class AuditService {
+
+  public static final String OK = "OK";
+  public static final String DENIED = "DENIED";
+  public static final String FAILED = "FAILED";
+
+  private final AgroalDataSource dataSource;
+
+  public AuditService(AgroalDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Records one event; a failure to record is logged, never thrown at the caller. */
+  public void record(
+      String actor,
+      String action,
+      String target,
+      String environment,
+      String outcome,
+      String summary) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "insert into audit_log (actor, action, target, environment, outcome, summary)"
+                    + " values (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, actor);
+      ps.setString(2, action);
+      ps.setString(3, target);
+      ps.setString(4, environment);
+      ps.setString(5, outcome);
+      ps.setString(6, summary == null ? null : truncate(summary, 2000));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      Log.errorf(e, "audit record lost: %s %s %s", actor, action, outcome);
+    }
+  }
+
+  /** Newest first; {@code before} is the id of the last entry of the previous page. */
+  public List<AuditEntry> list(
+      String actor, String action, String environment, String outcome, Long before, int limit) {
+    StringBuilder sql =
+        new StringBuilder(
+            "select id, at, actor, action, target, environment, outcome, summary"
+                + " from audit_log where true");
+    List<Object> args = new ArrayList<>();
+    if (actor != null) {
+      sql.append(" and actor = ?");
+      args.add(actor);
+    }
+    if (action != null) {
+      sql.append(" and action = ?");
+      args.add(action);
+    }
+    if (environment != null) {
+      sql.append(" and environment = ?");
+      args.add(environment);
+    }
+    if (outcome != null) {
+      sql.append(" and outcome = ?");
+      args.add(outcome);
+    }
+    if (before != null) {
+      sql.append(" and id < ?");
+      args.add(before);
+    }
+    sql.append(" order by id desc limit ?");
+    args.add(limit);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      List<AuditEntry> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp at = rs.getTimestamp(2);
+          out.add(
+              new AuditEntry(
+                  rs.getLong(1),
+                  at == null ? null : at.toInstant(),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getString(8)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("audit log cannot be read", e);
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "...";
+  }
+
+  /** One audit record. */
+  public record AuditEntry(
+      long id,
+      Instant at,
+      String actor,
+      String action,
+      String target,
+      String environment,
+      String outcome,
+      String summary) {}
+}

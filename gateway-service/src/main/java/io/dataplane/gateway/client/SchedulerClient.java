@@ -1,0 +1,87 @@
+package io.dataplane.gateway.client;
+
+import io.dataplane.gateway.client.Dtos.Schedule;
+import io.dataplane.gateway.error.ApiError;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** scheduler-service. Schedule bodies pass through as JSON objects. */
+@RegisterRestClient(configKey = "scheduler")
+@RegisterClientHeaders(ServiceHeaders.class)
+@RegisterProvider(ServiceErrorMapper.class)
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Timeout(5000)
+@CircuitBreaker(
+    requestVolumeThreshold = 10,
+    failureRatio = 0.5,
+    delay = 5000,
+    skipOn = ApiError.class)
+public interface SchedulerClient {
+
+  @GET
+  @Path("/environments/{env}/schedules")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  List<Schedule> schedules(@PathParam("env") String env);
+
+  @GET
+  @Path("/environments/{env}/schedules/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Schedule schedule(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/schedules")
+  Schedule create(@PathParam("env") String env, Map<String, Object> body);
+
+  @PUT
+  @Path("/environments/{env}/schedules/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Schedule update(
+      @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
+
+  @DELETE
+  @Path("/environments/{env}/schedules/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  void delete(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/schedules/{id}/pause")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Schedule pause(@PathParam("id") String id);
+
+  @POST
+  @Path("/schedules/{id}/resume")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Schedule resume(@PathParam("id") String id);
+
+  @GET
+  @Path("/schedules/{id}/preview")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Object preview(@PathParam("id") String id, @QueryParam("count") Integer count);
+
+  @POST
+  @Path("/schedules/{id}/backfill")
+  Object backfill(@PathParam("id") String id, Map<String, Object> body);
+
+  @GET
+  @Path("/schedules/{id}/fires")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Object fires(@PathParam("id") String id, @QueryParam("limit") Integer limit);
+}

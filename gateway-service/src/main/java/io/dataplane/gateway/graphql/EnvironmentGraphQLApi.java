@@ -1,0 +1,137 @@
+package io.dataplane.gateway.graphql;
+
+import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.Environment;
+import io.dataplane.gateway.client.Dtos.Worker;
+import io.dataplane.gateway.client.Dtos.WorkerGroup;
+import io.dataplane.gateway.client.OrchestratorClient;
+import io.dataplane.gateway.client.Requests;
+import io.dataplane.gateway.security.Caller;
+import io.dataplane.gateway.security.Permission;
+import io.smallrye.common.annotation.Blocking;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** Environments, worker groups and live workers. */
+@GraphQLApi
+@Blocking
+public class EnvironmentGraphQLApi {
+
+  static final String ORCHESTRATOR = "orchestrator-service";
+
+  private final Guard guard;
+  private final OrchestratorClient orchestrator;
+
+  public EnvironmentGraphQLApi(Guard guard, @RestClient OrchestratorClient orchestrator) {
+    this.guard = guard;
+    this.orchestrator = orchestrator;
+  }
+
+  @Query("environments")
+  @Description("Environments you have any permission in (admins: all)")
+  public List<Environment> environments() {
+    Caller c = guard.caller();
+    Set<String> visible = guard.access().visibleEnvironments(c);
+    List<Environment> all = Backends.call(ORCHESTRATOR, orchestrator::environments);
+    if (visible == null) {
+      return all;
+    }
+    return all.stream().filter(e -> visible.contains(e.name())).toList();
+  }
+
+  @Query("environment")
+  public Environment environment(@NonNull String name) {
+    Inputs.check().name("name", name).orFail();
+    guard.require(Permission.READ, name, null, "environment");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.environment(name));
+  }
+
+  @Mutation("createEnvironment")
+  @Description("Creates an environment (admins only)")
+  public Environment createEnvironment(@NonNull String name, String description) {
+    Caller c = guard.requireAdmin("createEnvironment");
+    Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
+    return guard.mutation(
+        c,
+        "createEnvironment",
+        "environment " + name,
+        name,
+        description,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    orchestrator.createEnvironment(
+                        new Requests.NewEnvironment(name, description))));
+  }
+
+  @Query("workerGroups")
+  public List<WorkerGroup> workerGroups(@NonNull String environment) {
+    Inputs.check().name("environment", environment).orFail();
+    guard.require(Permission.READ, environment, null, "workerGroups");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.workerGroups(environment));
+  }
+
+  @Name("workerGroups")
+  @Description("Worker groups of this environment")
+  public List<WorkerGroup> environmentWorkerGroups(@Source Environment environment) {
+    return workerGroups(environment.name());
+  }
+
+  @Mutation("createWorkerGroup")
+  @Description("Creates a worker group in an environment (write on the environment)")
+  public WorkerGroup createWorkerGroup(
+      @NonNull String environment, @NonNull String name, String description) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("name", name)
+        .maxLength("description", description, 1000)
+        .orFail();
+    Caller c = guard.require(Permission.WRITE, environment, null, "createWorkerGroup");
+    return guard.mutation(
+        c,
+        "createWorkerGroup",
+        "worker group " + name,
+        environment,
+        description,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    orchestrator.createWorkerGroup(
+                        environment, new Requests.NewWorkerGroup(name, description))));
+  }
+
+  @Query("workers")
+  @Description(
+      "Live workers of an environment's worker groups (optionally one group); admins may omit"
+          + " the environment to see every worker")
+  public List<Worker> workers(String environment, String group) {
+    Caller c = guard.caller();
+    Inputs.check().optionalName("environment", environment).optionalName("group", group).orFail();
+    if (environment == null) {
+      guard.access().requireAdmin(c, "workers");
+      return Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group));
+    }
+    guard.access().require(c, Permission.READ, environment, null, group, "workers");
+    Set<String> groups =
+        Backends.call(ORCHESTRATOR, () -> orchestrator.workerGroups(environment)).stream()
+            .map(WorkerGroup::name)
+            .collect(Collectors.toSet());
+    if (group != null && !groups.contains(group)) {
+      return List.of();
+    }
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group)).stream()
+        .filter(w -> w.groups() != null && w.groups().stream().anyMatch(groups::contains))
+        .toList();
+  }
+}

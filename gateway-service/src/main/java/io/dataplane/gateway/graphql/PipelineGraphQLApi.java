@@ -1,0 +1,357 @@
+package io.dataplane.gateway.graphql;
+
+import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.Bundle;
+import io.dataplane.gateway.client.Dtos.FileContent;
+import io.dataplane.gateway.client.Dtos.FileEntry;
+import io.dataplane.gateway.client.Dtos.Pipeline;
+import io.dataplane.gateway.client.Dtos.Release;
+import io.dataplane.gateway.client.Dtos.ValidationResult;
+import io.dataplane.gateway.client.FilestoreClient;
+import io.dataplane.gateway.client.OrchestratorClient;
+import io.dataplane.gateway.client.Requests;
+import io.dataplane.gateway.security.Caller;
+import io.dataplane.gateway.security.Permission;
+import io.smallrye.common.annotation.Blocking;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Input;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** Pipelines (drafts), their code files and their releases. */
+@GraphQLApi
+@Blocking
+public class PipelineGraphQLApi {
+
+  static final String ORCHESTRATOR = "orchestrator-service";
+  static final String FILESTORE = "filestore-service";
+
+  /** Relative file paths: no leading slash, no empty, "." or ".." segments. */
+  static final Pattern FILE_PATH =
+      Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
+
+  /** Largest text file writeFile accepts (larger or binary files go through REST). */
+  static final int MAX_TEXT_FILE = 128 * 1024;
+
+  /** Formats a definition may be written in. */
+  public enum DefinitionFormat {
+    YAML,
+    JSON
+  }
+
+  private final Guard guard;
+  private final OrchestratorClient orchestrator;
+  private final FilestoreClient filestore;
+
+  public PipelineGraphQLApi(
+      Guard guard,
+      @RestClient OrchestratorClient orchestrator,
+      @RestClient FilestoreClient filestore) {
+    this.guard = guard;
+    this.orchestrator = orchestrator;
+    this.filestore = filestore;
+  }
+
+  @Query("pipelines")
+  public List<Pipeline> pipelines(@NonNull String environment) {
+    Inputs.check().name("environment", environment).orFail();
+    Caller c = guard.caller();
+    boolean onEnvironment = guard.access().allowed(c, Permission.READ, environment, null, null);
+    List<Pipeline> all = Backends.call(ORCHESTRATOR, () -> orchestrator.pipelines(environment));
+    if (onEnvironment) {
+      return all;
+    }
+    // rights on single pipelines only: show those
+    List<Pipeline> mine =
+        all.stream()
+            .filter(p -> guard.access().allowed(c, Permission.READ, environment, p.name(), null))
+            .toList();
+    if (mine.isEmpty()) {
+      guard.access().require(c, Permission.READ, environment, null, null, "pipelines");
+    }
+    return mine;
+  }
+
+  @Query("pipeline")
+  public Pipeline pipeline(@NonNull String environment, @NonNull String name) {
+    Inputs.check().name("environment", environment).name("name", name).orFail();
+    guard.require(Permission.READ, environment, name, "pipeline");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.pipeline(environment, name));
+  }
+
+  @Mutation("savePipeline")
+  @Description("Saves a pipeline's draft from a YAML or JSON definition")
+  public Pipeline savePipeline(
+      @NonNull String environment,
+      @NonNull String name,
+      @NonNull String definition,
+      @DefaultValue("YAML") DefinitionFormat format) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("name", name)
+        .required("definition", definition)
+        .maxLength("definition", definition, 512 * 1024)
+        .orFail();
+    Caller c = guard.require(Permission.WRITE, environment, name, "savePipeline");
+    return guard.mutation(
+        c,
+        "savePipeline",
+        "pipeline " + name,
+        environment,
+        format + " definition, " + definition.length() + " characters",
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    format == DefinitionFormat.JSON
+                        ? orchestrator.savePipelineJson(environment, name, definition)
+                        : orchestrator.savePipelineYaml(environment, name, definition)));
+  }
+
+  @Mutation("validatePipeline")
+  @Description("Checks a saved draft: every problem with its path")
+  public ValidationResult validatePipeline(@NonNull String environment, @NonNull String name) {
+    Inputs.check().name("environment", environment).name("name", name).orFail();
+    guard.require(Permission.READ, environment, name, "validatePipeline");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.validatePipeline(environment, name));
+  }
+
+  @Mutation("deletePipeline")
+  public boolean deletePipeline(@NonNull String environment, @NonNull String name) {
+    Inputs.check().name("environment", environment).name("name", name).orFail();
+    Caller c = guard.require(Permission.DELETE, environment, name, "deletePipeline");
+    return guard.mutation(
+        c,
+        "deletePipeline",
+        "pipeline " + name,
+        environment,
+        null,
+        () -> {
+          Backends.run(ORCHESTRATOR, () -> orchestrator.deletePipeline(environment, name));
+          return true;
+        });
+  }
+
+  @Query("files")
+  @Description("A pipeline's code files")
+  public List<FileEntry> files(@NonNull String environment, @NonNull String pipeline) {
+    Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
+    guard.require(Permission.READ, environment, pipeline, "files");
+    return Backends.call(FILESTORE, () -> filestore.files(environment, pipeline));
+  }
+
+  @Query("file")
+  @Description("One text file (binary files: GET /api/files/{env}/{pipeline}/{path})")
+  public FileContent file(
+      @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
+    checkFile(environment, pipeline, path);
+    guard.require(Permission.READ, environment, pipeline, "file");
+    byte[] bytes =
+        Backends.call(
+            FILESTORE,
+            () -> filestore.read(environment, pipeline, FilestoreClient.encodePath(path)));
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+      return new FileContent(path, text, bytes.length);
+    } catch (CharacterCodingException e) {
+      throw io.dataplane.gateway.error.ApiError.invalid(
+          "path", "the file is binary; download it with GET /api/files/...");
+    }
+  }
+
+  @Mutation("writeFile")
+  @Description("Writes a text file (UTF-8) of a pipeline")
+  public FileEntry writeFile(
+      @NonNull String environment,
+      @NonNull String pipeline,
+      @NonNull String path,
+      @NonNull String content) {
+    checkFile(environment, pipeline, path);
+    Inputs.check().maxLength("content", content, MAX_TEXT_FILE).orFail();
+    Caller c = guard.require(Permission.WRITE, environment, pipeline, "writeFile");
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    return guard.mutation(
+        c,
+        "writeFile",
+        "file " + pipeline + "/" + path,
+        environment,
+        bytes.length + " bytes",
+        () ->
+            Backends.call(
+                FILESTORE,
+                () ->
+                    filestore.write(
+                        environment, pipeline, FilestoreClient.encodePath(path), bytes)));
+  }
+
+  @Mutation("moveFile")
+  public FileEntry moveFile(
+      @NonNull String environment,
+      @NonNull String pipeline,
+      @NonNull String from,
+      @NonNull String to) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("pipeline", pipeline)
+        .matches("from", from, FILE_PATH, "must be a relative path without '..'")
+        .matches("to", to, FILE_PATH, "must be a relative path without '..'")
+        .orFail();
+    Caller c = guard.require(Permission.WRITE, environment, pipeline, "moveFile");
+    return guard.mutation(
+        c,
+        "moveFile",
+        "file " + pipeline + "/" + from,
+        environment,
+        "to " + to,
+        () ->
+            Backends.call(
+                FILESTORE,
+                () -> filestore.move(environment, pipeline, new Requests.FileMove(from, to))));
+  }
+
+  @Mutation("deleteFile")
+  public boolean deleteFile(
+      @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
+    checkFile(environment, pipeline, path);
+    Caller c = guard.require(Permission.DELETE, environment, pipeline, "deleteFile");
+    return guard.mutation(
+        c,
+        "deleteFile",
+        "file " + pipeline + "/" + path,
+        environment,
+        null,
+        () -> {
+          Backends.run(
+              FILESTORE,
+              () -> filestore.delete(environment, pipeline, FilestoreClient.encodePath(path)));
+          return true;
+        });
+  }
+
+  @Query("releases")
+  public List<Release> releases(@NonNull String environment, @NonNull String pipeline) {
+    Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
+    guard.require(Permission.READ, environment, pipeline, "releases");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.releases(environment, pipeline));
+  }
+
+  @Query("release")
+  public Release release(@NonNull String id) {
+    Inputs.check().required("id", id).maxLength("id", id, 200).orFail();
+    Caller c = guard.caller();
+    Release r = Backends.call(ORCHESTRATOR, () -> orchestrator.releaseById(id));
+    guard.access().requireVisible(c, r.environment(), r.pipeline(), "release " + id, "release");
+    return r;
+  }
+
+  @Mutation("releasePipeline")
+  @Description(
+      "Releases the draft: bundles the code files (unless bundle=false) and pins both in an"
+          + " immutable release")
+  public Release releasePipeline(
+      @NonNull String environment, @NonNull String pipeline, @DefaultValue("true") boolean bundle) {
+    Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
+    Caller c = guard.require(Permission.RELEASE, environment, pipeline, "releasePipeline");
+    return guard.mutation(
+        c,
+        "releasePipeline",
+        "pipeline " + pipeline,
+        environment,
+        bundle ? "with code bundle" : "without code bundle",
+        () -> {
+          String digest = null;
+          if (bundle) {
+            Bundle b = Backends.call(FILESTORE, () -> filestore.bundle(environment, pipeline));
+            digest = b.digest();
+          }
+          String bundleDigest = digest;
+          return Backends.call(
+              ORCHESTRATOR,
+              () ->
+                  orchestrator.release(
+                      environment, pipeline, new Requests.NewRelease(bundleDigest)));
+        });
+  }
+
+  @Query("releaseDiff")
+  @Description("What changed between two releases of a pipeline")
+  public Object releaseDiff(@NonNull String from, @NonNull String to) {
+    Caller c = guard.caller();
+    Release a = release(from);
+    Release b = release(to);
+    guard.access().requireVisible(c, b.environment(), b.pipeline(), "release " + to, "diff");
+    guard.access().requireVisible(c, a.environment(), a.pipeline(), "release " + from, "diff");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.diff(from, to));
+  }
+
+  @Mutation("promoteRelease")
+  @Description(
+      "Copies a release to another environment (read on the source, release on the target)")
+  public Release promoteRelease(
+      @NonNull String releaseId,
+      @NonNull String targetEnvironment,
+      List<WorkerGroupMapping> workerGroupMap) {
+    Inputs check =
+        Inputs.check()
+            .required("releaseId", releaseId)
+            .name("targetEnvironment", targetEnvironment);
+    if (workerGroupMap != null) {
+      for (int i = 0; i < workerGroupMap.size(); i++) {
+        check.name("workerGroupMap[" + i + "].from", workerGroupMap.get(i).from());
+        check.name("workerGroupMap[" + i + "].to", workerGroupMap.get(i).to());
+      }
+    }
+    check.orFail();
+    Caller c = guard.caller();
+    Release source = release(releaseId);
+    guard
+        .access()
+        .require(
+            c, Permission.RELEASE, targetEnvironment, source.pipeline(), null, "promoteRelease");
+    Map<String, String> map = new LinkedHashMap<>();
+    if (workerGroupMap != null) {
+      workerGroupMap.forEach(m -> map.put(m.from(), m.to()));
+    }
+    return guard.mutation(
+        c,
+        "promoteRelease",
+        "release " + releaseId,
+        targetEnvironment,
+        "from " + source.environment() + "/" + source.pipeline() + " worker groups " + map,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    orchestrator.promote(
+                        releaseId, new Requests.Promotion(targetEnvironment, map))));
+  }
+
+  private static void checkFile(String environment, String pipeline, String path) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("pipeline", pipeline)
+        .matches("path", path, FILE_PATH, "must be a relative path without '..'")
+        .orFail();
+  }
+
+  /** A worker group of the source environment and the one that replaces it in the target. */
+  @Input("WorkerGroupMapping")
+  public record WorkerGroupMapping(@NonNull String from, @NonNull String to) {}
+}

@@ -1,0 +1,228 @@
+package io.dataplane.gateway.graphql;
+
+import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.Schedule;
+import io.dataplane.gateway.client.SchedulerClient;
+import io.dataplane.gateway.security.Caller;
+import io.dataplane.gateway.security.Permission;
+import io.smallrye.common.annotation.Blocking;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Input;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** Schedules: reading needs read; changing or backfilling needs execute on the pipeline. */
+@GraphQLApi
+@Blocking
+public class ScheduleGraphQLApi {
+
+  static final String SCHEDULER = "scheduler-service";
+  static final Set<String> POLICIES = Set.of("ALL", "LAST", "NONE");
+
+  private final Guard guard;
+  private final SchedulerClient scheduler;
+
+  public ScheduleGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
+    this.guard = guard;
+    this.scheduler = scheduler;
+  }
+
+  @Query("schedules")
+  public List<Schedule> schedules(@NonNull String environment) {
+    Inputs.check().name("environment", environment).orFail();
+    guard.require(Permission.READ, environment, null, "schedules");
+    return Backends.call(SCHEDULER, () -> scheduler.schedules(environment));
+  }
+
+  @Query("schedule")
+  public Schedule schedule(@NonNull String environment, @NonNull String id) {
+    Inputs.check().name("environment", environment).required("id", id).orFail();
+    Schedule s = Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id));
+    guard.require(Permission.READ, environment, s.pipeline(), "schedule");
+    return s;
+  }
+
+  @Mutation("createSchedule")
+  @Description("Creates a cron or RRule schedule for a pipeline")
+  public Schedule createSchedule(
+      @NonNull String environment, @NonNull @Name("input") ScheduleInput input) {
+    check(environment, input);
+    Caller c = guard.require(Permission.EXECUTE, environment, input.pipeline(), "createSchedule");
+    return guard.mutation(
+        c,
+        "createSchedule",
+        "pipeline " + input.pipeline(),
+        environment,
+        describe(input),
+        () -> Backends.call(SCHEDULER, () -> scheduler.create(environment, body(input))));
+  }
+
+  @Mutation("updateSchedule")
+  public Schedule updateSchedule(
+      @NonNull String environment,
+      @NonNull String id,
+      @NonNull @Name("input") ScheduleInput input) {
+    check(environment, input);
+    Caller c = owned(environment, id, "updateSchedule");
+    guard
+        .access()
+        .require(c, Permission.EXECUTE, environment, input.pipeline(), null, "updateSchedule");
+    return guard.mutation(
+        c,
+        "updateSchedule",
+        "schedule " + id,
+        environment,
+        describe(input),
+        () -> Backends.call(SCHEDULER, () -> scheduler.update(environment, id, body(input))));
+  }
+
+  @Mutation("deleteSchedule")
+  public boolean deleteSchedule(@NonNull String environment, @NonNull String id) {
+    Caller c = owned(environment, id, "deleteSchedule");
+    return guard.mutation(
+        c,
+        "deleteSchedule",
+        "schedule " + id,
+        environment,
+        null,
+        () -> {
+          Backends.run(SCHEDULER, () -> scheduler.delete(environment, id));
+          return true;
+        });
+  }
+
+  @Mutation("pauseSchedule")
+  public Schedule pauseSchedule(@NonNull String environment, @NonNull String id) {
+    Caller c = owned(environment, id, "pauseSchedule");
+    return guard.mutation(
+        c,
+        "pauseSchedule",
+        "schedule " + id,
+        environment,
+        null,
+        () -> Backends.call(SCHEDULER, () -> scheduler.pause(id)));
+  }
+
+  @Mutation("resumeSchedule")
+  public Schedule resumeSchedule(@NonNull String environment, @NonNull String id) {
+    Caller c = owned(environment, id, "resumeSchedule");
+    return guard.mutation(
+        c,
+        "resumeSchedule",
+        "schedule " + id,
+        environment,
+        null,
+        () -> Backends.call(SCHEDULER, () -> scheduler.resume(id)));
+  }
+
+  @Query("schedulePreview")
+  @Description("The next fire times of a schedule")
+  public Object schedulePreview(
+      @NonNull String environment, @NonNull String id, @DefaultValue("10") int count) {
+    Inputs.check().range("count", count, 1, 100).orFail();
+    schedule(environment, id);
+    return Backends.call(SCHEDULER, () -> scheduler.preview(id, count));
+  }
+
+  @Query("scheduleFires")
+  @Description("The fire ledger of a schedule, newest first")
+  public Object scheduleFires(
+      @NonNull String environment, @NonNull String id, @DefaultValue("50") int limit) {
+    Inputs.check().range("limit", limit, 1, 500).orFail();
+    schedule(environment, id);
+    return Backends.call(SCHEDULER, () -> scheduler.fires(id, limit));
+  }
+
+  @Mutation("backfillSchedule")
+  @Description("Starts the runs a schedule would have started between two instants")
+  public Object backfillSchedule(
+      @NonNull String environment, @NonNull String id, @NonNull Instant from, @NonNull Instant to) {
+    Inputs.check().that(from.isBefore(to), "to", "must be after from").orFail();
+    Caller c = owned(environment, id, "backfillSchedule");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("from", from.toString());
+    body.put("to", to.toString());
+    return guard.mutation(
+        c,
+        "backfillSchedule",
+        "schedule " + id,
+        environment,
+        from + " .. " + to,
+        () -> Backends.call(SCHEDULER, () -> scheduler.backfill(id, body)));
+  }
+
+  /** The caller, who must hold execute on the pipeline of a schedule of this environment. */
+  private Caller owned(String environment, String id, String action) {
+    Inputs.check()
+        .name("environment", environment)
+        .required("id", id)
+        .maxLength("id", id, 100)
+        .orFail();
+    Caller c = guard.caller();
+    guard.access().require(c, Permission.READ, environment, null, null, action);
+    Schedule s = Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id));
+    guard.access().require(c, Permission.EXECUTE, environment, s.pipeline(), null, action);
+    return c;
+  }
+
+  private static void check(String environment, ScheduleInput in) {
+    Inputs check =
+        Inputs.check().name("environment", environment).name("input.pipeline", in.pipeline());
+    boolean hasCron = in.cron() != null && !in.cron().isBlank();
+    boolean hasRrule = in.rrule() != null && !in.rrule().isBlank();
+    check.that(hasCron ^ hasRrule, "input.cron", "give exactly one of cron and rrule");
+    check.maxLength("input.cron", in.cron(), 200).maxLength("input.rrule", in.rrule(), 1000);
+    if (in.timezone() != null) {
+      try {
+        java.time.ZoneId.of(in.timezone());
+      } catch (java.time.DateTimeException e) {
+        check.add("input.timezone", "unknown time zone");
+      }
+    }
+    check.that(
+        in.missedFirePolicy() == null || POLICIES.contains(in.missedFirePolicy()),
+        "input.missedFirePolicy",
+        "must be ALL, LAST or NONE");
+    check.that(
+        in.params() == null || in.params() instanceof Map, "input.params", "must be a JSON object");
+    check.orFail();
+  }
+
+  private static Map<String, Object> body(ScheduleInput in) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("pipeline", in.pipeline());
+    body.put("cron", in.cron());
+    body.put("rrule", in.rrule());
+    body.put("timezone", in.timezone() == null ? "UTC" : in.timezone());
+    body.put("params", in.params() == null ? Map.of() : in.params());
+    body.put("missedFirePolicy", in.missedFirePolicy() == null ? "LAST" : in.missedFirePolicy());
+    body.put("paused", in.paused() != null && in.paused());
+    return body;
+  }
+
+  private static String describe(ScheduleInput in) {
+    return (in.cron() != null ? "cron " + in.cron() : "rrule " + in.rrule())
+        + " "
+        + (in.timezone() == null ? "UTC" : in.timezone());
+  }
+
+  @Input("ScheduleInput")
+  public record ScheduleInput(
+      @NonNull String pipeline,
+      String cron,
+      String rrule,
+      @Description("IANA time zone (default UTC)") String timezone,
+      Object params,
+      @Description("ALL, LAST (default) or NONE") String missedFirePolicy,
+      Boolean paused) {}
+}

@@ -1,0 +1,72 @@
+package io.dataplane.gateway.security;
+
+import io.dataplane.gateway.config.GatewayConfig;
+import io.quarkus.arc.Arc;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** Turns the request's security identity into a {@link Caller}. */
+@ApplicationScoped
+public class CurrentCaller {
+
+  /** Identity attribute carrying the caller of an API key. */
+  public static final String CALLER_ATTRIBUTE = "dataplane.caller";
+
+  private final GatewayConfig config;
+
+  public CurrentCaller(GatewayConfig config) {
+    this.config = config;
+  }
+
+  /** The caller of the current request (anonymous outside a request). */
+  public Caller get() {
+    if (!Arc.container().requestContext().isActive()) {
+      return Caller.ANONYMOUS;
+    }
+    CurrentIdentityAssociation assoc =
+        Arc.container().instance(CurrentIdentityAssociation.class).get();
+    SecurityIdentity identity = assoc == null ? null : assoc.getIdentity();
+    return of(identity);
+  }
+
+  /** The caller a security identity stands for. */
+  public Caller of(SecurityIdentity identity) {
+    if (identity == null || identity.isAnonymous()) {
+      return Caller.ANONYMOUS;
+    }
+    Caller fromKey = identity.getAttribute(CALLER_ATTRIBUTE);
+    if (fromKey != null) {
+      return fromKey;
+    }
+    String name = identity.getPrincipal().getName();
+    Set<String> groups = new LinkedHashSet<>();
+    if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+      Object claim = jwt.getClaim(config.groupsClaim());
+      if (claim instanceof Collection<?> c) {
+        c.forEach(g -> groups.add(stripQuotes(String.valueOf(g))));
+      }
+      String preferred = jwt.getClaim("preferred_username");
+      if (preferred != null && !preferred.isBlank()) {
+        name = preferred;
+      }
+    }
+    boolean admin =
+        identity.hasRole(config.adminRole())
+            || config.admins().map(a -> a.contains(identity.getPrincipal().getName())).orElse(false)
+            || config.admins().orElse(List.of()).contains(name);
+    return new Caller(name, groups, admin, null, List.of());
+  }
+
+  // JSON-P string values print with quotes
+  private static String stripQuotes(String s) {
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")
+        ? s.substring(1, s.length() - 1)
+        : s;
+  }
+}

@@ -1,0 +1,207 @@
+package io.dataplane.gateway.security;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** Role bindings: a user or an OIDC group holds permissions on a scope. */
+@ApplicationScoped
+public class RoleBindingService {
+
+  /** Kinds of subject. */
+  public enum SubjectKind {
+    USER,
+    GROUP
+  }
+
+  /** Kinds of scope. */
+  public enum ScopeKind {
+    PLATFORM,
+    ENVIRONMENT,
+    PIPELINE,
+    WORKER_GROUP
+  }
+
+  private static final String COLUMNS =
+      "id, subject_kind, subject, scope_kind, environment, resource, permissions, created_by,"
+          + " created_at";
+
+  private final AgroalDataSource dataSource;
+
+  public RoleBindingService(AgroalDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Creates the binding, or replaces the permissions of the same subject on the same scope. */
+  public RoleBinding bind(
+      SubjectKind subjectKind,
+      String subject,
+      ScopeKind scopeKind,
+      String environment,
+      String resource,
+      Set<Permission> permissions,
+      String createdBy) {
+    String perms = permissions.stream().sorted().map(Enum::name).collect(Collectors.joining(","));
+    String sql =
+        "insert into role_bindings (id, subject_kind, subject, scope_kind, environment, resource,"
+            + " permissions, created_by) values (?, ?, ?, ?, ?, ?, ?, ?)"
+            + " on conflict (subject_kind, subject, scope_kind, environment, resource)"
+            + " do update set permissions = excluded.permissions, created_by = excluded.created_by,"
+            + " created_at = now() returning "
+            + COLUMNS;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, UUID.randomUUID());
+      ps.setString(2, subjectKind.name());
+      ps.setString(3, subject);
+      ps.setString(4, scopeKind.name());
+      ps.setString(5, environment == null ? "" : environment);
+      ps.setString(6, resource == null ? "" : resource);
+      ps.setString(7, perms);
+      ps.setString(8, createdBy);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return read(rs);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("role binding cannot be saved", e);
+    }
+  }
+
+  /** Deletes a binding; returns it, or null when there was none. */
+  public RoleBinding unbind(UUID id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("delete from role_bindings where id = ? returning " + COLUMNS)) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? read(rs) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("role binding cannot be deleted", e);
+    }
+  }
+
+  /** Bindings, optionally only those on one environment or of one subject. */
+  public List<RoleBinding> list(String environment, String subject) {
+    StringBuilder sql = new StringBuilder("select " + COLUMNS + " from role_bindings where true");
+    List<String> args = new ArrayList<>();
+    if (environment != null) {
+      sql.append(" and environment = ?");
+      args.add(environment);
+    }
+    if (subject != null) {
+      sql.append(" and subject = ?");
+      args.add(subject);
+    }
+    sql.append(" order by created_at, id limit 1000");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      return readAll(ps);
+    } catch (SQLException e) {
+      throw new IllegalStateException("role bindings cannot be read", e);
+    }
+  }
+
+  /** Every binding that applies to this user or one of these groups. */
+  public List<RoleBinding> bindingsOf(String user, Set<String> groups) {
+    String sql =
+        "select "
+            + COLUMNS
+            + " from role_bindings where (subject_kind = 'USER' and subject = ?)"
+            + " or (subject_kind = 'GROUP' and subject = any (?))";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, user);
+      Array arr = c.createArrayOf("text", groups.toArray());
+      ps.setArray(2, arr);
+      return readAll(ps);
+    } catch (SQLException e) {
+      throw new IllegalStateException("role bindings cannot be read", e);
+    }
+  }
+
+  /**
+   * The permissions these bindings grant on a pipeline or worker group of an environment (both
+   * null: on the environment itself). Environment and platform bindings apply to everything below.
+   */
+  public static Set<Permission> effective(
+      List<RoleBinding> bindings, String environment, String pipeline, String workerGroup) {
+    Set<Permission> out = EnumSet.noneOf(Permission.class);
+    for (RoleBinding b : bindings) {
+      boolean applies =
+          switch (b.scopeKind()) {
+            case PLATFORM -> true;
+            case ENVIRONMENT -> b.environment().equals(environment);
+            case PIPELINE -> b.environment().equals(environment) && b.resource().equals(pipeline);
+            case WORKER_GROUP ->
+                b.environment().equals(environment) && b.resource().equals(workerGroup);
+          };
+      if (applies) {
+        out.addAll(b.permissions());
+      }
+    }
+    return out;
+  }
+
+  /** Environments where these bindings grant anything (any scope inside counts). */
+  public static Set<String> environmentsOf(List<RoleBinding> bindings) {
+    Set<String> out = new LinkedHashSet<>();
+    bindings.stream()
+        .filter(b -> b.scopeKind() != ScopeKind.PLATFORM)
+        .sorted(Comparator.comparing(RoleBinding::environment))
+        .forEach(b -> out.add(b.environment()));
+    return out;
+  }
+
+  private static List<RoleBinding> readAll(PreparedStatement ps) throws SQLException {
+    List<RoleBinding> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(read(rs));
+      }
+    }
+    return out;
+  }
+
+  private static RoleBinding read(ResultSet rs) throws SQLException {
+    return new RoleBinding(
+        rs.getObject(1, UUID.class),
+        SubjectKind.valueOf(rs.getString(2)),
+        rs.getString(3),
+        ScopeKind.valueOf(rs.getString(4)),
+        rs.getString(5),
+        rs.getString(6),
+        Permission.parseAll(rs.getString(7)),
+        rs.getString(8),
+        rs.getTimestamp(9).toInstant());
+  }
+
+  /** One binding. */
+  public record RoleBinding(
+      UUID id,
+      SubjectKind subjectKind,
+      String subject,
+      ScopeKind scopeKind,
+      String environment,
+      String resource,
+      Set<Permission> permissions,
+      String createdBy,
+      Instant createdAt) {}
+}
