@@ -20,8 +20,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,8 @@ public class RotationService {
   private final SecretsMetrics metrics;
   private final SecretsConfig.Rewrap config;
   private final ReentrantLock passLock = new ReentrantLock();
+  // data keys already reported as not re-wrappable, so a broken row is logged once, not per pass
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService job;
 
   public RotationService(
@@ -144,11 +148,16 @@ public class RotationService {
                       SecretRepository.updateWrapping(c, k, moved);
                       counts[0]++;
                     } catch (DecryptionException | UnknownMasterKeyException e) {
-                      if (e instanceof DecryptionException) {
-                        metrics.decryptionFailure();
-                      }
                       counts[1]++;
-                      Log.warnf("data key not re-wrapped: %s", e.getMessage());
+                      String id =
+                          k.secretId() + "/" + k.version() + "/" + k.sealed().masterKeyVersion();
+                      if (reported.add(id)) {
+                        if (e instanceof DecryptionException) {
+                          metrics.decryptionFailure();
+                        }
+                        metrics.rewrap("failed", 1);
+                        Log.warnf("data key not re-wrapped: %s", e.getMessage());
+                      }
                     }
                   }
                   return batch.size();
@@ -156,7 +165,6 @@ public class RotationService {
         done += counts[0];
         failed += counts[1];
         metrics.rewrap("ok", counts[0]);
-        metrics.rewrap("failed", counts[1]);
         if (n == 0) {
           break;
         }
@@ -164,7 +172,8 @@ public class RotationService {
         afterVersion = (int) cursor[1];
       }
       Map<String, Long> byVersion = refreshGauge();
-      if (done > 0 || failed > 0) {
+      metrics.stuck(failed);
+      if (done > 0) {
         Log.infof(
             "re-wrap pass to %s: %d data keys re-wrapped, %d failed; now %s",
             active, done, failed, byVersion);

@@ -1,11 +1,13 @@
 package io.dataplane.secrets.service;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The service's domain metrics ({@code dataplane_secrets_*} in Prometheus). */
 @ApplicationScoped
@@ -14,6 +16,7 @@ public class SecretsMetrics {
   private final MeterRegistry registry;
   private final Counter decryptionFailures;
   private final MultiGauge dataKeys;
+  private final AtomicLong stuck = new AtomicLong();
 
   public SecretsMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -25,6 +28,14 @@ public class SecretsMetrics {
         MultiGauge.builder("dataplane.secrets.data.keys")
             .description("Data keys (secret versions) per master key version")
             .register(registry);
+    Gauge.builder("dataplane.secrets.rewrap.stuck", stuck, AtomicLong::get)
+        .description("Data keys the last re-wrap pass could not move (unknown key or tampered)")
+        .register(registry);
+  }
+
+  /** Data keys the last re-wrap pass could not move. */
+  public void stuck(long n) {
+    stuck.set(n);
   }
 
   /** One secret value handed to an attempt. */
