@@ -23,6 +23,21 @@ class ServiceHealthTest {
   }
 
   @Test
+  void apiNeedsTheServiceToken() {
+    given()
+        .when()
+        .get("/api/v1/environments")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("UNAUTHENTICATED"));
+    given()
+        .header("Authorization", "Bearer wrong-token-0123456789")
+        .get("/api/v1/environments")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
   void alive() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }
@@ -40,6 +55,7 @@ class ServiceHealthTest {
   @Test
   void unknownPathsAnswerWithTheCommonErrorModel() {
     given()
+        .header("Authorization", "Bearer " + Api.TOKEN)
         .when()
         .get("/api/v1/does-not-exist")
         .then()

@@ -2,6 +2,7 @@ package io.dataplane.orchestrator.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** Configuration of orchestrator-service, under {@code dataplane.orchestrator}. */
 @ConfigMapping(prefix = "dataplane.orchestrator")
@@ -14,4 +15,36 @@ public interface OrchestratorConfig {
   /** Name this instance reports in logs and events (default: the host name). */
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
+
+  /** A worker silent this long is LOST and its running attempts are re-queued. */
+  @WithDefault("5s")
+  Duration workerLostAfter();
+
+  /** How often the worker registry is checked for silent workers (and gauges refreshed). */
+  @WithDefault("1s")
+  Duration workerCheckInterval();
+
+  /** Added to a task's timeout before the orchestrator itself fails the attempt as TIMED_OUT. */
+  @WithDefault("5s")
+  Duration timeoutGrace();
+
+  /** Added to the attempt's timeout (or the run's maxDuration) for an attempt token's expiry. */
+  @WithDefault("1h")
+  Duration attemptTokenMargin();
+
+  /** Kafka consumer group of the orchestrator's consumers. */
+  @WithDefault("orchestrator-service")
+  String consumerGroup();
+
+  /** Where a new consumer group starts reading: earliest or latest. */
+  @WithDefault("earliest")
+  String consumerOffsetReset();
+
+  /** Period of the outbox sweep for rows a crash left unsent (commits wake the relay at once). */
+  @WithDefault("5s")
+  Duration outboxSweep();
+
+  /** Largest output object a task may write (serialized JSON bytes). */
+  @WithDefault("65536")
+  int maxOutputBytes();
 }

@@ -1,0 +1,47 @@
+package io.dataplane.orchestrator;
+
+import io.dataplane.common.events.RunState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** One execution of a release; {@code taskRuns} is filled when one run is read. */
+public record PipelineRun(
+    UUID id,
+    String environment,
+    String pipeline,
+    UUID releaseId,
+    String requestId,
+    Map<String, Object> params,
+    String trigger,
+    String requestedBy,
+    RunState state,
+    String error,
+    UUID rerunOf,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt,
+    Instant deadlineAt,
+    List<TaskRun> taskRuns) {
+
+  public PipelineRun withTaskRuns(List<TaskRun> trs) {
+    return new PipelineRun(
+        id,
+        environment,
+        pipeline,
+        releaseId,
+        requestId,
+        params,
+        trigger,
+        requestedBy,
+        state,
+        error,
+        rerunOf,
+        createdAt,
+        startedAt,
+        finishedAt,
+        deadlineAt,
+        trs);
+  }
+}

@@ -1,0 +1,258 @@
+package io.dataplane.orchestrator.messaging;
+
+import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.events.AttemptFinished;
+import io.dataplane.common.events.AttemptStarted;
+import io.dataplane.common.events.Event;
+import io.dataplane.common.events.EventCodec;
+import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.LogChunk;
+import io.dataplane.common.events.RunRequested;
+import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.service.LogService;
+import io.dataplane.orchestrator.service.RunEngine;
+import io.dataplane.orchestrator.service.WorkerService;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The orchestrator's Kafka consumers, one thread per topic: run requests, task events, worker
+ * heartbeats and task logs. Offsets are committed after processing (at least once); handlers are
+ * idempotent by eventId or by state guards. A record that fails for a transient reason (database
+ * down) is retried; one that is invalid is logged and skipped.
+ */
+@ApplicationScoped
+public class EventConsumers {
+
+  private final OrchestratorConfig config;
+  private final String bootstrap;
+  private final RunEngine engine;
+  private final WorkerService workers;
+  private final LogService logs;
+  private final EventCodec codec = new EventCodec();
+  private final List<Loop> loops = new ArrayList<>();
+
+  public EventConsumers(
+      OrchestratorConfig config,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      RunEngine engine,
+      WorkerService workers,
+      LogService logs) {
+    this.config = config;
+    this.bootstrap = bootstrap;
+    this.engine = engine;
+    this.workers = workers;
+    this.logs = logs;
+  }
+
+  void start(@Observes @Priority(100) StartupEvent ev) {
+    loops.add(new Loop("run-requests", Topics.RUN_REQUESTS, this::onRunRequest));
+    loops.add(new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent));
+    loops.add(new Loop("heartbeats", Topics.WORKER_HEARTBEATS, this::onHeartbeat));
+    loops.add(new Loop("task-logs", Topics.TASK_LOGS, this::onLog));
+    loops.forEach(Loop::start);
+    // reading from "latest", a consumer must hold its partitions before anyone relies on it
+    for (Loop l : loops) {
+      try {
+        if (!l.assigned.await(30, TimeUnit.SECONDS)) {
+          Log.warnf("consumer %s has no partitions yet", l.name);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  void stop(@Observes ShutdownEvent ev) {
+    loops.forEach(Loop::stop);
+  }
+
+  private void onRunRequest(EventEnvelope<? extends Event> env) {
+    if (env.payload() instanceof RunRequested r) {
+      try {
+        RunEngine.Started s =
+            engine.start(
+                new RunEngine.StartRequest(
+                    r.environment(),
+                    r.pipeline(),
+                    r.releaseId(),
+                    r.params(),
+                    r.requestId(),
+                    r.trigger() == null ? "EVENT" : r.trigger(),
+                    r.requestedBy()));
+        Log.debugf("run request %s → run %s", r.requestId(), s.run().id());
+      } catch (DataplaneException e) {
+        Log.warnf(
+            "run request %s for %s/%s refused: %s",
+            r.requestId(), r.environment(), r.pipeline(), e.getMessage());
+      }
+    }
+  }
+
+  private void onTaskEvent(EventEnvelope<? extends Event> env) {
+    if (env.payload() instanceof AttemptStarted s) {
+      engine.onStarted(env.eventId(), s);
+    } else if (env.payload() instanceof AttemptFinished f) {
+      engine.onFinished(env.eventId(), f);
+    }
+  }
+
+  private void onHeartbeat(EventEnvelope<? extends Event> env) {
+    if (env.payload() instanceof WorkerHeartbeat hb) {
+      workers.onHeartbeat(env.occurredAt(), hb);
+    }
+  }
+
+  private void onLog(EventEnvelope<? extends Event> env) {
+    if (env.payload() instanceof LogChunk c) {
+      logs.store(c);
+    }
+  }
+
+  private final class Loop implements Runnable {
+    final String name;
+    final String topic;
+    final Consumer<EventEnvelope<? extends Event>> handler;
+    final CountDownLatch assigned = new CountDownLatch(1);
+    volatile boolean running = true;
+    KafkaConsumer<String, byte[]> consumer;
+    Thread thread;
+
+    Loop(String name, String topic, Consumer<EventEnvelope<? extends Event>> handler) {
+      this.name = name;
+      this.topic = topic;
+      this.handler = handler;
+    }
+
+    void start() {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup() + "." + name);
+      p.put(ConsumerConfig.CLIENT_ID_CONFIG, "orchestrator-" + name + "-" + config.instanceId());
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumerOffsetReset());
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      consumer = new KafkaConsumer<>(p);
+      thread = new Thread(this, "orchestrator-consumer-" + name);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() {
+      running = false;
+      if (consumer != null) {
+        consumer.wakeup();
+      }
+      if (thread != null) {
+        try {
+          thread.join(5000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        consumer.subscribe(
+            List.of(topic),
+            new ConsumerRebalanceListener() {
+              @Override
+              public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+
+              @Override
+              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                for (TopicPartition tp : parts) {
+                  consumer.position(tp); // fixes the starting offset now
+                }
+                assigned.countDown();
+              }
+            });
+        while (running) {
+          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+          for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
+              if (!handle(rec)) {
+                // transient failure: go back to this record and try again shortly
+                consumer.seek(tp, rec.offset());
+                sleep(1000);
+                break;
+              }
+            }
+          }
+          if (!records.isEmpty()) {
+            consumer.commitSync();
+          }
+        }
+      } catch (WakeupException e) {
+        // shutting down
+      } catch (RuntimeException e) {
+        Log.errorf(e, "consumer %s stopped", name);
+      } finally {
+        try {
+          consumer.close(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+          // closing anyway
+        }
+      }
+    }
+
+    private boolean handle(ConsumerRecord<String, byte[]> rec) {
+      EventEnvelope<? extends Event> env;
+      try {
+        env = codec.decode(rec.value());
+      } catch (EventCodec.UnreadableEventException e) {
+        Log.debugf("skipping unreadable record on %s: %s", topic, e.getMessage());
+        return true;
+      }
+      try {
+        handler.accept(env);
+        return true;
+      } catch (DataplaneException e) {
+        Log.warnf("event %s %s refused: %s", env.type(), env.eventId(), e.getMessage());
+        return true;
+      } catch (RuntimeException e) {
+        if (!running) {
+          return true;
+        }
+        Log.warnf(e, "event %s %s failed; retrying", env.type(), env.eventId());
+        return false;
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.dataplane.orchestrator.rest;
+
+import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.orchestrator.Environment;
+import io.dataplane.orchestrator.WorkerGroup;
+import io.dataplane.orchestrator.service.PipelineService;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Environments and their worker groups. */
+@Path("/api/v1/environments")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "environments")
+public class EnvironmentResource {
+
+  private final PipelineService service;
+
+  public EnvironmentResource(PipelineService service) {
+    this.service = service;
+  }
+
+  /** Body of a new environment or worker group. */
+  public record NamedInput(
+      @NotBlank @Size(max = 63) String name, @Size(max = 2000) String description) {}
+
+  @POST
+  @Operation(summary = "Create an environment (it gets a 'default' worker group)")
+  public Response create(
+      @Valid NamedInput in, @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor) {
+    Environment e =
+        service.createEnvironment(in.name(), in.description(), ServiceAuth.actor(actor));
+    return Response.status(201).entity(e).build();
+  }
+
+  @GET
+  @Operation(summary = "List environments")
+  public List<Environment> list() {
+    return service.listEnvironments();
+  }
+
+  @GET
+  @Path("{env}")
+  @Operation(summary = "Get an environment (404 if unknown)")
+  public Environment get(@PathParam("env") String env) {
+    return service.getEnvironment(env);
+  }
+
+  @POST
+  @Path("{env}/worker-groups")
+  @Operation(summary = "Create a worker group; its tasks go to dataplane.task-dispatch.<name>")
+  public Response createGroup(
+      @PathParam("env") String env,
+      @Valid NamedInput in,
+      @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor) {
+    WorkerGroup g =
+        service.createWorkerGroup(env, in.name(), in.description(), ServiceAuth.actor(actor));
+    return Response.status(201).entity(g).build();
+  }
+
+  @GET
+  @Path("{env}/worker-groups")
+  @Operation(summary = "List the worker groups of an environment")
+  public List<WorkerGroup> groups(@PathParam("env") String env) {
+    return service.listWorkerGroups(env);
+  }
+}

@@ -1,0 +1,89 @@
+package io.dataplane.orchestrator.service;
+
+import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.repository.Db;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * At start-up, re-arms every timer the database holds (retries due, attempt and run deadlines),
+ * starts runs a crash left queued while their pipeline had room, and starts the worker check.
+ */
+@ApplicationScoped
+public class EngineStartup {
+
+  private final Db db;
+  private final RunEngine engine;
+  private final WorkerService workers;
+  private final Timers timers;
+  private final OrchestratorConfig config;
+
+  public EngineStartup(
+      Db db, RunEngine engine, WorkerService workers, Timers timers, OrchestratorConfig config) {
+    this.db = db;
+    this.engine = engine;
+    this.workers = workers;
+    this.timers = timers;
+    this.config = config;
+  }
+
+  void start(@Observes @Priority(50) StartupEvent ev) {
+    recover();
+    timers.every(config.workerCheckInterval(), "worker check", workers::check);
+  }
+
+  /** Re-arms the timers of the database's due times. */
+  public void recover() {
+    record Due(UUID id, int attempt, Instant at) {}
+    List<Due> retries =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select id, retry_at from task_runs where state = 'QUEUED'"
+                        + " and retry_at is not null",
+                    rs -> new Due(Db.uuid(rs, "id"), 0, Db.instant(rs, "retry_at"))));
+    retries.forEach(d -> timers.at(d.at(), "retry " + d.id(), () -> engine.retryDue(d.id())));
+    List<Due> deadlines =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select task_run_id, attempt, deadline_at from attempts"
+                        + " where state in ('CLAIMED', 'RUNNING') and deadline_at is not null",
+                    rs ->
+                        new Due(
+                            Db.uuid(rs, "task_run_id"),
+                            rs.getInt("attempt"),
+                            Db.instant(rs, "deadline_at"))));
+    deadlines.forEach(
+        d ->
+            timers.at(
+                d.at(), "deadline " + d.id(), () -> engine.attemptDeadline(d.id(), d.attempt())));
+    List<Due> runs =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select id, deadline_at from runs where state = 'RUNNING'"
+                        + " and deadline_at is not null",
+                    rs -> new Due(Db.uuid(rs, "id"), 0, Db.instant(rs, "deadline_at"))));
+    runs.forEach(
+        d -> timers.at(d.at(), "run deadline " + d.id(), () -> engine.runDeadline(d.id())));
+    List<String[]> queued =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select distinct environment, pipeline from runs where state = 'QUEUED'",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)}));
+    for (String[] q : queued) {
+      engine.admitQueued(q[0], q[1]);
+    }
+    Log.infof(
+        "engine recovered: %d retries, %d attempt deadlines, %d run deadlines re-armed",
+        retries.size(), deadlines.size(), runs.size());
+  }
+}

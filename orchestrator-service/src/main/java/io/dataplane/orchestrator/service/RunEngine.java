@@ -1,0 +1,1053 @@
+package io.dataplane.orchestrator.service;
+
+import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.events.AttemptFinished;
+import io.dataplane.common.events.AttemptOutcome;
+import io.dataplane.common.events.AttemptStarted;
+import io.dataplane.common.events.CancelAttempt;
+import io.dataplane.common.events.RunState;
+import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.TaskDispatched;
+import io.dataplane.common.events.TaskRunState;
+import io.dataplane.common.events.TaskRunStateChanged;
+import io.dataplane.common.events.Topics;
+import io.dataplane.common.json.Json;
+import io.dataplane.common.token.AttemptClaims;
+import io.dataplane.common.token.AttemptTokens;
+import io.dataplane.orchestrator.Attempt;
+import io.dataplane.orchestrator.PipelineRun;
+import io.dataplane.orchestrator.Release;
+import io.dataplane.orchestrator.TaskRun;
+import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.dag.Dag;
+import io.dataplane.orchestrator.dag.ParamChecker;
+import io.dataplane.orchestrator.dag.PipelineDefinition;
+import io.dataplane.orchestrator.engine.Backoff;
+import io.dataplane.orchestrator.engine.RunRules;
+import io.dataplane.orchestrator.messaging.EventOutbox;
+import io.dataplane.orchestrator.repository.Db;
+import io.dataplane.orchestrator.repository.Rows;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The execution engine: every state change of a run, its task runs and their attempts happens here,
+ * inside one transaction that also writes the events it causes to the outbox. All changes to one
+ * run are serialized by locking the run's row first. The rules themselves (readiness, upstream
+ * failure, outcome, backoff) live in {@link RunRules} and {@link Backoff}.
+ */
+@ApplicationScoped
+public class RunEngine {
+
+  private final Db db;
+  private final EventOutbox events;
+  private final PipelineService pipelines;
+  private final OrchestratorConfig config;
+  private final AttemptTokens tokens;
+  private final Timers timers;
+  private final EngineMetrics metrics;
+  private final Map<UUID, Release> releases = new ConcurrentHashMap<>();
+
+  public RunEngine(
+      Db db,
+      EventOutbox events,
+      PipelineService pipelines,
+      OrchestratorConfig config,
+      AttemptTokens tokens,
+      Timers timers,
+      EngineMetrics metrics) {
+    this.db = db;
+    this.events = events;
+    this.pipelines = pipelines;
+    this.config = config;
+    this.tokens = tokens;
+    this.timers = timers;
+    this.metrics = metrics;
+  }
+
+  /** A request to start a run (REST or RunRequested). */
+  public record StartRequest(
+      String environment,
+      String pipeline,
+      String releaseId,
+      Map<String, Object> params,
+      String requestId,
+      String trigger,
+      String requestedBy) {}
+
+  /** A started run, and whether this call created it (false: its requestId was known). */
+  public record Started(PipelineRun run, boolean created) {}
+
+  /** The answer to a successful claim. */
+  public record Claim(
+      boolean claimed,
+      UUID runId,
+      UUID taskRunId,
+      int attempt,
+      String workerId,
+      Instant deadlineAt) {}
+
+  // --- starting runs ----------------------------------------------------------------------------
+
+  public Started start(StartRequest r) {
+    return db.tx(tx -> startTx(tx, r));
+  }
+
+  private Started startTx(Db.Tx tx, StartRequest r) throws SQLException {
+    if (r.requestId() != null) {
+      Optional<PipelineRun> known = runByRequest(tx, r.requestId());
+      if (known.isPresent()) {
+        return sameRequest(known.get(), r);
+      }
+    }
+    pipelines.environment(tx, r.environment());
+    Release rel = releaseToRun(tx, r);
+    PipelineDefinition def = rel.definition();
+    ParamChecker.Result params = ParamChecker.check(def.params(), r.params());
+    if (!params.errors().isEmpty()) {
+      throw PipelineService.invalid(params.errors());
+    }
+    lockPipeline(tx, r.environment(), r.pipeline());
+    UUID id = UUID.randomUUID();
+    int n =
+        tx.update(
+            "insert into runs (id, environment, pipeline, release_id, request_id, params, trigger,"
+                + " requested_by, state) values (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED')"
+                + " on conflict (request_id) do nothing",
+            id,
+            r.environment(),
+            r.pipeline(),
+            rel.id(),
+            r.requestId(),
+            Db.Jsonb.of(params.params()),
+            r.trigger() == null ? "API" : r.trigger(),
+            r.requestedBy() == null ? "system" : r.requestedBy());
+    if (n == 0) {
+      return sameRequest(runByRequest(tx, r.requestId()).orElseThrow(), r);
+    }
+    for (PipelineDefinition.Task t : def.tasks()) {
+      tx.update(
+          "insert into task_runs (id, run_id, task_key, worker_group, state)"
+              + " values (?, ?, ?, ?, 'PENDING')",
+          UUID.randomUUID(),
+          id,
+          t.key(),
+          t.workerGroup());
+    }
+    PipelineRun run = lockRun(tx, id);
+    runChanged(tx, run, RunState.QUEUED, null);
+    admit(tx, run, def);
+    return new Started(readRun(tx, id), true);
+  }
+
+  private static Started sameRequest(PipelineRun known, StartRequest r) {
+    if (!known.environment().equals(r.environment()) || !known.pipeline().equals(r.pipeline())) {
+      throw DataplaneException.conflict(
+          "requestId '" + r.requestId() + "' was already used for another pipeline");
+    }
+    return new Started(known, false);
+  }
+
+  private Release releaseToRun(Db.Tx tx, StartRequest r) throws SQLException {
+    if (r.releaseId() != null && !r.releaseId().isBlank()) {
+      UUID rid;
+      try {
+        rid = UUID.fromString(r.releaseId());
+      } catch (IllegalArgumentException e) {
+        throw DataplaneException.invalid("releaseId", "releaseId is not a release id");
+      }
+      Release rel = pipelines.release(tx, rid);
+      if (!rel.environment().equals(r.environment()) || !rel.pipeline().equals(r.pipeline())) {
+        throw DataplaneException.invalid(
+            "releaseId", "release " + rid + " is not a release of this pipeline");
+      }
+      return rel;
+    }
+    Optional<Release> latest =
+        tx.one(
+            "select "
+                + Rows.RELEASE_COLS
+                + " from releases where environment = ? and pipeline = ? order by seq desc limit 1",
+            Rows::release,
+            r.environment(),
+            r.pipeline());
+    if (latest.isEmpty()) {
+      pipelines.pipeline(tx, r.environment(), r.pipeline()); // 404 when there is no such pipeline
+      throw DataplaneException.conflict(
+          "pipeline '" + r.pipeline() + "' has no release yet; create one first");
+    }
+    return latest.get();
+  }
+
+  private void lockPipeline(Db.Tx tx, String env, String pipeline) throws SQLException {
+    tx.list("select pg_advisory_xact_lock(hashtext(?))", rs -> 1, env + "/" + pipeline);
+  }
+
+  /** Applies the concurrency policy to a QUEUED run: start it, keep it queued, or end it. */
+  private void admit(Db.Tx tx, PipelineRun run, PipelineDefinition def) throws SQLException {
+    PipelineDefinition.Concurrency c = def.concurrency();
+    if (c != null) {
+      long running =
+          tx.one(
+                  "select count(*) from runs where environment = ? and pipeline = ?"
+                      + " and state = 'RUNNING'",
+                  rs -> rs.getLong(1),
+                  run.environment(),
+                  run.pipeline())
+              .orElse(0L);
+      long olderQueued =
+          tx.one(
+                  "select count(*) from runs where environment = ? and pipeline = ?"
+                      + " and state = 'QUEUED' and seq < (select seq from runs where id = ?)",
+                  rs -> rs.getLong(1),
+                  run.environment(),
+                  run.pipeline(),
+                  run.id())
+              .orElse(0L);
+      if (running >= c.max()
+          || (c.policy() == PipelineDefinition.ConcurrencyPolicy.QUEUE && olderQueued > 0)) {
+        String why = "concurrency limit of " + c.max() + " running run(s) reached";
+        switch (c.policy()) {
+          case QUEUE -> {
+            return;
+          }
+          case CANCEL_NEWEST -> {
+            endRun(tx, run, def, RunState.CANCELLED, why);
+            return;
+          }
+          case FAIL -> {
+            endRun(tx, run, def, RunState.FAILED, why);
+            return;
+          }
+        }
+      }
+    }
+    startRunning(tx, run, def);
+  }
+
+  private void startRunning(Db.Tx tx, PipelineRun run, PipelineDefinition def) throws SQLException {
+    Instant deadline =
+        def.maxDuration() == null ? null : Instant.now().plus(Duration.parse(def.maxDuration()));
+    tx.update(
+        "update runs set state = 'RUNNING', started_at = now(), deadline_at = ? where id = ?",
+        deadline,
+        run.id());
+    runChanged(tx, run, RunState.RUNNING, run.state());
+    if (deadline != null) {
+      UUID id = run.id();
+      tx.afterCommit(() -> timers.at(deadline, "run deadline " + id, () -> runDeadline(id)));
+    }
+    progress(tx, lockRun(tx, run.id()), def);
+  }
+
+  /** Starts queued runs of a pipeline while its concurrency allows (oldest first). */
+  public void admitQueued(String env, String pipeline) {
+    db.tx(
+        tx -> {
+          lockPipeline(tx, env, pipeline);
+          List<UUID> queued =
+              tx.list(
+                  "select id from runs where environment = ? and pipeline = ? and state = 'QUEUED'"
+                      + " order by seq",
+                  rs -> Db.uuid(rs, "id"),
+                  env,
+                  pipeline);
+          for (UUID id : queued) {
+            PipelineRun run = lockRun(tx, id);
+            if (run.state() != RunState.QUEUED) {
+              continue;
+            }
+            PipelineDefinition def = release(tx, run.releaseId()).definition();
+            PipelineDefinition.Concurrency c = def.concurrency();
+            long running =
+                tx.one(
+                        "select count(*) from runs where environment = ? and pipeline = ?"
+                            + " and state = 'RUNNING'",
+                        rs -> rs.getLong(1),
+                        env,
+                        pipeline)
+                    .orElse(0L);
+            if (c != null && running >= c.max()) {
+              break;
+            }
+            startRunning(tx, run, def);
+          }
+          return null;
+        });
+  }
+
+  // --- progress --------------------------------------------------------------------------------
+
+  /** Propagates upstream failures, dispatches ready tasks, ends the run when all are terminal. */
+  private void progress(Db.Tx tx, PipelineRun run, PipelineDefinition def) throws SQLException {
+    if (run.state() != RunState.RUNNING) {
+      return;
+    }
+    Map<String, TaskRun> trs = taskRuns(tx, run.id());
+    Map<String, TaskRunState> states = new LinkedHashMap<>();
+    trs.forEach((k, t) -> states.put(k, t.state()));
+    Dag dag = Dag.of(def);
+    for (String k : RunRules.upstreamFailed(dag, states)) {
+      TaskRun t = trs.get(k);
+      List<String> bad =
+          dag.dependenciesOf(k).stream()
+              .filter(d -> states.get(d) != TaskRunState.SUCCEEDED)
+              .toList();
+      String error = "upstream task(s) did not succeed: " + String.join(", ", bad);
+      tx.update(
+          "update task_runs set state = 'UPSTREAM_FAILED', error = ?, finished_at = now()"
+              + " where id = ?",
+          error,
+          t.id());
+      states.put(k, TaskRunState.UPSTREAM_FAILED);
+      taskChanged(tx, t, TaskRunState.UPSTREAM_FAILED, error);
+    }
+    for (String k : RunRules.ready(dag, states)) {
+      dispatch(tx, run, def, trs.get(k), trs);
+      states.put(k, TaskRunState.QUEUED);
+    }
+    RunState outcome = RunRules.outcome(states);
+    if (outcome != null) {
+      String error = null;
+      if (outcome == RunState.FAILED) {
+        List<String> failed =
+            states.entrySet().stream()
+                .filter(e -> e.getValue() == TaskRunState.FAILED)
+                .map(Map.Entry::getKey)
+                .toList();
+        error = "task(s) failed: " + String.join(", ", failed);
+      }
+      endRun(tx, run, def, outcome, error);
+    }
+  }
+
+  private void dispatch(
+      Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, Map<String, TaskRun> trs)
+      throws SQLException {
+    PipelineDefinition.Task task = def.task(tr.taskKey());
+    Release rel = release(tx, run.releaseId());
+    int attempt = tr.attempt() + 1;
+    tx.update(
+        "update task_runs set state = 'QUEUED', attempt = ?, retry_at = null, ready_at = now()"
+            + " where id = ?",
+        attempt,
+        tr.id());
+    tx.update(
+        "insert into attempts (task_run_id, attempt, run_id, worker_group, state)"
+            + " values (?, ?, ?, ?, 'DISPATCHED')",
+        tr.id(),
+        attempt,
+        run.id(),
+        tr.workerGroup());
+    if (trs == null) {
+      trs = taskRuns(tx, run.id());
+    }
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    for (String d : task.dependsOn()) {
+      TaskRun up = trs.get(d);
+      inputs.put(d, up == null || up.outputs() == null ? Map.of() : up.outputs());
+    }
+    Long timeoutMillis = task.timeout() == null ? null : Duration.parse(task.timeout()).toMillis();
+    Duration life =
+        task.timeout() != null
+            ? Duration.parse(task.timeout())
+            : def.maxDuration() != null ? Duration.parse(def.maxDuration()) : Duration.ofDays(1);
+    Instant now = Instant.now();
+    String token =
+        tokens.sign(
+            new AttemptClaims(
+                run.environment(),
+                run.pipeline(),
+                tr.workerGroup(),
+                run.id(),
+                tr.id(),
+                attempt,
+                task.secrets(),
+                rel.bundleDigest(),
+                now.plus(life).plus(config.attemptTokenMargin())));
+    events.append(
+        tx,
+        Topics.taskDispatch(tr.workerGroup()),
+        run.id().toString(),
+        new TaskDispatched(
+            run.environment(),
+            run.pipeline(),
+            run.id(),
+            tr.id(),
+            tr.taskKey(),
+            attempt,
+            rel.id().toString(),
+            rel.bundleDigest(),
+            tr.workerGroup(),
+            task.runtime(),
+            task.script(),
+            task.entrypoint(),
+            task.env(),
+            run.params(),
+            task.secrets(),
+            task.network(),
+            timeoutMillis,
+            inputs,
+            token,
+            now));
+    if (tr.state() != TaskRunState.QUEUED) {
+      taskChanged(tx, tr, TaskRunState.QUEUED, attempt, null);
+    }
+  }
+
+  /** Ends a run: unfinished tasks are cancelled (running attempts get CancelAttempt). */
+  private void endRun(
+      Db.Tx tx, PipelineRun run, PipelineDefinition def, RunState state, String error)
+      throws SQLException {
+    if (run.state().isTerminal()) {
+      return;
+    }
+    for (TaskRun t : taskRuns(tx, run.id()).values()) {
+      if (t.state().isTerminal()) {
+        continue;
+      }
+      Optional<Attempt> a = attempt(tx, t.id(), t.attempt());
+      if (a.isPresent() && a.get().active()) {
+        cancelAttempt(tx, run, t, a.get(), Attempt.CANCELLED, "run " + state.name().toLowerCase());
+      }
+      tx.update(
+          "update task_runs set state = 'CANCELLED', retry_at = null, finished_at = now(),"
+              + " error = coalesce(error, ?) where id = ?",
+          error,
+          t.id());
+      taskChanged(tx, t, TaskRunState.CANCELLED, error);
+    }
+    tx.update(
+        "update runs set state = ?, error = ?, finished_at = now() where id = ?",
+        state,
+        error,
+        run.id());
+    runChanged(tx, run, state, run.state());
+    if (def.concurrency() != null) {
+      String env = run.environment();
+      String p = run.pipeline();
+      tx.afterCommit(() -> admitQueued(env, p));
+    }
+  }
+
+  /** Marks an active attempt ended and tells its worker to kill it. */
+  private void cancelAttempt(
+      Db.Tx tx, PipelineRun run, TaskRun t, Attempt a, String newState, String reason)
+      throws SQLException {
+    tx.update(
+        "update attempts set state = ?, finished_at = now(), error = ? where task_run_id = ?"
+            + " and attempt = ?",
+        newState,
+        reason,
+        t.id(),
+        a.attempt());
+    if (a.workerId() != null) {
+      events.append(
+          tx,
+          Topics.TASK_CONTROL,
+          a.workerId(),
+          new CancelAttempt(a.workerId(), run.id(), t.id(), a.attempt(), reason));
+    }
+  }
+
+  // --- claims and results ----------------------------------------------------------------------
+
+  public Claim claim(UUID taskRunId, int attempt, String workerId) {
+    if (workerId == null || workerId.isBlank()) {
+      throw DataplaneException.invalid("workerId", "workerId is required");
+    }
+    return db.tx(
+        tx -> {
+          TaskRun tr0 =
+              taskRun(tx, taskRunId)
+                  .orElseThrow(() -> DataplaneException.notFound("task run " + taskRunId));
+          PipelineRun run = lockRun(tx, tr0.runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
+          if (a.isEmpty()) {
+            throw DataplaneException.notFound("attempt " + attempt + " of task run " + taskRunId);
+          }
+          if (run.state() != RunState.RUNNING
+              || tr.attempt() != attempt
+              || tr.state() != TaskRunState.QUEUED
+              || !Attempt.DISPATCHED.equals(a.get().state())) {
+            throw DataplaneException.conflict(
+                "attempt "
+                    + attempt
+                    + " of task run "
+                    + taskRunId
+                    + " cannot be claimed (attempt "
+                    + a.get().state()
+                    + (a.get().workerId() == null ? "" : " by " + a.get().workerId())
+                    + ", task run "
+                    + tr.state()
+                    + " at attempt "
+                    + tr.attempt()
+                    + ")");
+          }
+          PipelineDefinition def = release(tx, run.releaseId()).definition();
+          PipelineDefinition.Task task = def.task(tr.taskKey());
+          Instant deadline =
+              task.timeout() == null
+                  ? null
+                  : Instant.now().plus(Duration.parse(task.timeout())).plus(config.timeoutGrace());
+          int n =
+              tx.update(
+                  "update attempts set state = 'CLAIMED', worker_id = ?, claimed_at = now(),"
+                      + " deadline_at = ? where task_run_id = ? and attempt = ?"
+                      + " and state = 'DISPATCHED'",
+                  workerId,
+                  deadline,
+                  taskRunId,
+                  attempt);
+          if (n != 1) {
+            throw DataplaneException.conflict("attempt " + attempt + " was claimed already");
+          }
+          markRunning(tx, tr, deadline);
+          return new Claim(true, run.id(), taskRunId, attempt, workerId, deadline);
+        });
+  }
+
+  private void markRunning(Db.Tx tx, TaskRun tr, Instant deadline) throws SQLException {
+    tx.update(
+        "update task_runs set state = 'RUNNING', started_at = coalesce(started_at, now())"
+            + " where id = ?",
+        tr.id());
+    taskChanged(tx, tr, TaskRunState.RUNNING, null);
+    Instant ready = tr.readyAt();
+    tx.afterCommit(
+        () -> {
+          if (ready != null) {
+            metrics.dispatchLatency(Duration.between(ready, Instant.now()));
+          }
+        });
+    if (deadline != null) {
+      UUID id = tr.id();
+      int attempt = tr.attempt();
+      tx.afterCommit(
+          () -> timers.at(deadline, "attempt deadline " + id, () -> attemptDeadline(id, attempt)));
+    }
+  }
+
+  /** Records a processed event id; false when it was processed before. */
+  private static boolean firstTime(Db.Tx tx, UUID eventId) throws SQLException {
+    return tx.update(
+            "insert into processed_events (event_id) values (?) on conflict do nothing", eventId)
+        == 1;
+  }
+
+  public void onStarted(UUID eventId, AttemptStarted e) {
+    db.tx(
+        tx -> {
+          if (!firstTime(tx, eventId)) {
+            return null;
+          }
+          Optional<TaskRun> tr0 = taskRun(tx, e.taskRunId());
+          if (tr0.isEmpty()) {
+            return null; // not a task run of this orchestrator
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, e.taskRunId()).orElseThrow();
+          Optional<Attempt> a = attempt(tx, tr.id(), e.attempt());
+          boolean current =
+              a.isPresent()
+                  && tr.attempt() == e.attempt()
+                  && !tr.state().isTerminal()
+                  && a.get().active()
+                  && (a.get().workerId() == null || a.get().workerId().equals(e.workerId()));
+          if (!current) {
+            metrics.fenced();
+            if (e.workerId() != null) {
+              events.append(
+                  tx,
+                  Topics.TASK_CONTROL,
+                  e.workerId(),
+                  new CancelAttempt(
+                      e.workerId(), run.id(), tr.id(), e.attempt(), "attempt is not current"));
+            }
+            return null;
+          }
+          Instant deadline = a.get().deadlineAt();
+          if (Attempt.DISPATCHED.equals(a.get().state()) && deadline == null) {
+            PipelineDefinition.Task task =
+                release(tx, run.releaseId()).definition().task(tr.taskKey());
+            if (task.timeout() != null) {
+              deadline =
+                  Instant.now().plus(Duration.parse(task.timeout())).plus(config.timeoutGrace());
+            }
+          }
+          tx.update(
+              "update attempts set state = 'RUNNING', started_at = coalesce(started_at, ?),"
+                  + " worker_id = coalesce(worker_id, ?), deadline_at = ?"
+                  + " where task_run_id = ? and attempt = ?",
+              e.startedAt() == null ? Instant.now() : e.startedAt(),
+              e.workerId(),
+              deadline,
+              tr.id(),
+              e.attempt());
+          if (tr.state() == TaskRunState.QUEUED) {
+            markRunning(tx, tr, deadline);
+          }
+          return null;
+        });
+  }
+
+  public void onFinished(UUID eventId, AttemptFinished e) {
+    db.tx(
+        tx -> {
+          if (!firstTime(tx, eventId)) {
+            return null;
+          }
+          Optional<TaskRun> tr0 = taskRun(tx, e.taskRunId());
+          if (tr0.isEmpty()) {
+            return null;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, e.taskRunId()).orElseThrow();
+          Optional<Attempt> a = attempt(tx, tr.id(), e.attempt());
+          boolean current =
+              a.isPresent()
+                  && tr.attempt() == e.attempt()
+                  && !tr.state().isTerminal()
+                  && a.get().active()
+                  && (a.get().workerId() == null
+                      || e.workerId() == null
+                      || a.get().workerId().equals(e.workerId()));
+          if (!current) {
+            Log.debugf(
+                "fenced result of task run %s attempt %d from %s",
+                e.taskRunId(), e.attempt(), e.workerId());
+            tx.afterCommit(metrics::fenced);
+            return null;
+          }
+          PipelineDefinition def = release(tx, run.releaseId()).definition();
+          Attempt at = a.get();
+          Instant started = at.startedAt() != null ? at.startedAt() : at.claimedAt();
+          if (started != null) {
+            Duration d = Duration.between(started, Instant.now());
+            tx.afterCommit(() -> metrics.taskDuration(d));
+          }
+          AttemptOutcome outcome = e.outcome() == null ? AttemptOutcome.ERROR : e.outcome();
+          switch (outcome) {
+            case SUCCEEDED -> {
+              String tooBig = outputsProblem(e.outputs());
+              if (tooBig != null) {
+                failAttempt(tx, run, def, tr, at, "FAILED", e.exitCode(), tooBig);
+              } else {
+                succeed(tx, run, def, tr, at, e);
+              }
+            }
+            case INTERRUPTED -> {
+              finishAttempt(tx, tr, at, "INTERRUPTED", e.exitCode(), e.error());
+              dispatch(tx, run, def, taskRun(tx, tr.id()).orElseThrow(), null);
+            }
+            default ->
+                failAttempt(
+                    tx,
+                    run,
+                    def,
+                    tr,
+                    at,
+                    outcome.name(),
+                    e.exitCode(),
+                    e.error() == null ? "attempt " + outcome.name().toLowerCase() : e.error());
+          }
+          return null;
+        });
+  }
+
+  private String outputsProblem(Map<String, Object> outputs) {
+    if (outputs == null) {
+      return null;
+    }
+    try {
+      int size = Json.mapper().writeValueAsBytes(outputs).length;
+      if (size > config.maxOutputBytes()) {
+        return "outputs are "
+            + size
+            + " bytes of JSON; at most "
+            + config.maxOutputBytes()
+            + " (64 KiB) are allowed";
+      }
+      return null;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      return "outputs are not a JSON object";
+    }
+  }
+
+  private void succeed(
+      Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, Attempt a, AttemptFinished e)
+      throws SQLException {
+    finishAttempt(tx, tr, a, "SUCCEEDED", e.exitCode(), null);
+    tx.update(
+        "update task_runs set state = 'SUCCEEDED', outputs = ?, error = null,"
+            + " finished_at = now() where id = ?",
+        e.outputs() == null ? null : Db.Jsonb.of(e.outputs()),
+        tr.id());
+    taskChanged(tx, tr, TaskRunState.SUCCEEDED, null);
+    progress(tx, run, def);
+  }
+
+  private static void finishAttempt(
+      Db.Tx tx, TaskRun tr, Attempt a, String state, Integer exitCode, String error)
+      throws SQLException {
+    tx.update(
+        "update attempts set state = ?, exit_code = ?, error = ?, finished_at = now()"
+            + " where task_run_id = ? and attempt = ?",
+        state,
+        exitCode,
+        error,
+        tr.id(),
+        a.attempt());
+  }
+
+  /** The attempt failed: retry after the backoff when retries are left, else fail the task. */
+  private void failAttempt(
+      Db.Tx tx,
+      PipelineRun run,
+      PipelineDefinition def,
+      TaskRun tr,
+      Attempt a,
+      String attemptState,
+      Integer exitCode,
+      String error)
+      throws SQLException {
+    finishAttempt(tx, tr, a, attemptState, exitCode, error);
+    PipelineDefinition.Retries retries = def.task(tr.taskKey()).retries();
+    if (tr.retriesUsed() < retries.max()) {
+      Duration delay =
+          Backoff.delay(retries, tr.retriesUsed() + 1, ThreadLocalRandom.current().nextDouble());
+      Instant due = Instant.now().plus(delay);
+      tx.update(
+          "update task_runs set state = 'QUEUED', retries_used = retries_used + 1, retry_at = ?,"
+              + " error = ? where id = ?",
+          due,
+          error,
+          tr.id());
+      taskChanged(tx, tr, TaskRunState.QUEUED, error);
+      UUID id = tr.id();
+      tx.afterCommit(() -> timers.at(due, "retry " + id, () -> retryDue(id)));
+      return;
+    }
+    tx.update(
+        "update task_runs set state = 'FAILED', error = ?, finished_at = now() where id = ?",
+        error,
+        tr.id());
+    taskChanged(tx, tr, TaskRunState.FAILED, error);
+    progress(tx, run, def);
+  }
+
+  /** A retry's backoff ran out: dispatch the next attempt. */
+  public void retryDue(UUID taskRunId) {
+    db.tx(
+        tx -> {
+          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
+          if (tr0.isEmpty()) {
+            return null;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          if (run.state() != RunState.RUNNING
+              || tr.state() != TaskRunState.QUEUED
+              || tr.retryAt() == null) {
+            return null;
+          }
+          if (tr.retryAt().isAfter(Instant.now().plusMillis(5))) {
+            Instant due = tr.retryAt();
+            tx.afterCommit(() -> timers.at(due, "retry " + taskRunId, () -> retryDue(taskRunId)));
+            return null;
+          }
+          dispatch(tx, run, release(tx, run.releaseId()).definition(), tr, null);
+          return null;
+        });
+  }
+
+  /** An attempt's timeout (plus grace) passed without a result: it timed out. */
+  public void attemptDeadline(UUID taskRunId, int attempt) {
+    db.tx(
+        tx -> {
+          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
+          if (tr0.isEmpty()) {
+            return null;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
+          if (a.isEmpty()
+              || !a.get().active()
+              || tr.attempt() != attempt
+              || tr.state().isTerminal()
+              || a.get().deadlineAt() == null) {
+            return null;
+          }
+          if (a.get().deadlineAt().isAfter(Instant.now().plusMillis(5))) {
+            Instant due = a.get().deadlineAt();
+            tx.afterCommit(
+                () ->
+                    timers.at(
+                        due, "deadline " + taskRunId, () -> attemptDeadline(taskRunId, attempt)));
+            return null;
+          }
+          PipelineDefinition def = release(tx, run.releaseId()).definition();
+          String timeout = def.task(tr.taskKey()).timeout();
+          String error = "timed out: no result within the task's timeout of " + timeout;
+          cancelAttempt(tx, run, tr, a.get(), "TIMED_OUT", error);
+          failAttempt(
+              tx,
+              run,
+              def,
+              tr,
+              attempt(tx, taskRunId, attempt).orElseThrow(),
+              "TIMED_OUT",
+              null,
+              error);
+          return null;
+        });
+  }
+
+  /** A run's maxDuration passed: it fails, its unfinished tasks are cancelled. */
+  public void runDeadline(UUID runId) {
+    db.tx(
+        tx -> {
+          PipelineRun run = lockRun(tx, runId);
+          if (run.state() != RunState.RUNNING || run.deadlineAt() == null) {
+            return null;
+          }
+          if (run.deadlineAt().isAfter(Instant.now().plusMillis(5))) {
+            Instant due = run.deadlineAt();
+            tx.afterCommit(() -> timers.at(due, "run deadline " + runId, () -> runDeadline(runId)));
+            return null;
+          }
+          PipelineDefinition def = release(tx, run.releaseId()).definition();
+          endRun(
+              tx,
+              run,
+              def,
+              RunState.FAILED,
+              "run exceeded its maxDuration of " + def.maxDuration());
+          return null;
+        });
+  }
+
+  /** Re-queues an active attempt as a new attempt without using a retry (its worker is gone). */
+  public void requeue(UUID taskRunId, int attempt, String reason) {
+    db.tx(
+        tx -> {
+          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
+          if (tr0.isEmpty()) {
+            return null;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
+          if (a.isEmpty()
+              || !a.get().active()
+              || tr.attempt() != attempt
+              || tr.state().isTerminal()
+              || run.state() != RunState.RUNNING) {
+            return null;
+          }
+          finishAttempt(tx, tr, a.get(), Attempt.LOST, null, reason);
+          dispatch(tx, run, release(tx, run.releaseId()).definition(), tr, null);
+          return null;
+        });
+  }
+
+  // --- cancel and rerun ------------------------------------------------------------------------
+
+  public PipelineRun cancel(UUID runId, String actor) {
+    return db.tx(
+        tx -> {
+          PipelineRun run = lockRun(tx, runId);
+          if (run.state().isTerminal()) {
+            throw DataplaneException.conflict(
+                "run " + runId + " has ended already (" + run.state() + ")");
+          }
+          endRun(
+              tx,
+              run,
+              release(tx, run.releaseId()).definition(),
+              RunState.CANCELLED,
+              "cancelled by " + actor);
+          return readRun(tx, runId);
+        });
+  }
+
+  public Started rerun(UUID runId, String requestId, String actor) {
+    return db.tx(
+        tx -> {
+          if (requestId != null) {
+            Optional<PipelineRun> known = runByRequest(tx, requestId);
+            if (known.isPresent()) {
+              return new Started(known.get(), false);
+            }
+          }
+          PipelineRun old = lockRun(tx, runId);
+          if (!old.state().isTerminal()) {
+            throw DataplaneException.conflict("run " + runId + " has not ended yet");
+          }
+          if (old.state() == RunState.SUCCEEDED) {
+            throw DataplaneException.conflict(
+                "run " + runId + " succeeded; there is nothing to rerun");
+          }
+          PipelineDefinition def = release(tx, old.releaseId()).definition();
+          lockPipeline(tx, old.environment(), old.pipeline());
+          UUID id = UUID.randomUUID();
+          tx.update(
+              "insert into runs (id, environment, pipeline, release_id, request_id, params,"
+                  + " trigger, requested_by, state, rerun_of)"
+                  + " values (?, ?, ?, ?, ?, ?, 'RERUN', ?, 'QUEUED', ?)",
+              id,
+              old.environment(),
+              old.pipeline(),
+              old.releaseId(),
+              requestId,
+              Db.Jsonb.of(old.params()),
+              actor,
+              old.id());
+          Map<String, TaskRun> before = taskRuns(tx, old.id());
+          for (PipelineDefinition.Task t : def.tasks()) {
+            TaskRun prev = before.get(t.key());
+            if (prev != null && prev.state() == TaskRunState.SUCCEEDED) {
+              tx.update(
+                  "insert into task_runs (id, run_id, task_key, worker_group, state, outputs,"
+                      + " reused_from, finished_at) values (?, ?, ?, ?, 'SUCCEEDED', ?, ?, now())",
+                  UUID.randomUUID(),
+                  id,
+                  t.key(),
+                  t.workerGroup(),
+                  prev.outputs() == null ? null : Db.Jsonb.of(prev.outputs()),
+                  prev.reusedFrom() != null ? prev.reusedFrom() : prev.id());
+            } else {
+              tx.update(
+                  "insert into task_runs (id, run_id, task_key, worker_group, state)"
+                      + " values (?, ?, ?, ?, 'PENDING')",
+                  UUID.randomUUID(),
+                  id,
+                  t.key(),
+                  t.workerGroup());
+            }
+          }
+          PipelineRun run = lockRun(tx, id);
+          runChanged(tx, run, RunState.QUEUED, null);
+          admit(tx, run, def);
+          return new Started(readRun(tx, id), true);
+        });
+  }
+
+  // --- reads -----------------------------------------------------------------------------------
+
+  public PipelineRun get(UUID runId) {
+    return db.tx(tx -> readRun(tx, runId));
+  }
+
+  PipelineRun readRun(Db.Tx tx, UUID runId) throws SQLException {
+    PipelineRun run =
+        tx.one("select " + Rows.RUN_COLS + " from runs where id = ?", Rows::run, runId)
+            .orElseThrow(() -> DataplaneException.notFound("run " + runId));
+    List<TaskRun> trs =
+        tx.list(
+            "select " + Rows.TASK_RUN_COLS + " from task_runs where run_id = ? order by task_key",
+            Rows::taskRun,
+            runId);
+    Map<UUID, List<Attempt>> attempts = new LinkedHashMap<>();
+    for (Attempt a :
+        tx.list(
+            "select "
+                + Rows.ATTEMPT_COLS
+                + " from attempts where run_id = ? order by task_run_id, attempt",
+            Rows::attempt,
+            runId)) {
+      attempts.computeIfAbsent(a.taskRunId(), k -> new ArrayList<>()).add(a);
+    }
+    List<TaskRun> out = new ArrayList<>();
+    for (TaskRun t : trs) {
+      out.add(t.withAttempts(attempts.getOrDefault(t.id(), List.of())));
+    }
+    return run.withTaskRuns(out);
+  }
+
+  private PipelineRun lockRun(Db.Tx tx, UUID runId) throws SQLException {
+    return tx.one(
+            "select " + Rows.RUN_COLS + " from runs where id = ? for update", Rows::run, runId)
+        .orElseThrow(() -> DataplaneException.notFound("run " + runId));
+  }
+
+  private static Optional<PipelineRun> runByRequest(Db.Tx tx, String requestId)
+      throws SQLException {
+    return tx.one(
+        "select " + Rows.RUN_COLS + " from runs where request_id = ?", Rows::run, requestId);
+  }
+
+  private static Optional<TaskRun> taskRun(Db.Tx tx, UUID id) throws SQLException {
+    return tx.one(
+        "select " + Rows.TASK_RUN_COLS + " from task_runs where id = ?", Rows::taskRun, id);
+  }
+
+  private static Map<String, TaskRun> taskRuns(Db.Tx tx, UUID runId) throws SQLException {
+    Map<String, TaskRun> m = new LinkedHashMap<>();
+    for (TaskRun t :
+        tx.list(
+            "select " + Rows.TASK_RUN_COLS + " from task_runs where run_id = ?",
+            Rows::taskRun,
+            runId)) {
+      m.put(t.taskKey(), t);
+    }
+    return m;
+  }
+
+  static Optional<Attempt> attempt(Db.Tx tx, UUID taskRunId, int attempt) throws SQLException {
+    return tx.one(
+        "select " + Rows.ATTEMPT_COLS + " from attempts where task_run_id = ? and attempt = ?",
+        Rows::attempt,
+        taskRunId,
+        attempt);
+  }
+
+  private Release release(Db.Tx tx, UUID id) throws SQLException {
+    Release r = releases.get(id);
+    if (r == null) {
+      r = pipelines.release(tx, id);
+      releases.put(id, r);
+    }
+    return r;
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  private void runChanged(Db.Tx tx, PipelineRun run, RunState state, RunState previous)
+      throws SQLException {
+    events.append(
+        tx,
+        Topics.RUN_EVENTS,
+        run.id().toString(),
+        new RunStateChanged(run.id(), run.environment(), run.pipeline(), state, previous));
+    tx.afterCommit(() -> metrics.run(state));
+  }
+
+  private void taskChanged(Db.Tx tx, TaskRun tr, TaskRunState state, String error)
+      throws SQLException {
+    taskChanged(tx, tr, state, tr.attempt(), error);
+  }
+
+  private void taskChanged(Db.Tx tx, TaskRun tr, TaskRunState state, int attempt, String error)
+      throws SQLException {
+    events.append(
+        tx,
+        Topics.RUN_EVENTS,
+        tr.runId().toString(),
+        new TaskRunStateChanged(
+            tr.runId(), tr.id(), tr.taskKey(), attempt, state, tr.state(), error));
+  }
+}

@@ -1,0 +1,201 @@
+package io.dataplane.orchestrator.service;
+
+import io.dataplane.common.events.CancelAttempt;
+import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.orchestrator.Attempt;
+import io.dataplane.orchestrator.Worker;
+import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.messaging.EventOutbox;
+import io.dataplane.orchestrator.repository.Db;
+import io.dataplane.orchestrator.repository.Rows;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The worker registry: heartbeats keep workers ACTIVE; a worker silent for {@code
+ * worker-lost-after} becomes LOST and its running attempts are re-queued as new attempts (no retry
+ * used). A worker that reports attempts that are not current any more (it was lost and came back,
+ * or its attempt was cancelled) is told to kill them.
+ */
+@ApplicationScoped
+public class WorkerService {
+
+  private final Db db;
+  private final EventOutbox events;
+  private final RunEngine engine;
+  private final OrchestratorConfig config;
+  private final EngineMetrics metrics;
+  private final Map<String, Instant> fencedSent = new ConcurrentHashMap<>();
+
+  public WorkerService(
+      Db db,
+      EventOutbox events,
+      RunEngine engine,
+      OrchestratorConfig config,
+      EngineMetrics metrics) {
+    this.db = db;
+    this.events = events;
+    this.engine = engine;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  public void onHeartbeat(Instant occurredAt, WorkerHeartbeat hb) {
+    if (hb.workerId() == null || hb.workerId().isBlank()) {
+      return;
+    }
+    if (occurredAt != null && occurredAt.isBefore(Instant.now().minus(config.workerLostAfter()))) {
+      return; // a replayed, stale heartbeat says nothing about the worker now
+    }
+    db.tx(
+        tx -> {
+          tx.update(
+              "insert into workers (worker_id, groups, state, version, cpu_load, memory_used_bytes,"
+                  + " memory_total_bytes, system_load, slots, free_slots, running, draining,"
+                  + " started_at, last_seen) values (?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                  + " now()) on conflict (worker_id) do update set groups = excluded.groups,"
+                  + " state = 'ACTIVE', version = excluded.version, cpu_load = excluded.cpu_load,"
+                  + " memory_used_bytes = excluded.memory_used_bytes,"
+                  + " memory_total_bytes = excluded.memory_total_bytes,"
+                  + " system_load = excluded.system_load, slots = excluded.slots,"
+                  + " free_slots = excluded.free_slots, running = excluded.running,"
+                  + " draining = excluded.draining, started_at = excluded.started_at,"
+                  + " last_seen = now()",
+              hb.workerId(),
+              (hb.groups() == null ? List.<String>of() : hb.groups()).toArray(new String[0]),
+              hb.version(),
+              hb.cpuLoad(),
+              hb.memoryUsedBytes(),
+              hb.memoryTotalBytes(),
+              hb.systemLoad(),
+              hb.slots(),
+              hb.freeSlots(),
+              Db.Jsonb.of(hb.running() == null ? List.of() : hb.running()),
+              hb.draining(),
+              hb.startedAt());
+          if (hb.running() == null) {
+            return null;
+          }
+          for (WorkerHeartbeat.RunningAttempt ra : hb.running()) {
+            if (ra.taskRunId() == null) {
+              continue;
+            }
+            Optional<Object[]> cur =
+                tx.one(
+                    "select t.attempt, a.state, a.worker_id from task_runs t left join attempts a"
+                        + " on a.task_run_id = t.id and a.attempt = ? where t.id = ?",
+                    rs -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3)},
+                    ra.attempt(),
+                    ra.taskRunId());
+            if (cur.isEmpty()) {
+              continue; // not ours
+            }
+            int currentAttempt = (Integer) cur.get()[0];
+            String state = (String) cur.get()[1];
+            String owner = (String) cur.get()[2];
+            boolean ok =
+                currentAttempt == ra.attempt()
+                    && (Attempt.CLAIMED.equals(state) || Attempt.RUNNING.equals(state))
+                    && hb.workerId().equals(owner);
+            if (ok) {
+              continue;
+            }
+            String key = hb.workerId() + "/" + ra.taskRunId() + "/" + ra.attempt();
+            Instant last = fencedSent.get(key);
+            if (last != null && last.isAfter(Instant.now().minusSeconds(10))) {
+              continue;
+            }
+            fencedSent.put(key, Instant.now());
+            Log.infof(
+                "worker %s runs attempt %d of task run %s, which is not current: cancelling it",
+                hb.workerId(), ra.attempt(), ra.taskRunId());
+            events.append(
+                tx,
+                Topics.TASK_CONTROL,
+                hb.workerId(),
+                new CancelAttempt(
+                    hb.workerId(),
+                    ra.runId(),
+                    ra.taskRunId(),
+                    ra.attempt(),
+                    "attempt is not current (fenced)"));
+          }
+          return null;
+        });
+  }
+
+  /** Marks silent workers LOST, re-queues their attempts, refreshes the gauges. */
+  public void check() {
+    Duration lostAfter = config.workerLostAfter();
+    List<String> lost =
+        db.tx(
+            tx ->
+                tx.list(
+                    "update workers set state = 'LOST' where state = 'ACTIVE'"
+                        + " and last_seen < now() - make_interval(secs => ?) returning worker_id",
+                    rs -> rs.getString(1),
+                    lostAfter.toMillis() / 1000.0));
+    for (String w : lost) {
+      Log.warnf("worker %s is lost (silent for %s); re-queueing its attempts", w, lostAfter);
+    }
+    // attempts of lost workers (also those a crash left behind after the worker was marked)
+    List<Object[]> orphaned =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
+                        + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
+                        + " and w.state = 'LOST'",
+                    rs ->
+                        new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)}));
+    for (Object[] o : orphaned) {
+      engine.requeue((UUID) o[0], (Integer) o[1], "worker " + o[2] + " was lost");
+    }
+    refreshGauges();
+    fencedSent.values().removeIf(t -> t.isBefore(Instant.now().minusSeconds(60)));
+  }
+
+  private void refreshGauges() {
+    Map<String, Long> depth = new HashMap<>();
+    Map<String, Long> workers = new HashMap<>();
+    db.tx(
+        tx -> {
+          for (Object[] r :
+              tx.list(
+                  "select worker_group, count(*) from attempts where state = 'DISPATCHED'"
+                      + " group by worker_group",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            depth.put((String) r[0], (Long) r[1]);
+          }
+          for (Object[] r :
+              tx.list(
+                  "select state, count(*) from workers group by state",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            workers.put((String) r[0], (Long) r[1]);
+          }
+          return null;
+        });
+    metrics.queueDepth(depth);
+    metrics.workers(workers);
+  }
+
+  public List<Worker> list(String group) {
+    return db.tx(
+        tx ->
+            group == null || group.isBlank()
+                ? tx.list("select * from workers order by worker_id", Rows::worker)
+                : tx.list(
+                    "select * from workers where ? = any(groups) order by worker_id",
+                    Rows::worker,
+                    group));
+  }
+}

@@ -1,0 +1,562 @@
+package io.dataplane.orchestrator.scenario;
+
+import static io.dataplane.orchestrator.Api.api;
+import static io.dataplane.orchestrator.Api.attempts;
+import static io.dataplane.orchestrator.Api.awaitRun;
+import static io.dataplane.orchestrator.Api.run;
+import static io.dataplane.orchestrator.Api.taskState;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dataplane.common.events.AttemptFinished;
+import io.dataplane.common.events.AttemptOutcome;
+import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.RunRequested;
+import io.dataplane.common.events.TaskDispatched;
+import io.dataplane.common.events.Topics;
+import io.dataplane.orchestrator.Api;
+import io.dataplane.orchestrator.scenario.TestWorker.Action;
+import io.dataplane.orchestrator.scenario.TestWorker.Fail;
+import io.dataplane.orchestrator.scenario.TestWorker.Hang;
+import io.dataplane.orchestrator.scenario.TestWorker.Ignore;
+import io.dataplane.orchestrator.scenario.TestWorker.Succeed;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario tests: fixture pipelines run through the real orchestrator, PostgreSQL and Kafka, with a
+ * test worker on a worker group of each test's own.
+ */
+@QuarkusTest
+class ScenarioTest {
+
+  private static final Duration WITHIN = Duration.ofSeconds(30);
+  private final List<TestWorker> workers = new ArrayList<>();
+
+  @AfterEach
+  void closeWorkers() {
+    workers.forEach(TestWorker::close);
+    workers.clear();
+  }
+
+  /** An environment and worker group of this test, the fixture deployed there. */
+  private record Setup(String env, String group, String pipeline) {}
+
+  private Setup deploy(String fixture) {
+    String env = Api.env();
+    String group = Api.unique("g");
+    Api.group(env, group);
+    String pipeline = fixture.replace('.', '-');
+    Api.deploy(env, pipeline, Api.fixture(fixture, group));
+    return new Setup(env, group, pipeline);
+  }
+
+  private TestWorker worker(Setup s, Function<TaskDispatched, Action> behaviour) {
+    TestWorker w = new TestWorker(s.group(), behaviour);
+    workers.add(w);
+    return w;
+  }
+
+  private static String start(Setup s) {
+    return Api.start(s.env(), s.pipeline(), Map.of());
+  }
+
+  @Test
+  void chainRunsInOrderAndDispatchesWithoutPolling() {
+    Setup s = deploy("chain");
+    TestWorker w = worker(s, d -> TestWorker.ok());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    assertThat(w.claimed()).extracting(TaskDispatched::taskKey).containsExactly("a", "b", "c");
+    // the next task is dispatched right after the previous one's result, not at a sweep or poll
+    List<Map<String, Object>> a = attempts(run, "a");
+    List<Map<String, Object>> b = attempts(run, "b");
+    Instant aDone = Instant.parse((String) a.get(0).get("finishedAt"));
+    Instant bDispatched = Instant.parse((String) b.get(0).get("dispatchedAt"));
+    assertThat(Duration.between(aDone, bDispatched)).isLessThan(Duration.ofMillis(500));
+    assertThat(run.getString("startedAt")).isNotNull();
+    assertThat(run.getString("finishedAt")).isNotNull();
+  }
+
+  @Test
+  void diamondJoinsAfterBothBranches() {
+    Setup s = deploy("diamond");
+    TestWorker w = worker(s, d -> new Succeed(d.taskKey().equals("b") ? 300 : 0, null));
+    String runId = start(s);
+    awaitRun(runId, "SUCCEEDED", WITHIN);
+    List<String> order = w.claimed().stream().map(TaskDispatched::taskKey).toList();
+    assertThat(order.get(0)).isEqualTo("a");
+    assertThat(order.get(3)).isEqualTo("d");
+    assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "d");
+    TaskDispatched d = w.claimed().get(3);
+    assertThat(d.inputs()).containsOnlyKeys("b", "c");
+  }
+
+  @Test
+  void wideFanOutAndFanIn() {
+    Setup s = deploy("fanout");
+    TestWorker w = worker(s, d -> TestWorker.ok());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", Duration.ofSeconds(90));
+    assertThat(run.getList("taskRuns")).hasSize(202);
+    assertThat(run.getList("taskRuns.state", String.class)).containsOnly("SUCCEEDED");
+    // each task ran exactly once
+    Map<String, Long> perTask =
+        w.claimed().stream()
+            .collect(Collectors.groupingBy(TaskDispatched::taskKey, Collectors.counting()));
+    assertThat(perTask).hasSize(202);
+    assertThat(perTask.values()).containsOnly(1L);
+    assertThat(w.claimed().get(201).taskKey()).isEqualTo("end");
+  }
+
+  @Test
+  void retryThenSuccess() {
+    Setup s = deploy("retry");
+    TestWorker w =
+        worker(
+            s,
+            d ->
+                d.taskKey().equals("flaky") && d.attempt() < 3
+                    ? new Fail(0, "flaked")
+                    : TestWorker.ok());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    List<Map<String, Object>> as = attempts(run, "flaky");
+    assertThat(as).extracting(m -> m.get("state")).containsExactly("FAILED", "FAILED", "SUCCEEDED");
+    // exponential backoff: 200ms, then 400ms (±10%) between a failure and the next dispatch
+    Instant firstFail = Instant.parse((String) as.get(0).get("finishedAt"));
+    Instant second = Instant.parse((String) as.get(1).get("dispatchedAt"));
+    Instant secondFail = Instant.parse((String) as.get(1).get("finishedAt"));
+    Instant third = Instant.parse((String) as.get(2).get("dispatchedAt"));
+    assertThat(Duration.between(firstFail, second))
+        .isBetween(Duration.ofMillis(170), Duration.ofMillis(1000));
+    assertThat(Duration.between(secondFail, third))
+        .isBetween(Duration.ofMillis(350), Duration.ofMillis(1200));
+    assertThat(run.getInt("taskRuns.find { it.taskKey == 'flaky' }.retriesUsed")).isEqualTo(2);
+    assertThat(w.claimed()).hasSize(4);
+  }
+
+  @Test
+  void retriesExhaustedFailTheRun() {
+    Setup s = deploy("exhausted");
+    worker(s, d -> new Fail(0, "boom"));
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(attempts(run, "broken")).hasSize(2);
+    assertThat(taskState(run, "broken")).isEqualTo("FAILED");
+    assertThat(taskState(run, "after")).isEqualTo("UPSTREAM_FAILED");
+    assertThat(run.getString("error")).contains("broken");
+    assertThat(run.getString("taskRuns.find { it.taskKey == 'broken' }.error")).isEqualTo("boom");
+  }
+
+  @Test
+  void serverSideTimeout() {
+    Setup s = deploy("timeout");
+    TestWorker w = worker(s, d -> new Hang());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(attempts(run, "slow"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.get("state")).isEqualTo("TIMED_OUT");
+              assertThat((String) a.get("error")).contains("timed out");
+            });
+    assertThat(taskState(run, "after")).isEqualTo("UPSTREAM_FAILED");
+    // the worker was told to kill the process
+    await().atMost(WITHIN).until(() -> !w.cancels().isEmpty());
+  }
+
+  @Test
+  void cancelStopsRunningAttempts() {
+    Setup s = deploy("cancel");
+    TestWorker w = worker(s, d -> new Hang());
+    String runId = start(s);
+    await().atMost(WITHIN).until(() -> "RUNNING".equals(taskState(run(runId), "long")));
+    api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
+    JsonPath run = awaitRun(runId, "CANCELLED", WITHIN);
+    assertThat(taskState(run, "long")).isEqualTo("CANCELLED");
+    assertThat(taskState(run, "after")).isEqualTo("CANCELLED");
+    await().atMost(WITHIN).until(() -> w.cancels().size() == 1);
+    assertThat(w.cancels().get(0).runId().toString()).isEqualTo(runId);
+    // a second cancel is a conflict; the run keeps its state
+    api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(409);
+  }
+
+  @Test
+  void upstreamFailurePropagates() {
+    Setup s = deploy("upstream");
+    TestWorker w =
+        worker(s, d -> d.taskKey().equals("a") ? new Fail(0, "a broke") : TestWorker.ok());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(taskState(run, "a")).isEqualTo("FAILED");
+    assertThat(taskState(run, "b")).isEqualTo("UPSTREAM_FAILED");
+    assertThat(taskState(run, "c")).isEqualTo("UPSTREAM_FAILED");
+    assertThat(taskState(run, "side")).isEqualTo("SUCCEEDED");
+    assertThat(w.claimed())
+        .extracting(TaskDispatched::taskKey)
+        .containsExactlyInAnyOrder("a", "side");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void outputsArePassedDownstreamAndRerunReusesThem() {
+    Setup s = deploy("outputs");
+    Map<String, Integer> consumerCalls = new ConcurrentHashMap<>();
+    TestWorker w =
+        worker(
+            s,
+            d -> {
+              if (d.taskKey().equals("producer")) {
+                return new Succeed(0, Map.of("rows", 42, "table", "orders"));
+              }
+              // the first run's consumer fails, the rerun's succeeds
+              return consumerCalls.merge("n", 1, Integer::sum) == 1
+                  ? new Fail(0, "first time")
+                  : TestWorker.ok();
+            });
+    String runId = Api.start(s.env(), s.pipeline(), Map.of("params", Map.of("greeting", "hi")));
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(run.getMap("taskRuns.find { it.taskKey == 'producer' }.outputs"))
+        .containsEntry("rows", 42);
+    TaskDispatched consumer =
+        w.claimed().stream().filter(d -> d.taskKey().equals("consumer")).findFirst().orElseThrow();
+    assertThat(consumer.inputs()).containsKey("producer");
+    assertThat((Map<String, Object>) consumer.inputs().get("producer"))
+        .containsEntry("table", "orders");
+    assertThat(consumer.params()).containsEntry("greeting", "hi");
+    assertThat(consumer.attemptToken()).startsWith("v1.k1.");
+
+    // rerun from the failed task: producer is reused, not run again
+    String rerun =
+        api()
+            .contentType("application/json")
+            .body("{}")
+            .post("/api/v1/runs/{id}/rerun", runId)
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    JsonPath r2 = awaitRun(rerun, "SUCCEEDED", WITHIN);
+    assertThat(r2.getString("rerunOf")).isEqualTo(runId);
+    assertThat(r2.getString("taskRuns.find { it.taskKey == 'producer' }.reusedFrom")).isNotNull();
+    assertThat(w.claimed().stream().filter(d -> d.taskKey().equals("producer")).count())
+        .isEqualTo(1);
+    TaskDispatched second =
+        w.claimed().stream()
+            .filter(d -> d.taskKey().equals("consumer"))
+            .reduce((x, y) -> y)
+            .orElseThrow();
+    assertThat(second.runId().toString()).isEqualTo(rerun);
+    assertThat((Map<String, Object>) second.inputs().get("producer")).containsEntry("rows", 42);
+  }
+
+  @Test
+  void outputsOver64KibFailTheAttempt() {
+    Setup s = deploy("single");
+    worker(s, d -> new Succeed(0, Map.of("blob", "x".repeat(70_000))));
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(run.getString("taskRuns[0].error")).contains("64 KiB");
+  }
+
+  @Test
+  void concurrencyQueueWaitsForTheRunningOne() {
+    Setup s = deploy("concurrency-queue");
+    worker(s, d -> new Succeed(700, null));
+    String first = start(s);
+    String second = start(s);
+    assertThat(run(second).getString("state")).isEqualTo("QUEUED");
+    awaitRun(first, "SUCCEEDED", WITHIN);
+    JsonPath r2 = awaitRun(second, "SUCCEEDED", WITHIN);
+    assertThat(Instant.parse(r2.getString("startedAt")))
+        .isAfterOrEqualTo(Instant.parse(run(first).getString("finishedAt")).minusMillis(5));
+  }
+
+  @Test
+  void concurrencyCancelNewest() {
+    Setup s = deploy("concurrency-cancel-newest");
+    worker(s, d -> new Succeed(500, null));
+    String first = start(s);
+    String second = start(s);
+    assertThat(run(second).getString("state")).isEqualTo("CANCELLED");
+    assertThat(run(second).getString("error")).contains("concurrency");
+    awaitRun(first, "SUCCEEDED", WITHIN);
+  }
+
+  @Test
+  void concurrencyFail() {
+    Setup s = deploy("concurrency-fail");
+    worker(s, d -> new Succeed(500, null));
+    String first = start(s);
+    String second = start(s);
+    assertThat(run(second).getString("state")).isEqualTo("FAILED");
+    awaitRun(first, "SUCCEEDED", WITHIN);
+  }
+
+  @Test
+  void maxDurationFailsTheRun() {
+    Setup s = deploy("maxduration");
+    TestWorker w = worker(s, d -> new Hang());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "FAILED", WITHIN);
+    assertThat(run.getString("error")).contains("maxDuration");
+    await().atMost(WITHIN).until(() -> !w.cancels().isEmpty());
+  }
+
+  @Test
+  void duplicateRunRequestedStartsOneRun() throws Exception {
+    Setup s = deploy("single");
+    TestWorker w = worker(s, d -> TestWorker.ok());
+    String requestId = "req-" + UUID.randomUUID();
+    RunRequested rr =
+        new RunRequested(requestId, s.env(), s.pipeline(), null, Map.of(), "alice", "API");
+    var producer = kafkaProducer();
+    var codec = new io.dataplane.common.events.EventCodec();
+    for (int i = 0; i < 3; i++) {
+      producer
+          .send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  Topics.RUN_REQUESTS, rr.key(), codec.encode(EventEnvelope.of("test", rr))))
+          .get();
+    }
+    producer.close();
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                api()
+                        .get("/api/v1/runs?environment={e}", s.env())
+                        .jsonPath()
+                        .getList("items")
+                        .size()
+                    == 1);
+    String runId =
+        api().get("/api/v1/runs?environment={e}", s.env()).jsonPath().getString("items[0].id");
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    assertThat(run.getString("requestId")).isEqualTo(requestId);
+    assertThat(run.getString("requestedBy")).isEqualTo("alice");
+    // the REST start with the same requestId answers 200 with the same run
+    String again =
+        api()
+            .contentType("application/json")
+            .body(Map.of("requestId", requestId))
+            .post("/api/v1/environments/{e}/pipelines/{p}/runs", s.env(), s.pipeline())
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("id");
+    assertThat(again).isEqualTo(runId);
+    assertThat(api().get("/api/v1/runs?environment={e}", s.env()).jsonPath().getList("items"))
+        .hasSize(1);
+    assertThat(w.claimed()).hasSize(1);
+  }
+
+  @Test
+  void duplicateAndStaleResultsAreIgnoredAndCounted() {
+    Setup s = deploy("chain");
+    // a's result is sent by the test itself, twice, plus a stale one
+    TestWorker w = worker(s, d -> d.taskKey().equals("a") ? new Hang() : TestWorker.ok());
+    String runId = start(s);
+    await().atMost(WITHIN).until(() -> "RUNNING".equals(taskState(run(runId), "a")));
+    TaskDispatched a = w.claimed().get(0);
+    double fencedBefore = fencedCount();
+    AttemptFinished ok =
+        new AttemptFinished(
+            a.runId(),
+            a.taskRunId(),
+            1,
+            w.workerId,
+            AttemptOutcome.SUCCEEDED,
+            0,
+            Map.of("n", 1),
+            null,
+            5,
+            Instant.now());
+    EventEnvelope<?> env = w.send(ok);
+    w.send(env); // the same event again (redelivery)
+    w.send(
+        new AttemptFinished(
+            a.runId(),
+            a.taskRunId(),
+            1,
+            w.workerId,
+            AttemptOutcome.FAILED,
+            1,
+            null,
+            "late duplicate",
+            5,
+            Instant.now())); // another result for a finished attempt
+    w.send(
+        new AttemptFinished(
+            a.runId(),
+            a.taskRunId(),
+            7,
+            w.workerId,
+            AttemptOutcome.FAILED,
+            1,
+            null,
+            "no such attempt",
+            5,
+            Instant.now()));
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    assertThat(attempts(run, "a")).hasSize(1);
+    assertThat(taskState(run, "a")).isEqualTo("SUCCEEDED");
+    await().atMost(WITHIN).until(() -> fencedCount() >= fencedBefore + 2);
+    // the claim of an attempt that is over is a conflict
+    assertThat(w.claim(a)).isEqualTo(409);
+  }
+
+  @Test
+  void secondClaimIsAConflict() {
+    Setup s = deploy("single");
+    TestWorker w = worker(s, d -> new Ignore());
+    String runId = start(s);
+    await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
+    TaskDispatched d = w.dispatched().get(0);
+    assertThat(w.claim(d)).isEqualTo(200);
+    assertThat(w.claim(d)).isEqualTo(409);
+    api()
+        .contentType("application/json")
+        .body(Map.of("taskRunId", d.taskRunId(), "attempt", 1, "workerId", "someone-else"))
+        .post("/api/v1/attempts/claim")
+        .then()
+        .statusCode(409)
+        .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
+    assertThat(taskState(run(runId), "only")).isEqualTo("RUNNING");
+    api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
+  }
+
+  @Test
+  void silentWorkerIsLostAndItsAttemptRequeued() {
+    Setup s = deploy("single");
+    // the first worker takes attempt 1 and then goes silent; the second takes what is re-queued
+    TestWorker first = worker(s, d -> d.attempt() == 1 ? new Hang() : new Ignore());
+    await().atMost(WITHIN).until(() -> workerState(first.workerId).equals("ACTIVE"));
+    String runId = start(s);
+    await().atMost(WITHIN).until(() -> first.claimed().size() == 1);
+    TestWorker second = worker(s, d -> d.attempt() >= 2 ? TestWorker.ok() : new Ignore());
+    first.silent(true);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    List<Map<String, Object>> as = attempts(run, "only");
+    assertThat(as).extracting(m -> m.get("state")).containsExactly("LOST", "SUCCEEDED");
+    assertThat(as.get(0).get("workerId")).isEqualTo(first.workerId);
+    assertThat(as.get(1).get("workerId")).isEqualTo(second.workerId);
+    assertThat(run.getInt("taskRuns[0].retriesUsed")).isZero(); // no retry was used
+    assertThat(workerState(first.workerId)).isEqualTo("LOST");
+
+    // it comes back still running attempt 1: it is told to kill it, and its late result is fenced
+    double fencedBefore = fencedCount();
+    first.silent(false);
+    await().atMost(WITHIN).until(() -> first.cancels().size() >= 1);
+    assertThat(first.cancels().get(0).attempt()).isEqualTo(1);
+    TaskDispatched stale = first.claimed().get(0);
+    first.send(
+        new AttemptFinished(
+            stale.runId(),
+            stale.taskRunId(),
+            1,
+            first.workerId,
+            AttemptOutcome.FAILED,
+            1,
+            null,
+            "late",
+            1,
+            Instant.now()));
+    await().atMost(WITHIN).until(() -> fencedCount() >= fencedBefore + 1);
+    assertThat(run(runId).getString("state")).isEqualTo("SUCCEEDED");
+    await().atMost(WITHIN).until(() -> workerState(first.workerId).equals("ACTIVE"));
+  }
+
+  @Test
+  void logsAreStoredInOrderAndPaged() {
+    Setup s = deploy("single");
+    worker(s, d -> TestWorker.ok());
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    String tr = run.getString("taskRuns[0].id");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                api().get("/api/v1/task-runs/{id}/logs", tr).jsonPath().getBoolean("complete")
+                    || api()
+                        .get("/api/v1/task-runs/{id}/logs?afterSeq=2", tr)
+                        .jsonPath()
+                        .getBoolean("complete"));
+    JsonPath page1 =
+        api()
+            .get("/api/v1/task-runs/{id}/logs?limit=2", tr)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(page1.getList("lines.seq", Integer.class)).containsExactly(1, 2);
+    assertThat(page1.getBoolean("complete")).isFalse();
+    JsonPath page2 =
+        api()
+            .get("/api/v1/task-runs/{id}/logs?afterSeq={n}", tr, page1.getLong("nextSeq"))
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(page2.getList("lines.text", String.class)).containsExactly("end SUCCEEDED");
+    assertThat(page2.getBoolean("complete")).isTrue();
+  }
+
+  @Test
+  void metricsAreExposed() {
+    Setup s = deploy("single");
+    worker(s, d -> TestWorker.ok());
+    awaitRun(start(s), "SUCCEEDED", WITHIN);
+    String m = api().get("/q/metrics").asString();
+    assertThat(m)
+        .contains("dataplane_runs_total{state=\"SUCCEEDED\"}")
+        .contains("dataplane_task_duration_seconds_count")
+        .contains("dataplane_dispatch_latency_seconds_count")
+        .contains("dataplane_fenced_results_total")
+        .contains("dataplane_workers{state=\"ACTIVE\"}");
+    await()
+        .atMost(WITHIN)
+        .until(() -> api().get("/q/metrics").asString().contains("dataplane_queue_depth{group="));
+  }
+
+  private static String workerState(String workerId) {
+    List<Map<String, Object>> ws = api().get("/api/v1/workers").jsonPath().getList("$");
+    return ws.stream()
+        .filter(w -> workerId.equals(w.get("workerId")))
+        .map(w -> (String) w.get("state"))
+        .findFirst()
+        .orElse("UNKNOWN");
+  }
+
+  private static double fencedCount() {
+    for (String line : api().get("/q/metrics").asString().split("\n")) {
+      if (line.startsWith("dataplane_fenced_results_total")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  private static org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> kafkaProducer() {
+    Map<String, Object> p = new HashMap<>();
+    p.put("bootstrap.servers", "127.0.0.1:9092");
+    p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+    p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class);
+    return new org.apache.kafka.clients.producer.KafkaProducer<>(p);
+  }
+}
