@@ -1,0 +1,56 @@
+package io.dataplane.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import org.junit.jupiter.api.Test;
+
+/** NOTES.txt, as `helm install` prints it (a client-only dry run: no cluster needed). */
+class NotesTest {
+
+  private static String notes(String valuesFile) {
+    InstallCommand install =
+        new Helm(Chart.chartDir())
+            .install()
+            .withName("dp")
+            .withNamespace("dataplane")
+            .dryRun()
+            .clientOnly();
+    if (valuesFile != null) {
+      install = install.withValuesFile(Chart.valuesFile(valuesFile));
+    }
+    String output = install.call().getOutput();
+    assertThat(output).contains("NOTES:");
+    return output.substring(output.indexOf("NOTES:"));
+  }
+
+  @Test
+  void tellsHowToCreateTheSecretsAndReachTheApi() {
+    String notes = notes(null);
+    assertThat(notes)
+        .contains("kubectl -n dataplane create secret generic dataplane-keys")
+        .contains("--from-literal=service-token=")
+        .contains("--from-literal=attempt-token-key=")
+        .contains("--from-literal=master-key-v1=")
+        .contains("create secret generic dataplane-postgresql")
+        .contains("port-forward svc/dp-dataplane-gateway 8080:8080")
+        .contains(
+            "dp-dataplane-worker-default (worker-service, port 8083, worker group \"default\")")
+        .contains("workers.userNamespaces")
+        .doesNotContain("<no value>");
+  }
+
+  @Test
+  void followsTheValues() {
+    String notes = notes("ha-values.yaml");
+    assertThat(notes)
+        .contains("https://dataplane.example.com/graphql")
+        .contains("--from-literal=master-key-v2=")
+        .contains("(from Secret dataplane-redis)")
+        .contains("worker group \"heavy\"")
+        .contains("in pods with their own user namespace")
+        .doesNotContain("metrics.serviceMonitor.enabled=true")
+        .doesNotContain("<no value>");
+  }
+}
