@@ -1,13 +1,112 @@
 package io.dataplane.worker.config;
 
+import io.dataplane.worker.sandbox.SandboxMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
 
 /** Configuration of worker-service, under {@code dataplane.worker}. */
 @ConfigMapping(prefix = "dataplane.worker")
 public interface WorkerConfig {
 
-  /** Name this instance reports in logs and events (default: the host name). */
+  /** Name this instance reports in logs and events: its worker id (default: the host name). */
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
+
+  /** Worker groups whose dispatch topics this worker consumes. */
+  @WithDefault("default")
+  List<String> groups();
+
+  /** Attempts run at the same time (default: the number of cores). */
+  OptionalInt slots();
+
+  /** How task processes are contained: auto (bubblewrap when installed), bwrap or none. */
+  @WithDefault("auto")
+  SandboxMode sandbox();
+
+  /** First uid of the sandboxed task users when the worker runs as root: slot n runs as base+n. */
+  @WithDefault("61000")
+  int sandboxUidBase();
+
+  /** The bash interpreter. */
+  @WithDefault("/usr/bin/bash")
+  String bash();
+
+  /** The Python interpreter; must lie under /usr to be visible inside the sandbox. */
+  @WithDefault("/usr/bin/python3")
+  String python();
+
+  /** Where scratch directories are made (one per attempt, removed afterwards). */
+  @WithDefault("${java.io.tmpdir}/dataplane-worker/work")
+  String workDir();
+
+  /** Task output kept per attempt, in bytes; beyond it a marker line is written. */
+  @WithDefault("10485760")
+  long logLimitBytes();
+
+  /** How often log lines are sent; a line reaches Kafka within about twice this. */
+  @WithDefault("40ms")
+  Duration logFlushInterval();
+
+  /** Largest output JSON (DP_OUTPUT) accepted, in bytes. */
+  @WithDefault("65536")
+  long maxOutputBytes();
+
+  /** Resource limits of each task process. */
+  Limits limits();
+
+  /** The local bundle cache. */
+  Cache cache();
+
+  /** How long running attempts may finish after SIGTERM before they are interrupted. */
+  @WithDefault("30s")
+  Duration shutdownGrace();
+
+  /** Interval of the WorkerHeartbeat. */
+  @WithDefault("1s")
+  Duration heartbeatInterval();
+
+  /** Base URL of orchestrator-service (attempt claims). */
+  @WithDefault("http://localhost:8081")
+  String orchestratorUrl();
+
+  /** Base URL of secrets-service (secret resolution). */
+  @WithDefault("http://localhost:8084")
+  String secretsUrl();
+
+  /** Base URL of filestore-service (bundles). */
+  @WithDefault("http://localhost:8085")
+  String filestoreUrl();
+
+  /** Timeout of each call to another service. */
+  @WithDefault("10s")
+  Duration httpTimeout();
+
+  /** Limits of each task process (0 = unlimited). */
+  interface Limits {
+    /** Address space (RLIMIT_AS), bytes. */
+    @WithDefault("4294967296")
+    long memoryBytes();
+
+    /** Processes of the task's uid (RLIMIT_NPROC); applied under the sandbox as root only. */
+    @WithDefault("512")
+    long processes();
+
+    /** Largest file the task may write (RLIMIT_FSIZE), bytes. */
+    @WithDefault("1073741824")
+    long fileSizeBytes();
+  }
+
+  /** The bundle cache. */
+  interface Cache {
+    /** Directory of unpacked bundles (emptied at start). */
+    @WithDefault("${java.io.tmpdir}/dataplane-worker/bundles")
+    String dir();
+
+    /** Unpacked bytes kept before least-recently-used bundles are evicted. */
+    @WithDefault("1073741824")
+    long maxBytes();
+  }
 }

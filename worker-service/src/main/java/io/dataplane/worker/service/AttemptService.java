@@ -1,0 +1,535 @@
+package io.dataplane.worker.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dataplane.common.events.AttemptFinished;
+import io.dataplane.common.events.AttemptOutcome;
+import io.dataplane.common.events.AttemptStarted;
+import io.dataplane.common.events.CancelAttempt;
+import io.dataplane.common.events.LogChunk;
+import io.dataplane.common.events.TaskDispatched;
+import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.common.json.Json;
+import io.dataplane.common.tracing.KafkaTracing;
+import io.dataplane.worker.bundle.BundleCache;
+import io.dataplane.worker.client.FilestoreClient;
+import io.dataplane.worker.client.SecretsClient;
+import io.dataplane.worker.config.WorkerConfig;
+import io.dataplane.worker.messaging.EventProducer;
+import io.dataplane.worker.redact.Redactor;
+import io.dataplane.worker.runner.AttemptResult;
+import io.dataplane.worker.runner.AttemptSpec;
+import io.dataplane.worker.runner.LogPublisher;
+import io.dataplane.worker.runner.ProcessRunner;
+import io.dataplane.worker.runner.RunnerSettings;
+import io.dataplane.worker.sandbox.SandboxCommand;
+import io.dataplane.worker.sandbox.SandboxMode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the attempts this worker has claimed, one per slot: bundle, secrets, process, logs and the
+ * final AttemptFinished. Cancellation and shutdown kill the process group.
+ */
+@ApplicationScoped
+public class AttemptService {
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** Identity of an attempt (its fencing token). */
+  public record AttemptKey(UUID taskRunId, int attempt) {}
+
+  private final WorkerConfig config;
+  private final EventProducer events;
+  private final SecretsClient secrets;
+  private final FilestoreClient filestore;
+  private final MeterRegistry registry;
+  private final Tracer tracer;
+  private final Map<AttemptKey, Attempt> attempts = new ConcurrentHashMap<>();
+  private final Deque<Integer> freeSlots = new ArrayDeque<>();
+  private final AtomicInteger runningGauge = new AtomicInteger();
+  private ExecutorService executor;
+  private ProcessRunner runner;
+  private BundleCache cache;
+  private SandboxMode mode;
+  private int slots;
+  private boolean root;
+  private volatile boolean draining;
+  private final Instant startedAt = Instant.now();
+
+  public AttemptService(
+      WorkerConfig config,
+      EventProducer events,
+      SecretsClient secrets,
+      FilestoreClient filestore,
+      MeterRegistry registry,
+      Tracer tracer) {
+    this.config = config;
+    this.events = events;
+    this.secrets = secrets;
+    this.filestore = filestore;
+    this.registry = registry;
+    this.tracer = tracer;
+  }
+
+  /** Resolves the sandbox, prepares the work and cache directories. */
+  public synchronized void start() throws IOException {
+    if (runner != null) {
+      return;
+    }
+    SandboxCommand command = SandboxCommand.standard();
+    mode = command.resolve(config.sandbox());
+    if (mode == SandboxMode.BWRAP && !command.bwrapAvailable()) {
+      throw new IllegalStateException(
+          "dataplane.worker.sandbox=bwrap but bubblewrap is not installed (/usr/bin/bwrap)");
+    }
+    root = isRoot();
+    slots = config.slots().orElse(Runtime.getRuntime().availableProcessors());
+    for (int i = 0; i < slots; i++) {
+      freeSlots.add(i);
+    }
+    WorkerConfig.Limits l = config.limits();
+    runner =
+        new ProcessRunner(
+            new RunnerSettings(
+                command,
+                mode,
+                new SandboxCommand.Limits(l.memoryBytes(), l.processes(), l.fileSizeBytes()),
+                Path.of(config.workDir()),
+                config.bash(),
+                config.python(),
+                config.logLimitBytes(),
+                config.maxOutputBytes(),
+                config.logFlushInterval().toMillis()));
+    cache = new BundleCache(Path.of(config.cache().dir()), config.cache().maxBytes(), filestore);
+    executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "dp-attempt");
+              t.setDaemon(true);
+              return t;
+            });
+    registry.gauge("dataplane.worker.attempts.running", runningGauge);
+    registry.gauge("dataplane.worker.slots.free", this, s -> s.freeSlots());
+    registry.gauge("dataplane.worker.bundle.cache.bytes", cache, BundleCache::bytes);
+    registry
+        .more()
+        .counter("dataplane.worker.bundle.cache.hits", List.of(), cache, BundleCache::hits);
+    registry
+        .more()
+        .counter("dataplane.worker.bundle.cache.misses", List.of(), cache, BundleCache::misses);
+    registry
+        .more()
+        .counter(
+            "dataplane.worker.bundle.download.bytes",
+            List.of(),
+            cache,
+            BundleCache::downloadedBytes);
+    Log.infof(
+        "worker %s: groups %s, %d slots, sandbox %s%s",
+        config.instanceId(),
+        config.groups(),
+        slots,
+        mode.name().toLowerCase(Locale.ROOT),
+        mode == SandboxMode.BWRAP && root ? " (uids from " + config.sandboxUidBase() + ")" : "");
+  }
+
+  private static boolean isRoot() {
+    try {
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    } catch (IOException | RuntimeException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
+
+  public SandboxMode mode() {
+    return mode;
+  }
+
+  public int slots() {
+    return slots;
+  }
+
+  public synchronized int freeSlots() {
+    return freeSlots.size();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public boolean isRunning(UUID taskRunId, int attempt) {
+    return attempts.containsKey(new AttemptKey(taskRunId, attempt));
+  }
+
+  /** The attempts held now, for the heartbeat. */
+  public List<WorkerHeartbeat.RunningAttempt> running() {
+    List<WorkerHeartbeat.RunningAttempt> out = new ArrayList<>();
+    for (Attempt a : attempts.values()) {
+      out.add(new WorkerHeartbeat.RunningAttempt(a.d.runId(), a.d.taskRunId(), a.d.attempt()));
+    }
+    return out;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /**
+   * Takes a claimed attempt: reserves a slot and starts it in the background. Returns false when no
+   * slot is free (the caller did not check) or the attempt is held already.
+   */
+  public boolean accept(TaskDispatched d, Context parent) {
+    AttemptKey key = new AttemptKey(d.taskRunId(), d.attempt());
+    Integer slot;
+    synchronized (this) {
+      if (attempts.containsKey(key) || freeSlots.isEmpty()) {
+        return false;
+      }
+      slot = freeSlots.poll();
+    }
+    if (d.dispatchedAt() != null) {
+      Duration wait = Duration.between(d.dispatchedAt(), Instant.now());
+      if (!wait.isNegative()) {
+        Timer.builder("dataplane.worker.queue.wait")
+            .description("time from dispatch to the attempt being taken by a worker")
+            .register(registry)
+            .record(wait);
+      }
+    }
+    Attempt a = new Attempt(d, slot, parent == null ? Context.root() : parent);
+    attempts.put(key, a);
+    runningGauge.incrementAndGet();
+    executor.submit(a::run);
+    return true;
+  }
+
+  /** Handles a CancelAttempt addressed to this worker. */
+  public void cancel(CancelAttempt c) {
+    Attempt a = attempts.get(new AttemptKey(c.taskRunId(), c.attempt()));
+    if (a == null) {
+      Log.debugf("cancel of %s/%d: not running here", c.taskRunId(), c.attempt());
+      return;
+    }
+    String reason = c.reason() == null || c.reason().isBlank() ? "cancelled" : c.reason();
+    a.kill(AttemptOutcome.CANCELLED, reason);
+  }
+
+  /** Stops taking work, waits for the running attempts, then interrupts what is left. */
+  public void drain(Duration grace) {
+    draining = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    waitUntilIdle(deadline);
+    List<Attempt> left = new ArrayList<>(attempts.values());
+    if (!left.isEmpty()) {
+      Log.infof("interrupting %d attempt(s) still running after the grace period", left.size());
+      for (Attempt a : left) {
+        a.kill(AttemptOutcome.INTERRUPTED, "the worker shut down before the attempt finished");
+      }
+      waitUntilIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+  }
+
+  private void waitUntilIdle(long deadlineNanos) {
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (Attempt a : attempts.values()) {
+      pending.add(a.done);
+    }
+    long remaining = deadlineNanos - System.nanoTime();
+    if (pending.isEmpty() || remaining <= 0) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+          .get(remaining, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // timed out: the caller decides
+    }
+  }
+
+  public void close() {
+    if (runner != null) {
+      runner.close();
+    }
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+
+  private void release(Attempt a) {
+    attempts.remove(new AttemptKey(a.d.taskRunId(), a.d.attempt()));
+    runningGauge.decrementAndGet();
+    synchronized (this) {
+      freeSlots.add(a.slot);
+    }
+  }
+
+  /** One attempt on this worker. */
+  private final class Attempt {
+    final TaskDispatched d;
+    final int slot;
+    final Context parent;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    private ProcessRunner.RunningProcess process;
+    private AttemptOutcome killOutcome;
+    private String killReason;
+    private Span span;
+
+    Attempt(TaskDispatched d, int slot, Context parent) {
+      this.d = d;
+      this.slot = slot;
+      this.parent = parent;
+    }
+
+    synchronized void kill(AttemptOutcome outcome, String reason) {
+      if (killOutcome == null) {
+        killOutcome = outcome;
+        killReason = reason;
+      }
+      if (process != null) {
+        process.kill(outcome, reason);
+      }
+    }
+
+    void run() {
+      span =
+          tracer
+              .spanBuilder("attempt " + d.taskKey())
+              .setParent(parent)
+              .setSpanKind(SpanKind.CONSUMER)
+              .setAttribute("dataplane.run_id", String.valueOf(d.runId()))
+              .setAttribute("dataplane.task_run_id", String.valueOf(d.taskRunId()))
+              .setAttribute("dataplane.attempt", d.attempt())
+              .startSpan();
+      Context ctx = parent.with(span);
+      BundleCache.Lease lease = null;
+      try {
+        AttemptResult result;
+        Redactor redactor = Redactor.none();
+        try {
+          if (d.bundleDigest() != null && !d.bundleDigest().isBlank()) {
+            lease = cache.acquire(d.bundleDigest());
+          }
+          Map<String, String> secretValues = resolveSecrets();
+          redactor = Redactor.of(secretValues.values());
+          AttemptSpec spec = spec(lease, secretValues, redactor, ctx);
+          LogPublisher publisher = publisher(ctx);
+          synchronized (this) {
+            if (killOutcome != null) {
+              result = new AttemptResult(killOutcome, null, null, killReason, 0, 0, false, 0);
+              preStartLog(ctx, "attempt finished: " + killOutcome + ", " + killReason);
+            } else {
+              process = runner.start(spec, publisher);
+              result = null;
+            }
+          }
+          if (result == null) {
+            events.send(
+                Topics.TASK_EVENTS,
+                d.runId().toString(),
+                new AttemptStarted(
+                    d.runId(), d.taskRunId(), d.attempt(), config.instanceId(), Instant.now()),
+                ctx);
+            result = process.result().get();
+          }
+        } catch (IOException | RuntimeException e) {
+          String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+          result = new AttemptResult(AttemptOutcome.ERROR, null, null, reason, 0, 0, false, 0);
+          preStartLog(ctx, "attempt could not start: " + reason);
+        }
+        finish(result, redactor, ctx);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        finish(
+            new AttemptResult(
+                AttemptOutcome.INTERRUPTED, null, null, "worker interrupted", 0, 0, false, 0),
+            Redactor.none(),
+            ctx);
+      } catch (Exception e) {
+        Log.errorf(e, "attempt %s/%d failed in the worker", d.taskRunId(), d.attempt());
+        finish(
+            new AttemptResult(
+                AttemptOutcome.ERROR, null, null, "worker error: " + e, 0, 0, false, 0),
+            Redactor.none(),
+            ctx);
+      } finally {
+        if (lease != null) {
+          lease.close();
+        }
+        span.end();
+        release(this);
+        done.complete(null);
+      }
+    }
+
+    private Map<String, String> resolveSecrets() throws IOException {
+      List<String> declared = d.secrets() == null ? List.of() : d.secrets();
+      if (declared.isEmpty()) {
+        return Map.of();
+      }
+      if (d.attemptToken() == null) {
+        throw new IOException(
+            "the task declares secrets but the dispatch carries no attempt token");
+      }
+      Map<String, String> all = secrets.resolve(d.attemptToken());
+      Map<String, String> out = new HashMap<>();
+      for (String name : declared) {
+        String v = all.get(name);
+        if (v == null) {
+          throw new IOException("secret " + name + " was not resolved for this task");
+        }
+        out.put(name, v);
+      }
+      return out;
+    }
+
+    private AttemptSpec spec(
+        BundleCache.Lease lease, Map<String, String> secretValues, Redactor redactor, Context ctx)
+        throws JsonProcessingException {
+      Map<String, String> env = new HashMap<>();
+      if (d.env() != null) {
+        d.env().forEach((k, v) -> putEnv(env, k, v));
+      }
+      Map<String, Object> params = d.params() == null ? Map.of() : d.params();
+      for (Map.Entry<String, Object> p : params.entrySet()) {
+        String name =
+            "DP_PARAM_" + p.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+        Object v = p.getValue();
+        putEnv(env, name, v instanceof String s ? s : Json.mapper().writeValueAsString(v));
+      }
+      env.put("DP_PARAMS", Json.mapper().writeValueAsString(params));
+      secretValues.forEach((k, v) -> putEnv(env, k, v));
+      env.put("DP_RUN_ID", String.valueOf(d.runId()));
+      env.put("DP_TASK_RUN_ID", String.valueOf(d.taskRunId()));
+      env.put("DP_TASK", String.valueOf(d.taskKey()));
+      env.put("DP_ATTEMPT", String.valueOf(d.attempt()));
+      env.put("DP_ENVIRONMENT", String.valueOf(d.environment()));
+      env.put("DP_PIPELINE", String.valueOf(d.pipeline()));
+      if (d.releaseId() != null) {
+        env.put("DP_RELEASE_ID", d.releaseId());
+      }
+      String traceparent = KafkaTracing.traceparent(ctx);
+      if (traceparent != null) {
+        env.put("TRACEPARENT", traceparent);
+      }
+      Integer uid = mode == SandboxMode.BWRAP && root ? config.sandboxUidBase() + slot : null;
+      return new AttemptSpec(
+          d.taskKey() + "-" + d.attempt(),
+          d.runtime(),
+          d.script(),
+          d.entrypoint(),
+          lease == null ? null : lease.path(),
+          env,
+          d.inputs() == null ? Map.of() : d.inputs(),
+          d.network(),
+          d.timeoutMillis(),
+          uid,
+          redactor);
+    }
+
+    private void putEnv(Map<String, String> env, String name, String value) {
+      if (name != null && value != null && ENV_NAME.matcher(name).matches()) {
+        env.put(name, value);
+      }
+    }
+
+    private LogPublisher publisher(Context ctx) {
+      Counter bytes = registry.counter("dataplane.worker.log.bytes");
+      return (lines, last) -> {
+        long n = 0;
+        for (LogChunk.Line l : lines) {
+          n += l.text().length();
+        }
+        bytes.increment(n);
+        events.send(
+            Topics.TASK_LOGS,
+            d.taskRunId().toString(),
+            new LogChunk(d.runId(), d.taskRunId(), d.attempt(), lines, last),
+            ctx);
+      };
+    }
+
+    private void preStartLog(Context ctx, String text) {
+      events.send(
+          Topics.TASK_LOGS,
+          d.taskRunId().toString(),
+          new LogChunk(
+              d.runId(),
+              d.taskRunId(),
+              d.attempt(),
+              List.of(new LogChunk.Line(1, Instant.now(), "system", text)),
+              true),
+          ctx);
+    }
+
+    private void finish(AttemptResult r, Redactor redactor, Context ctx) {
+      events.send(
+          Topics.TASK_EVENTS,
+          d.runId().toString(),
+          new AttemptFinished(
+              d.runId(),
+              d.taskRunId(),
+              d.attempt(),
+              config.instanceId(),
+              r.outcome(),
+              r.exitCode(),
+              r.outputs(),
+              r.error(),
+              r.durationMillis(),
+              Instant.now()),
+          ctx);
+      registry
+          .counter("dataplane.worker.attempts.finished", "outcome", r.outcome().name())
+          .increment();
+      if (r.spawnNanos() > 0) {
+        Timer.builder("dataplane.worker.spawn.latency")
+            .description("time to start a task process")
+            .register(registry)
+            .record(r.spawnNanos(), TimeUnit.NANOSECONDS);
+      }
+      if (redactor.redactions() > 0) {
+        registry.counter("dataplane.worker.log.redactions").increment(redactor.redactions());
+      }
+      if (r.outcome() != AttemptOutcome.SUCCEEDED) {
+        span.setStatus(StatusCode.ERROR, r.outcome().name());
+      }
+      Log.infof(
+          "attempt %s/%d (%s) finished: %s%s",
+          d.taskRunId(),
+          d.attempt(),
+          d.taskKey(),
+          r.outcome(),
+          r.error() == null ? "" : " (" + r.error() + ")");
+    }
+  }
+}
