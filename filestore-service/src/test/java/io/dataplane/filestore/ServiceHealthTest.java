@@ -23,6 +23,11 @@ class ServiceHealthTest {
   }
 
   @Test
+  void apiNeedsTheServiceToken() {
+    given().when().get("/api/v1/bundles/sha256:" + "0".repeat(64)).then().statusCode(401);
+  }
+
+  @Test
   void alive() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }
@@ -40,6 +45,7 @@ class ServiceHealthTest {
   @Test
   void unknownPathsAnswerWithTheCommonErrorModel() {
     given()
+        .header("Authorization", "Bearer test-service-token-0123456789")
         .when()
         .get("/api/v1/does-not-exist")
         .then()

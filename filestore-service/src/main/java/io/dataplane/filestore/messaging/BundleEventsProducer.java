@@ -1,0 +1,79 @@
+package io.dataplane.filestore.messaging;
+
+import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.events.BundlePublished;
+import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.Topics;
+import io.dataplane.common.outbox.Outbox;
+import io.dataplane.filestore.config.FilestoreConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** BundlePublished, written to the outbox with the bundle's row and relayed to Kafka. */
+@ApplicationScoped
+public class BundleEventsProducer {
+
+  public static final String SOURCE = "filestore-service";
+
+  private final Outbox outbox;
+  private final String bootstrapServers;
+  private volatile Producer<String, byte[]> producer;
+
+  public BundleEventsProducer(
+      AgroalDataSource dataSource,
+      FilestoreConfig config,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+    this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
+  }
+
+  void start(@Observes StartupEvent e) {
+    outbox.start();
+  }
+
+  void stop(@Observes ShutdownEvent e) {
+    outbox.close();
+    if (producer != null) {
+      producer.close();
+    }
+  }
+
+  private synchronized Producer<String, byte[]> producer() {
+    if (producer == null) {
+      producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrapServers,
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                  true,
+                  ProducerConfig.LINGER_MS_CONFIG,
+                  0,
+                  ProducerConfig.CLIENT_ID_CONFIG,
+                  "filestore-outbox"),
+              new StringSerializer(),
+              new ByteArraySerializer());
+    }
+    return producer;
+  }
+
+  /** Appends the event inside the caller's transaction; key: the bundle digest. */
+  public void published(Connection c, BundlePublished event, String traceparent)
+      throws SQLException {
+    outbox.append(
+        c, Topics.BUNDLE_EVENTS, event.digest(), EventEnvelope.of(SOURCE, event), traceparent);
+  }
+}

@@ -1,0 +1,236 @@
+package io.dataplane.filestore.service;
+
+import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.error.ErrorCodes;
+import io.dataplane.filestore.blob.BlobStore;
+import io.dataplane.filestore.config.FilestoreConfig;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Blobs as the rest of the service sees them: received into a scratch file while being counted and
+ * hashed, stored once per backend, and read back only after their bytes were checked against their
+ * digest.
+ */
+@ApplicationScoped
+public class BlobService {
+
+  /** Error code of a blob whose bytes no longer match its digest (HTTP 500). */
+  public static final String CORRUPT = "CORRUPT";
+
+  private static final int BUFFER = 64 * 1024;
+
+  private final BlobStore store;
+  private final AgroalDataSource dataSource;
+  private final FilestoreMetrics metrics;
+  private final Path tmp;
+
+  public BlobService(
+      BlobStore store,
+      AgroalDataSource dataSource,
+      FilestoreMetrics metrics,
+      FilestoreConfig config) {
+    this.store = store;
+    this.dataSource = dataSource;
+    this.metrics = metrics;
+    this.tmp = Path.of(config.tmpDirectory());
+    try {
+      Files.createDirectories(tmp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + tmp, e);
+    }
+  }
+
+  /** Bytes received into a scratch file: delete {@link #file()} when done. */
+  public record Received(Path file, long size, String hex) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        Log.warnf("cannot delete scratch file %s: %s", file, e.getMessage());
+      }
+    }
+  }
+
+  /** Thrown by {@link #receive} as soon as more than the allowed bytes arrived. */
+  public static final class TooLargeException extends IOException {
+    public TooLargeException() {
+      super("limit exceeded");
+    }
+  }
+
+  public String backend() {
+    return store.backend();
+  }
+
+  public Path newScratchFile(String kind) throws IOException {
+    return Files.createTempFile(tmp, kind + "-", ".part");
+  }
+
+  /**
+   * Copies {@code in} to a scratch file, counting and hashing as it goes; stops reading and throws
+   * {@link TooLargeException} the moment more than {@code limit} bytes arrived.
+   */
+  public Received receive(InputStream in, long limit) throws IOException {
+    Path file = newScratchFile("upload");
+    MessageDigest md = Digests.sha256();
+    long size = 0;
+    try (OutputStream out = Files.newOutputStream(file)) {
+      byte[] buf = new byte[BUFFER];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        size += n;
+        if (size > limit) {
+          throw new TooLargeException();
+        }
+        md.update(buf, 0, n);
+        out.write(buf, 0, n);
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+    return new Received(file, size, Digests.hex(md));
+  }
+
+  /** Stores a received blob unless this backend already holds the same content. */
+  public void store(Received r) throws IOException {
+    if (registered(r.hex())) {
+      return;
+    }
+    store.write(r.hex(), r.file(), r.size());
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "insert into blobs (backend, digest, size_bytes) values (?, ?, ?)"
+                    + " on conflict do nothing")) {
+      ps.setString(1, store.location());
+      ps.setString(2, r.hex());
+      ps.setLong(3, r.size());
+      if (ps.executeUpdate() > 0) {
+        metrics.blobStored(r.size());
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot register blob " + r.hex(), e);
+    }
+  }
+
+  /** Whether this backend holds blob {@code hex}. */
+  public boolean registered(String hex) throws IOException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select 1 from blobs where backend = ? and digest = ?")) {
+      ps.setString(1, store.location());
+      ps.setString(2, hex);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot look up blob " + hex, e);
+    }
+  }
+
+  /**
+   * Copies blob {@code hex} into a scratch file and checks it against its digest before anyone sees
+   * a byte of it. The caller deletes the returned file.
+   *
+   * @throws DataplaneException CORRUPT if the bytes do not match (the blob is never served)
+   */
+  public Path fetchVerified(String hex) throws IOException {
+    Path file = newScratchFile("verify");
+    try {
+      MessageDigest md = Digests.sha256();
+      try (InputStream in = open(hex);
+          OutputStream out = Files.newOutputStream(file)) {
+        byte[] buf = new byte[BUFFER];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          md.update(buf, 0, n);
+          out.write(buf, 0, n);
+        }
+      }
+      String actual = Digests.hex(md);
+      if (!actual.equals(hex)) {
+        throw corrupt(hex, actual);
+      }
+      return file;
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
+  /**
+   * Streams blob {@code hex}, failing at its end (before the reader sees end-of-stream) if the
+   * bytes did not match. For readers that are not serving the bytes to anyone, such as the bundler.
+   */
+  public InputStream openVerifying(String hex) throws IOException {
+    MessageDigest md = Digests.sha256();
+    return new FilterInputStream(open(hex)) {
+      private boolean checked;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          md.update(b, off, n);
+        } else if (n < 0 && !checked) {
+          checked = true;
+          String actual = Digests.hex(md);
+          if (!actual.equals(hex)) {
+            throw corrupt(hex, actual);
+          }
+        }
+        return n;
+      }
+    };
+  }
+
+  private InputStream open(String hex) throws IOException {
+    try {
+      return store.open(hex);
+    } catch (BlobStore.NoSuchBlobException e) {
+      metrics.corruptBlob();
+      Log.errorf("blob %s is registered but missing from the %s backend", hex, store.backend());
+      throw new DataplaneException(
+          CORRUPT, "stored content sha256:" + hex + " is missing from the " + store.backend());
+    }
+  }
+
+  private DataplaneException corrupt(String hex, String actual) {
+    metrics.corruptBlob();
+    Log.errorf(
+        "blob %s in the %s backend is corrupt: its bytes hash to %s", hex, store.backend(), actual);
+    return new DataplaneException(
+        CORRUPT,
+        "stored content sha256:"
+            + hex
+            + " no longer matches its digest; it is not served (restore it from a backup)");
+  }
+
+  /** The error for an upload cut off at a limit. */
+  public static DataplaneException tooLarge(String message) {
+    return new DataplaneException(ErrorCodes.TOO_LARGE, message);
+  }
+}
