@@ -1,0 +1,355 @@
+package io.dataplane.orchestrator;
+
+import static io.dataplane.orchestrator.Api.api;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The REST API of environments, worker groups, pipelines, releases, promotions and runs. */
+@QuarkusTest
+class PipelineApiTest {
+
+  private static final String ETL =
+      """
+      description: nightly
+      params:
+        day: {type: string, required: true}
+        limit: {type: integer, default: 10}
+      tasks:
+        - {key: extract, runtime: bash, script: echo e, workerGroup: etl}
+        - {key: load, runtime: python, entrypoint: load.py, dependsOn: [extract], timeout: 30s}
+      """;
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void environmentsAndWorkerGroups() {
+    String env = Api.env();
+    api()
+        .get("/api/v1/environments/{e}", env)
+        .then()
+        .statusCode(200)
+        .body("name", equalTo(env))
+        .body("createdBy", equalTo("tester"));
+    api().get("/api/v1/environments").then().statusCode(200).body("name", hasItem(env));
+    api()
+        .contentType("application/json")
+        .body(Map.of("name", env))
+        .post("/api/v1/environments")
+        .then()
+        .statusCode(409)
+        .body("code", equalTo("CONFLICT"));
+    api()
+        .contentType("application/json")
+        .body(Map.of("name", "Bad Name"))
+        .post("/api/v1/environments")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("INVALID_INPUT"));
+    api()
+        .get("/api/v1/environments/{e}", Api.unique("nope"))
+        .then()
+        .statusCode(404)
+        .body("code", equalTo("NOT_FOUND"));
+    Api.group(env, "etl");
+    api()
+        .get("/api/v1/environments/{e}/worker-groups", env)
+        .then()
+        .statusCode(200)
+        .body("name", hasItems("default", "etl"));
+    api()
+        .contentType("application/json")
+        .body(Map.of("name", "etl"))
+        .post("/api/v1/environments/{e}/worker-groups", env)
+        .then()
+        .statusCode(409);
+  }
+
+  @Test
+  void invalidDefinitionsGetEveryErrorWithPaths() {
+    String env = Api.env();
+    String bad =
+        """
+        tasks:
+          - {key: a, runtime: ruby, script: x, dependsOn: [b]}
+          - {key: b, runtime: bash, script: x, dependsOn: [a], workerGroup: gpu, timeout: soon}
+          - {key: b, runtime: bash, script: x, dependsOn: [ghost], colour: red}
+        """;
+    api()
+        .contentType("application/yaml")
+        .body(bytes(bad))
+        .put("/api/v1/environments/{e}/pipelines/p1", env)
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("INVALID_INPUT"))
+        .body(
+            "details.path",
+            hasItems(
+                "tasks[0].runtime",
+                "tasks[1].workerGroup",
+                "tasks[1].timeout",
+                "tasks[2].key",
+                "tasks[2].dependsOn[0]",
+                "tasks[2].colour",
+                "tasks[0].dependsOn"))
+        .body(
+            "details.code",
+            hasItems(
+                "INVALID_RUNTIME",
+                "UNKNOWN_WORKER_GROUP",
+                "INVALID_DURATION",
+                "DUPLICATE_KEY",
+                "UNKNOWN_DEPENDENCY",
+                "UNKNOWN_FIELD",
+                "CYCLE"));
+    JsonPath v =
+        api()
+            .contentType("application/yaml")
+            .body(bytes(bad))
+            .post("/api/v1/environments/{e}/pipelines/p1/validate", env)
+            .then()
+            .statusCode(200)
+            .body("valid", equalTo(false))
+            .extract()
+            .jsonPath();
+    assertThat(v.getList("errors.message", String.class)).anyMatch(m -> m.contains("a -> b -> a"));
+    api().get("/api/v1/environments/{e}/pipelines/p1", env).then().statusCode(404);
+  }
+
+  @Test
+  void draftsReleasesAndRuns() {
+    String env = Api.env();
+    Api.group(env, "etl");
+    api()
+        .contentType("application/yaml")
+        .body(bytes(ETL))
+        .put("/api/v1/environments/{e}/pipelines/etl", env)
+        .then()
+        .statusCode(201)
+        .body("definition.tasks.key", equalTo(List.of("extract", "load")))
+        .body("definition.tasks[1].timeout", equalTo("PT30S"))
+        .body("definition.tasks[1].workerGroup", equalTo("default"));
+    // updating the draft answers 200; the same content as JSON gives the same normalized definition
+    String json =
+        """
+        {"description":"nightly","params":{"day":{"type":"string","required":true},"limit":{"type":"integer","default":10}},
+         "tasks":[{"key":"load","runtime":"python","entrypoint":"load.py","dependsOn":["extract"],"timeout":"PT30S"},
+                  {"key":"extract","runtime":"bash","script":"echo e","workerGroup":"etl"}]}
+        """;
+    String r1 =
+        api()
+            .contentType("application/json")
+            .body("{}")
+            .post("/api/v1/environments/{e}/pipelines/etl/releases", env)
+            .then()
+            .statusCode(201)
+            .body("digest", startsWith("sha256:"))
+            .extract()
+            .path("id");
+    api()
+        .contentType("application/json")
+        .body(json)
+        .put("/api/v1/environments/{e}/pipelines/etl", env)
+        .then()
+        .statusCode(200);
+    // identical content: the same release
+    api()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/environments/{e}/pipelines/etl/releases", env)
+        .then()
+        .statusCode(200)
+        .body("id", equalTo(r1));
+    String digest = "sha256:" + "a".repeat(64);
+    String r2 =
+        api()
+            .contentType("application/json")
+            .body(Map.of("bundleDigest", digest))
+            .post("/api/v1/environments/{e}/pipelines/etl/releases", env)
+            .then()
+            .statusCode(201)
+            .body("bundleDigest", equalTo(digest))
+            .extract()
+            .path("id");
+    api()
+        .contentType("application/json")
+        .body(Map.of("bundleDigest", "md5:x"))
+        .post("/api/v1/environments/{e}/pipelines/etl/releases", env)
+        .then()
+        .statusCode(400);
+    api()
+        .get("/api/v1/environments/{e}/pipelines/etl/releases", env)
+        .then()
+        .statusCode(200)
+        .body("id", equalTo(List.of(r2, r1)));
+    api().get("/api/v1/releases/{id}", r1).then().statusCode(200).body("pipeline", equalTo("etl"));
+    api()
+        .get("/api/v1/releases/{a}/diff/{b}", r1, r2)
+        .then()
+        .statusCode(200)
+        .body("bundleChanged", equalTo(true))
+        .body("changes.path", hasItem("bundleDigest"));
+    api()
+        .get("/api/v1/environments/{e}/pipelines/etl", env)
+        .then()
+        .statusCode(200)
+        .body("latestReleaseId", equalTo(r2));
+    api()
+        .get("/api/v1/environments/{e}/pipelines", env)
+        .then()
+        .statusCode(200)
+        .body("name", equalTo(List.of("etl")));
+
+    // params are validated
+    api()
+        .contentType("application/json")
+        .body(Map.of("params", Map.of("limit", "ten", "extra", 1)))
+        .post("/api/v1/environments/{e}/pipelines/etl/runs", env)
+        .then()
+        .statusCode(400)
+        .body("details.path", hasItems("params.limit", "params.extra", "params.day"));
+    JsonPath run =
+        api()
+            .contentType("application/json")
+            .body(Map.of("params", Map.of("day", "2026-11-22"), "releaseId", r1))
+            .post("/api/v1/environments/{e}/pipelines/etl/runs", env)
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    assertThat(run.getString("releaseId")).isEqualTo(r1);
+    assertThat(run.getMap("params")).containsEntry("limit", 10).containsEntry("day", "2026-11-22");
+    assertThat(run.getString("state")).isEqualTo("RUNNING");
+    assertThat(run.getString("taskRuns.find { it.taskKey == 'extract' }.state"))
+        .isEqualTo("QUEUED");
+    assertThat(run.getString("taskRuns.find { it.taskKey == 'load' }.state")).isEqualTo("PENDING");
+    api()
+        .post("/api/v1/runs/{id}/cancel", run.getString("id"))
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("CANCELLED"));
+    api().get("/api/v1/runs/{id}", "not-a-uuid").then().statusCode(404);
+
+    // a deleted draft cannot start runs; its releases remain
+    api().delete("/api/v1/environments/{e}/pipelines/etl", env).then().statusCode(204);
+    api().get("/api/v1/environments/{e}/pipelines/etl", env).then().statusCode(404);
+    api().get("/api/v1/releases/{id}", r1).then().statusCode(200);
+  }
+
+  @Test
+  void runListIsPagedWithACursor() {
+    String env = Api.env();
+    Api.deploy(env, "p", "tasks: [{key: t, runtime: bash, script: x}]");
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(Api.start(env, "p", Map.of()));
+    }
+    Set<String> seen = new HashSet<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      var req = api().queryParam("environment", env).queryParam("limit", 2);
+      if (cursor != null) {
+        req = req.queryParam("cursor", cursor);
+      }
+      JsonPath page = req.get("/api/v1/runs").then().statusCode(200).extract().jsonPath();
+      List<String> items = page.getList("items.id");
+      assertThat(items.size()).isLessThanOrEqualTo(2);
+      seen.addAll(items);
+      cursor = page.getString("nextCursor");
+      pages++;
+    } while (cursor != null);
+    assertThat(seen).isEqualTo(ids);
+    assertThat(pages).isEqualTo(3);
+    api()
+        .queryParam("environment", env)
+        .queryParam("state", "RUNNING")
+        .get("/api/v1/runs")
+        .then()
+        .statusCode(200)
+        .body("items.size()", equalTo(5));
+    api().queryParam("state", "NOPE").get("/api/v1/runs").then().statusCode(400);
+    ids.forEach(id -> api().post("/api/v1/runs/{id}/cancel", id).then().statusCode(200));
+  }
+
+  @Test
+  void promotionCopiesTheReleaseAndRecordsADeployment() {
+    String dev = Api.env();
+    String prod = Api.env();
+    Api.group(dev, "etl");
+    Api.group(prod, "etl-prod");
+    api()
+        .contentType("application/yaml")
+        .body(bytes(ETL))
+        .put("/api/v1/environments/{e}/pipelines/etl", dev)
+        .then()
+        .statusCode(201);
+    String rel =
+        api()
+            .contentType("application/json")
+            .body(Map.of("bundleDigest", "sha256:" + "b".repeat(64)))
+            .post("/api/v1/environments/{e}/pipelines/etl/releases", dev)
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    // "etl" does not exist in prod: refused with the path of the task
+    api()
+        .contentType("application/json")
+        .body(Map.of("targetEnvironment", prod))
+        .post("/api/v1/releases/{id}/promotions", rel)
+        .then()
+        .statusCode(400)
+        .body("details.code", hasItem("UNKNOWN_WORKER_GROUP"));
+    JsonPath p =
+        api()
+            .contentType("application/json")
+            .body(Map.of("targetEnvironment", prod, "workerGroupMap", Map.of("etl", "etl-prod")))
+            .post("/api/v1/releases/{id}/promotions", rel)
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    assertThat(p.getString("deployment.fromEnvironment")).isEqualTo(dev);
+    assertThat(p.getString("deployment.fromReleaseId")).isEqualTo(rel);
+    assertThat(p.getString("deployment.deployedBy")).isEqualTo("tester");
+    assertThat(p.getString("release.environment")).isEqualTo(prod);
+    assertThat(p.getString("release.bundleDigest")).isEqualTo("sha256:" + "b".repeat(64));
+    assertThat(p.getString("release.definition.tasks.find { it.key == 'extract' }.workerGroup"))
+        .isEqualTo("etl-prod");
+    api()
+        .get("/api/v1/environments/{e}/pipelines/etl/releases", prod)
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(1));
+    api()
+        .get("/api/v1/environments/{e}/pipelines/etl/deployments", prod)
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(1));
+    api().get("/api/v1/environments/{e}/pipelines/etl", prod).then().statusCode(200);
+  }
+
+  @Test
+  void openApiDocumentsTheApi() {
+    api()
+        .get("/q/openapi?format=json")
+        .then()
+        .statusCode(200)
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/attempts/claim"))
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/runs/{id}/rerun"));
+  }
+}
