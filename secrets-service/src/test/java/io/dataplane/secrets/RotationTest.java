@@ -178,6 +178,13 @@ class RotationTest {
     Api.resolve(token(claims(env, "etl", "default", runId, names)))
         .statusCode(200)
         .body("values.ROT_3", equalTo(value(env, 3)));
+    // leave no trace of the throw-away version for the next run
+    try (Connection c = Api.db();
+        PreparedStatement ps =
+            c.prepareStatement("delete from master_key_retirement where version = ?")) {
+      ps.setString(1, newVersion);
+      ps.executeUpdate();
+    }
   }
 
   @Test
