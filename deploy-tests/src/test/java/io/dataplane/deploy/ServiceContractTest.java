@@ -114,6 +114,41 @@ class ServiceContractTest {
         .isEmpty();
   }
 
+  @Test
+  void everyDataplaneMetricTheDashboardQueriesIsRegisteredByItsServices() throws IOException {
+    Pattern literal = Pattern.compile("\"(dataplane\\.[a-z0-9._]+)\"");
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> metric : MonitoringTest.metricsTxt().entrySet()) {
+      if (!metric.getKey().startsWith("dataplane_")) {
+        continue;
+      }
+      String meter =
+          normalize(
+              metric
+                  .getKey()
+                  .replaceAll("_(total|bucket|max|count|sum)$", "")
+                  .replaceAll("_seconds$", ""));
+      for (String service : metric.getValue()) {
+        Set<String> meters = new HashSet<>();
+        try (Stream<Path> files =
+            Files.walk(Chart.repoRoot().resolve(service + "/src/main/java"))) {
+          for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+            Matcher m = literal.matcher(Files.readString(file));
+            while (m.find()) {
+              meters.add(normalize(m.group(1)));
+            }
+          }
+        }
+        if (!meters.contains(meter)) {
+          missing.add(metric.getKey() + " in " + service);
+        }
+      }
+    }
+    assertThat(missing)
+        .as("metrics of helm/dataplane/metrics.txt that no meter of the service named would expose")
+        .isEmpty();
+  }
+
   private static Map<String, String> toMap(JsonNode data) {
     Map<String, String> map = new HashMap<>();
     data.fields().forEachRemaining(f -> map.put(f.getKey(), f.getValue().asText()));
