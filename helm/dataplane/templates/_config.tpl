@@ -34,6 +34,9 @@ QUARKUS_OIDC_CLIENT_ID: {{ $root.Values.oidc.clientId | quote }}
 {{- with $root.Values.oidc.audience }}
 QUARKUS_OIDC_TOKEN_AUDIENCE: {{ . | quote }}
 {{- end }}
+{{- with $v.admins }}
+DATAPLANE_ADMINS: {{ join "," . | quote }}
+{{- end }}
 {{- end }}
 {{- if eq $w.component "scheduler" }}
 DATAPLANE_SCHEDULER_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" $root "component" "orchestrator") | quote }}
