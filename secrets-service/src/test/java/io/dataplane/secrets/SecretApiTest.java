@@ -19,8 +19,15 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -191,6 +198,30 @@ class SecretApiTest {
     assertThat(TestStack.ENVIRONMENT_CHECKS.getOrDefault(env, new AtomicInteger()).get())
         .isEqualTo(1);
     assertThat(TestStack.UNAUTHENTICATED_CHECKS.get()).isEqualTo(unauthenticated);
+  }
+
+  @Test
+  void concurrentSetsGetDistinctVersions() throws Exception {
+    String env = env("race");
+    put(env, "RACE", "v0").statusCode(200);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> versions = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        String value = "v" + (i + 1);
+        versions.add(
+            pool.submit(() -> put(env, "RACE", value).statusCode(200).extract().path("version")));
+      }
+      Set<Integer> seen = new TreeSet<>();
+      for (Future<Integer> f : versions) {
+        seen.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(seen).hasSize(20).first().isEqualTo(2);
+      assertThat(seen).last().isEqualTo(21);
+    } finally {
+      pool.shutdownNow();
+    }
+    api().get("/api/v1/environments/{env}/secrets/RACE", env).then().body("version", equalTo(21));
   }
 
   @Test
