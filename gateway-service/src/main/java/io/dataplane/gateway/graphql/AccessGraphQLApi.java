@@ -75,6 +75,9 @@ public class AccessGraphQLApi {
   @Description("Creates an API key; the key is in the answer this once and never again")
   public CreatedApiKey createApiKey(@NonNull @Name("input") ApiKeyInput input) {
     Caller c = guard.caller();
+    if (c.viaApiKey()) {
+      throw new ApiError.Forbidden("an API key cannot create API keys; sign in with a token");
+    }
     Inputs check = Inputs.check();
     check.required("input.name", input.name()).maxLength("input.name", input.name(), 100);
     check.that(

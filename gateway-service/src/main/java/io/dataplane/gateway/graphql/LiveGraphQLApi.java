@@ -1,0 +1,341 @@
+package io.dataplane.gateway.graphql;
+
+import io.dataplane.common.events.Event;
+import io.dataplane.common.events.LogChunk;
+import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.TaskRunStateChanged;
+import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.LogLine;
+import io.dataplane.gateway.client.Dtos.LogPage;
+import io.dataplane.gateway.client.Dtos.WorkerGroup;
+import io.dataplane.gateway.client.OrchestratorClient;
+import io.dataplane.gateway.config.GatewayConfig;
+import io.dataplane.gateway.live.LiveEvents;
+import io.dataplane.gateway.security.Caller;
+import io.dataplane.gateway.security.CurrentCaller;
+import io.dataplane.gateway.security.Permission;
+import io.smallrye.graphql.api.Subscription;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** Live subscriptions, fed from Kafka by {@link LiveEvents}. */
+@GraphQLApi
+public class LiveGraphQLApi {
+
+  private final CurrentCaller currentCaller;
+  private final Guard guard;
+  private final RunGraphQLApi runs;
+  private final LiveEvents live;
+  private final OrchestratorClient orchestrator;
+  private final GatewayConfig config;
+
+  public LiveGraphQLApi(
+      CurrentCaller currentCaller,
+      Guard guard,
+      RunGraphQLApi runs,
+      LiveEvents live,
+      @RestClient OrchestratorClient orchestrator,
+      GatewayConfig config) {
+    this.currentCaller = currentCaller;
+    this.guard = guard;
+    this.runs = runs;
+    this.live = live;
+    this.orchestrator = orchestrator;
+    this.config = config;
+  }
+
+  @Subscription("runUpdates")
+  @Description("State changes of a run and its task runs, in order, as they happen")
+  public Multi<RunUpdate> runUpdates(@NonNull String runId) {
+    Caller caller = currentCaller.get();
+    Executor worker = Infrastructure.getDefaultWorkerPool();
+    return Multi.createFrom()
+        .<RunUpdate>emitter(
+            em -> {
+              try {
+                authorizeRun(caller, runId);
+              } catch (RuntimeException e) {
+                em.fail(e);
+                return;
+              }
+              Runnable stop =
+                  live.onRun(
+                      runId,
+                      event -> {
+                        RunUpdate u = RunUpdate.of(event);
+                        if (u != null) {
+                          em.emit(u);
+                        }
+                      });
+              em.onTermination(stop);
+            })
+        .runSubscriptionOn(worker);
+  }
+
+  @Subscription("logTail")
+  @Description(
+      "A task run's log: the stored lines first, then live lines as workers send them, with no"
+          + " gap and no duplicate")
+  public Multi<LogLine> logTail(
+      @NonNull String taskRunId,
+      @Description("the run of the task run (needed when the gateway does not know it)")
+          String runId) {
+    Caller caller = currentCaller.get();
+    Executor worker = Infrastructure.getDefaultWorkerPool();
+    return Multi.createFrom()
+        .<LogLine>emitter(em -> new LogTail(caller, taskRunId, runId, em).start())
+        .runSubscriptionOn(worker);
+  }
+
+  @Subscription("workerStats")
+  @Description(
+      "Heartbeats of the workers of an environment's worker groups (admins may omit the"
+          + " environment to see every worker)")
+  public Multi<WorkerStats> workerStats(String environment) {
+    Caller caller = currentCaller.get();
+    Executor worker = Infrastructure.getDefaultWorkerPool();
+    return Multi.createFrom()
+        .<WorkerStats>emitter(
+            em -> {
+              Set<String> groups;
+              try {
+                groups = visibleGroups(caller, environment);
+              } catch (RuntimeException e) {
+                em.fail(e);
+                return;
+              }
+              Runnable stop =
+                  live.onHeartbeat(
+                      hb -> {
+                        if (groups == null
+                            || (hb.groups() != null
+                                && hb.groups().stream().anyMatch(groups::contains))) {
+                          em.emit(WorkerStats.of(hb));
+                        }
+                      });
+              em.onTermination(stop);
+            })
+        .runSubscriptionOn(worker);
+  }
+
+  private void authorizeRun(Caller caller, String runId) {
+    guard.access().requireSignedIn(caller);
+    runs.visibleRun(caller, runId, "runUpdates");
+  }
+
+  /** Worker groups the caller may watch; null: all. */
+  private Set<String> visibleGroups(Caller caller, String environment) {
+    guard.access().requireSignedIn(caller);
+    if (environment == null) {
+      guard.access().requireAdmin(caller, "workerStats");
+      return null;
+    }
+    Inputs.check().name("environment", environment).orFail();
+    guard.access().require(caller, Permission.READ, environment, null, null, "workerStats");
+    return Backends.call("orchestrator-service", () -> orchestrator.workerGroups(environment))
+        .stream()
+        .map(WorkerGroup::name)
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * One logTail subscription: live chunks are buffered while the stored lines are read, then
+   * drained; every line is emitted once, in sequence order per attempt. A live line that skips
+   * ahead (the orchestrator had not stored the lines in between yet, or a chunk was missed) is
+   * preceded by a fetch of the missing lines.
+   */
+  private final class LogTail {
+    private final Caller caller;
+    private final String taskRunId;
+    private final String runId;
+    private final MultiEmitter<? super LogLine> em;
+    private final Map<Integer, Long> lastSeq = new HashMap<>();
+    private final List<LogChunk> buffer = new ArrayList<>();
+    private boolean caughtUp;
+
+    LogTail(Caller caller, String taskRunId, String runId, MultiEmitter<? super LogLine> em) {
+      this.caller = caller;
+      this.taskRunId = taskRunId;
+      this.runId = runId;
+      this.em = em;
+    }
+
+    void start() {
+      try {
+        Inputs.check()
+            .required("taskRunId", taskRunId)
+            .maxLength("taskRunId", taskRunId, 100)
+            .orFail();
+        guard.access().requireSignedIn(caller);
+        runs.authorizeTaskRun(caller, taskRunId, runId, "logTail");
+      } catch (RuntimeException e) {
+        em.fail(e);
+        return;
+      }
+      Runnable stop = live.onLogs(taskRunId, this::onChunk);
+      em.onTermination(stop);
+      try {
+        fetchStored(null, 0L);
+      } catch (RuntimeException e) {
+        em.fail(e);
+        return;
+      }
+      synchronized (this) {
+        for (LogChunk c : buffer) {
+          emitChunk(c);
+        }
+        buffer.clear();
+        caughtUp = true;
+      }
+    }
+
+    private void onChunk(LogChunk chunk) {
+      synchronized (this) {
+        if (!caughtUp) {
+          buffer.add(chunk);
+          return;
+        }
+        emitChunk(chunk);
+      }
+    }
+
+    private void emitChunk(LogChunk chunk) {
+      if (chunk.lines() == null) {
+        return;
+      }
+      for (LogChunk.Line l : chunk.lines()) {
+        long last = lastSeq.getOrDefault(chunk.attempt(), 0L);
+        if (l.seq() <= last) {
+          continue;
+        }
+        if (l.seq() > last + 1) {
+          fetchStored(chunk.attempt(), last);
+          last = lastSeq.getOrDefault(chunk.attempt(), 0L);
+          if (l.seq() <= last) {
+            continue;
+          }
+        }
+        emit(new LogLine(l.seq(), l.ts(), l.stream(), l.text(), chunk.attempt()));
+      }
+    }
+
+    /** Reads stored lines after {@code afterSeq} (of one attempt, or of all) and emits them. */
+    private void fetchStored(Integer attempt, long afterSeq) {
+      long after = afterSeq;
+      int pageSize = config.live().logPageSize();
+      for (int page = 0; page < 10_000; page++) {
+        long from = after;
+        LogPage p =
+            Backends.call(
+                "orchestrator-service",
+                () -> orchestrator.logs(taskRunId, attempt, from, pageSize));
+        if (p == null || p.lines() == null || p.lines().isEmpty()) {
+          return;
+        }
+        for (LogLine l : p.lines()) {
+          long last = lastSeq.getOrDefault(l.attempt(), 0L);
+          if (l.seq() > last) {
+            emit(l);
+          }
+          after = Math.max(after, l.seq());
+        }
+        if (p.complete() || p.lines().size() < pageSize) {
+          return;
+        }
+        if (p.nextSeq() != null && p.nextSeq() > after) {
+          after = p.nextSeq();
+        }
+      }
+    }
+
+    private void emit(LogLine l) {
+      lastSeq.merge(l.attempt(), l.seq(), Math::max);
+      em.emit(l);
+    }
+  }
+
+  /** A change of a run's or a task run's state. */
+  @Type("RunUpdate")
+  public record RunUpdate(
+      @Description("RUN or TASK_RUN") String kind,
+      String runId,
+      String taskRunId,
+      String taskKey,
+      Integer attempt,
+      String state,
+      String previous,
+      String error) {
+
+    static RunUpdate of(Event event) {
+      if (event instanceof RunStateChanged e) {
+        return new RunUpdate(
+            "RUN",
+            String.valueOf(e.runId()),
+            null,
+            null,
+            null,
+            e.state() == null ? null : e.state().name(),
+            e.previous() == null ? null : e.previous().name(),
+            null);
+      }
+      if (event instanceof TaskRunStateChanged e) {
+        return new RunUpdate(
+            "TASK_RUN",
+            String.valueOf(e.runId()),
+            String.valueOf(e.taskRunId()),
+            e.taskKey(),
+            e.attempt(),
+            e.state() == null ? null : e.state().name(),
+            e.previous() == null ? null : e.previous().name(),
+            e.error());
+      }
+      return null;
+    }
+  }
+
+  /** One worker heartbeat. */
+  @Type("WorkerStats")
+  public record WorkerStats(
+      String workerId,
+      List<String> groups,
+      double cpuLoad,
+      long memoryUsedBytes,
+      long memoryTotalBytes,
+      double systemLoad,
+      int slots,
+      int freeSlots,
+      int running,
+      boolean draining,
+      Instant at) {
+
+    static WorkerStats of(WorkerHeartbeat hb) {
+      return new WorkerStats(
+          hb.workerId(),
+          hb.groups(),
+          hb.cpuLoad(),
+          hb.memoryUsedBytes(),
+          hb.memoryTotalBytes(),
+          hb.systemLoad(),
+          hb.slots(),
+          hb.freeSlots(),
+          hb.running() == null ? 0 : hb.running().size(),
+          hb.draining(),
+          Instant.now());
+    }
+  }
+}
