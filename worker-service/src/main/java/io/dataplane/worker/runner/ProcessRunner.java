@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -55,6 +54,7 @@ public final class ProcessRunner implements AutoCloseable {
     this.settings = settings;
     this.threads = Executors.newCachedThreadPool(daemon("dp-task-io-"));
     this.ticker = Executors.newScheduledThreadPool(1, daemon("dp-task-tick-"));
+    this.ticker.scheduleWithFixedDelay(this::sweep, 500, 500, TimeUnit.MILLISECONDS);
     try {
       Files.createDirectories(settings.workRoot());
       // sandboxed uids must traverse it to reach their own scratch directory, nothing more
@@ -213,8 +213,38 @@ public final class ProcessRunner implements AutoCloseable {
     process.destroyForcibly();
   }
 
+  private final java.util.Set<Long> toSweep = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void sweepLater(long pgid) {
+    toSweep.add(pgid);
+  }
+
+  /** Kills the groups of finished tasks in one {@code kill} call (children left behind). */
+  private void sweep() {
+    if (toSweep.isEmpty()) {
+      return;
+    }
+    List<String> cmd = new ArrayList<>(List.of(KILL, "-KILL", "--"));
+    for (Long pgid : List.copyOf(toSweep)) {
+      toSweep.remove(pgid);
+      cmd.add("-" + pgid);
+    }
+    try {
+      new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // nothing to sweep with: leftovers live on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
+    sweep();
     ticker.shutdownNow();
     threads.shutdownNow();
   }
@@ -245,6 +275,8 @@ public final class ProcessRunner implements AutoCloseable {
     private boolean published;
     private ScheduledFuture<?> tick;
     private ScheduledFuture<?> timeout;
+    private long exitSeenAt;
+    private volatile boolean stragglersKilled;
 
     private record Kill(AttemptOutcome outcome, String reason) {}
 
@@ -267,8 +299,18 @@ public final class ProcessRunner implements AutoCloseable {
     }
 
     private void begin(long spawnNanos) {
-      Future<?> fo = threads.submit(out);
-      Future<?> fe = threads.submit(err);
+      // whichever reader sees the end of its stream last goes on to wait for the process and
+      // report: no thread of its own waits, one hand-off fewer per task
+      AtomicInteger open = new AtomicInteger(2);
+      for (OutputPump pump : List.of(out, err)) {
+        threads.submit(
+            () -> {
+              pump.run();
+              if (open.decrementAndGet() == 0) {
+                await(spawnNanos);
+              }
+            });
+      }
       long interval = Math.max(5, settings.flushIntervalMillis());
       tick =
           ticker.scheduleAtFixedRate(
@@ -281,7 +323,6 @@ public final class ProcessRunner implements AutoCloseable {
                 limit,
                 TimeUnit.MILLISECONDS);
       }
-      threads.submit(() -> await(fo, fe, spawnNanos));
     }
 
     public long pid() {
@@ -320,6 +361,26 @@ public final class ProcessRunner implements AutoCloseable {
           safePublish(chunk, false);
         }
       }
+      watchStragglers();
+    }
+
+    /**
+     * The process has exited but its output is still open: a child holds it. Kill the group; if
+     * even that does not close it (the child left the group), stop reading.
+     */
+    private void watchStragglers() {
+      if (process.isAlive() || (out.done() && err.done())) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (exitSeenAt == 0) {
+        exitSeenAt = now;
+      } else if (!stragglersKilled && now - exitSeenAt > TimeUnit.MILLISECONDS.toNanos(200)) {
+        stragglersKilled = true;
+        killGroup(process);
+      } else if (stragglersKilled && now - exitSeenAt > TimeUnit.SECONDS.toNanos(3)) {
+        closeQuietly();
+      }
     }
 
     private void safePublish(List<io.dataplane.common.events.LogChunk.Line> lines, boolean last) {
@@ -330,13 +391,10 @@ public final class ProcessRunner implements AutoCloseable {
       }
     }
 
-    private void await(Future<?> fo, Future<?> fe, long spawnNanos) {
+    private void await(long spawnNanos) {
       AttemptResult r;
       try {
         int exit = process.waitFor();
-        // nothing of the task outlives it: stray background children die with the group
-        killGroup(process);
-        drainPumps(fo, fe);
         r = outcome(exit, spawnNanos);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -359,25 +417,12 @@ public final class ProcessRunner implements AutoCloseable {
         }
         published = true;
       }
-      deleteTree(scratch);
       result.complete(r);
-    }
-
-    private void drainPumps(Future<?> fo, Future<?> fe) throws InterruptedException {
-      for (Future<?> f : List.of(fo, fe)) {
-        try {
-          f.get(3, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          // the pump ended on its own error: its output so far is kept
-        } catch (java.util.concurrent.TimeoutException e) {
-          // a child escaped the group and holds the pipe: stop reading it
-          closeQuietly();
-          try {
-            f.get(2, TimeUnit.SECONDS);
-          } catch (Exception ignored) {
-            f.cancel(true);
-          }
-        }
+      deleteTree(scratch);
+      if (settings.mode() == SandboxMode.NONE && killed.get() == null && !stragglersKilled) {
+        // background children that closed their output die too, in the next sweep (under
+        // bubblewrap the end of the pid namespace has killed them already)
+        sweepLater(process.pid());
       }
     }
 

@@ -272,7 +272,8 @@ class ProcessRunnerTest {
     if (mode == SandboxMode.BWRAP) {
       assertThat(cwd).isEqualTo("/job");
     } else {
-      assertThat(Path.of(cwd)).doesNotExist(); // the scratch directory is removed afterwards
+      // the scratch directory is removed afterwards
+      await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(Path.of(cwd)));
     }
   }
 
