@@ -44,6 +44,10 @@ public interface SecretsConfig {
   @WithDefault("65536")
   int maxValueBytes();
 
+  /** How long relayed SecretChanged events stay in the outbox table. */
+  @WithDefault("168h")
+  Duration outboxRetention();
+
   /** The background job that re-wraps data keys under the active master key. */
   Rewrap rewrap();
 

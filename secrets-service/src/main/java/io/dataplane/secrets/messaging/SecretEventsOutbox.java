@@ -8,14 +8,19 @@ import io.dataplane.common.outbox.Outbox;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.secrets.config.SecretsConfig;
 import io.opentelemetry.context.Context;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,21 +39,47 @@ public class SecretEventsOutbox {
 
   private final Outbox outbox;
   private final String bootstrap;
+  private final Duration retention;
   private volatile Producer<String, byte[]> producer;
+  private ScheduledExecutorService purger;
 
   public SecretEventsOutbox(
       AgroalDataSource dataSource,
       SecretsConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
     this.bootstrap = bootstrap;
+    this.retention = config.outboxRetention();
     this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
   }
 
   void onStart(@Observes StartupEvent ev) {
     outbox.start();
+    purger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "outbox-purge");
+              t.setDaemon(true);
+              return t;
+            });
+    purger.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
+  }
+
+  /** Sent events are kept a while for inspection, then deleted. */
+  void purge() {
+    try {
+      int n = outbox.purgeSent(retention.toSeconds());
+      if (n > 0) {
+        Log.infof("outbox: %d sent events older than %s purged", n, retention);
+      }
+    } catch (SQLException e) {
+      Log.warnf("outbox purge failed: %s", e.getMessage());
+    }
   }
 
   void onStop(@Observes ShutdownEvent ev) {
+    if (purger != null) {
+      purger.shutdownNow();
+    }
     outbox.close();
     if (producer != null) {
       producer.close();
