@@ -25,7 +25,7 @@ public interface SchedulerConfig {
   Duration misfireThreshold();
 
   /** Fires due together are written in transactions of at most this many. */
-  @WithDefault("100")
+  @WithDefault("250")
   int fireBatchSize();
 
   /** How many fire transactions may run at once. */

@@ -130,6 +130,16 @@ public class ScheduleRepository {
     }
   }
 
+  /** The schedules among {@code ids} that still exist. */
+  public List<Schedule> findAll(java.util.Collection<UUID> ids) throws SQLException {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement("select " + COLUMNS + " from schedules where id = any(?)")) {
+      ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+      return all(ps);
+    }
+  }
+
   public boolean nameTaken(Connection c, String environment, String name, UUID except)
       throws SQLException {
     try (PreparedStatement ps =

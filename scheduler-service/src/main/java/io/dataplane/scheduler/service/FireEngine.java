@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -104,7 +106,8 @@ public class FireEngine implements Leadership.Listener {
     this.leadership =
         new Leadership(
             jdbcUrl, user, password, config, List.of(changesChannel, backfillChannel), this);
-    this.writer = new FireWriter(repository, leadership, outbox, config.instanceId());
+    this.writer =
+        new FireWriter(repository, leadership, outbox, config.instanceId(), config.schema());
     this.pool =
         Executors.newFixedThreadPool(
             Math.max(1, config.fireParallelism()),
@@ -182,12 +185,20 @@ public class FireEngine implements Leadership.Listener {
     while (running) {
       try {
         Object cmd = waitForWork();
+        Set<UUID> reloads = new LinkedHashSet<>();
         while (cmd != null) {
           if (cmd == Signal.STOP) {
             return;
           }
-          handle(cmd);
+          if (cmd instanceof Reload r) {
+            reloads.add(r.id());
+          } else {
+            handle(cmd);
+          }
           cmd = commands.poll();
+        }
+        if (!reloads.isEmpty() && leadership.isLeader()) {
+          reload(reloads);
         }
         if (leadership.isLeader()) {
           fireDue();
@@ -230,10 +241,6 @@ public class FireEngine implements Leadership.Listener {
       entries.clear();
       queue.clear();
       backfillCheckAt = null;
-    } else if (cmd instanceof Reload r) {
-      if (leadership.isLeader()) {
-        reload(r.id());
-      }
     } else if (cmd == Signal.BACKFILL) {
       if (leadership.isLeader()) {
         backfillCheckAt = Instant.now();
@@ -256,16 +263,23 @@ public class FireEngine implements Leadership.Listener {
     }
   }
 
-  private void reload(UUID id) {
-    remove(id);
+  /** Re-reads changed schedules (many changes arriving together are read in one query). */
+  private void reload(Set<UUID> ids) {
     try {
-      Optional<Schedule> s = repository.find(id);
-      if (s.isPresent() && s.get().state() == Schedule.State.ENABLED) {
-        put(s.get());
+      List<Schedule> found = repository.findAll(ids);
+      for (UUID id : ids) {
+        remove(id);
+      }
+      for (Schedule s : found) {
+        if (s.state() == Schedule.State.ENABLED) {
+          put(s);
+        }
       }
     } catch (Exception e) {
-      Log.errorf("cannot reload schedule %s: %s", id, e.getMessage());
-      commands.add(new Reload(id));
+      Log.errorf("cannot reload %d schedules: %s", ids.size(), e.getMessage());
+      for (UUID id : ids) {
+        commands.add(new Reload(id));
+      }
       pause(500);
     }
   }
@@ -328,6 +342,11 @@ public class FireEngine implements Leadership.Listener {
     }
     if (!current.isEmpty()) {
       batches.add(current);
+    }
+    if (Log.isDebugEnabled()) {
+      Log.debugf(
+          "%d schedules due; planned in %d ms after the instant",
+          due.size(), Duration.between(due.get(0).next, Instant.now()).toMillis());
     }
     List<Future<Boolean>> results = new ArrayList<>();
     for (List<Entry> batch : batches) {

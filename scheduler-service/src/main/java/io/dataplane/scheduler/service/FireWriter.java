@@ -5,8 +5,10 @@ import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.leader.Leadership;
+import io.dataplane.scheduler.messaging.OutboxBatch;
 import io.dataplane.scheduler.messaging.OutboxRelay;
 import io.dataplane.scheduler.repository.ScheduleRepository;
+import io.quarkus.logging.Log;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,9 +45,15 @@ public final class FireWriter {
   private final Leadership leadership;
   private final OutboxRelay outbox;
   private final String instanceId;
+  private final OutboxBatch batch;
 
   public FireWriter(
-      ScheduleRepository repository, Leadership leadership, OutboxRelay outbox, String instanceId) {
+      ScheduleRepository repository,
+      Leadership leadership,
+      OutboxRelay outbox,
+      String instanceId,
+      String schema) {
+    this.batch = new OutboxBatch(schema);
     this.repository = repository;
     this.leadership = leadership;
     this.outbox = outbox;
@@ -61,11 +69,14 @@ public final class FireWriter {
    */
   public List<Fire> writeScheduled(List<Fire> fires, Map<UUID, Instant> firedThrough)
       throws SQLException, NotLeaderException {
+    long t0 = System.nanoTime();
     try (Connection c = repository.connection()) {
       c.setAutoCommit(false);
       try {
+        long t1 = System.nanoTime();
         fence(c);
         Map<UUID, String> enabled = advance(c, firedThrough);
+        long t2 = System.nanoTime();
         List<Fire> keep = new ArrayList<>(fires.size());
         for (Fire f : fires) {
           if (enabled.containsKey(f.schedule().id())) {
@@ -73,7 +84,18 @@ public final class FireWriter {
           }
         }
         List<Fire> written = insert(c, keep, enabled);
+        long t3 = System.nanoTime();
         c.commit();
+        if (Log.isDebugEnabled()) {
+          Log.debugf(
+              "wrote %d fires: connection %d ms, fence+advance %d ms, ledger+outbox %d ms,"
+                  + " commit %d ms",
+              written.size(),
+              (t1 - t0) / 1_000_000,
+              (t2 - t1) / 1_000_000,
+              (t3 - t2) / 1_000_000,
+              (System.nanoTime() - t3) / 1_000_000);
+        }
         return written;
       } catch (SQLException | NotLeaderException | RuntimeException e) {
         c.rollback();
@@ -179,6 +201,7 @@ public final class FireWriter {
       }
     }
     List<Fire> written = new ArrayList<>(inserted.size());
+    List<OutboxBatch.Item> events = new ArrayList<>(inserted.size());
     for (int i = 0; i < n; i++) {
       if (!inserted.contains(requestIds[i])) {
         continue;
@@ -194,15 +217,16 @@ public final class FireWriter {
               s.params(),
               s.createdBy(),
               "SCHEDULE");
-      outbox
-          .outbox()
-          .append(
-              c,
-              Topics.RUN_REQUESTS,
-              event.key(),
-              EventEnvelope.of("scheduler-service", event),
-              null);
+      events.add(
+          new OutboxBatch.Item(
+              Topics.RUN_REQUESTS, event.key(), EventEnvelope.of("scheduler-service", event)));
       written.add(f);
+    }
+    if (events.size() == 1) {
+      OutboxBatch.Item e = events.get(0);
+      outbox.outbox().append(c, e.topic(), e.key(), e.envelope(), null);
+    } else {
+      batch.appendAll(c, events);
     }
     return written;
   }

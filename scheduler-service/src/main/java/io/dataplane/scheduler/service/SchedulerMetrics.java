@@ -36,6 +36,14 @@ public class SchedulerMetrics {
         Timer.builder("dataplane.schedule.fire.lag")
             .description("Time from a fire's scheduled instant to the commit of its ledger row")
             .publishPercentileHistogram()
+            .publishPercentiles(0.5, 0.99)
+            .serviceLevelObjectives(
+                Duration.ofMillis(25),
+                Duration.ofMillis(50),
+                Duration.ofMillis(75),
+                Duration.ofMillis(100),
+                Duration.ofMillis(150),
+                Duration.ofMillis(250))
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(10))
             .register(registry);
