@@ -1,5 +1,6 @@
 package io.dataplane.worker;
 
+import static io.dataplane.worker.support.TaskKit.*;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,9 +10,6 @@ import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.CancelAttempt;
-import io.dataplane.common.events.Event;
-import io.dataplane.common.events.EventCodec;
-import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.common.events.Topics;
@@ -19,23 +17,14 @@ import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.worker.support.Bundles;
 import io.dataplane.worker.support.EventTap;
 import io.dataplane.worker.support.ServiceStubs;
+import io.dataplane.worker.support.TaskKit;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,105 +33,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ServiceStubs.class)
 class WorkerFlowTest {
 
-  static final Duration WAIT = Duration.ofSeconds(60);
   static EventTap tap;
-  static KafkaProducer<String, byte[]> producer;
-  static final EventCodec CODEC = new EventCodec();
 
   @BeforeAll
   static void connect() {
-    String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-    tap =
-        new EventTap(
-            bootstrap, List.of(Topics.TASK_EVENTS, Topics.TASK_LOGS, Topics.WORKER_HEARTBEATS));
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  @AfterAll
-  static void disconnect() throws InterruptedException {
-    producer.close();
-    tap.close();
-  }
-
-  static TaskDispatched dispatch(
-      String script,
-      String runtime,
-      List<String> secrets,
-      String token,
-      Map<String, Object> params,
-      Map<String, Object> inputs,
-      String bundle,
-      String entrypoint,
-      Long timeout) {
-    return new TaskDispatched(
-        "dev",
-        "pipe-" + ServiceStubs.SUFFIX,
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        "task",
-        1,
-        "release-1",
-        bundle,
-        ServiceStubs.GROUP,
-        runtime,
-        script,
-        entrypoint,
-        Map.of("GREETING", "hello"),
-        params,
-        secrets,
-        false,
-        timeout,
-        inputs,
-        token,
-        Instant.now());
-  }
-
-  static TaskDispatched bash(String script) {
-    return dispatch(script, "bash", List.of(), null, Map.of(), Map.of(), null, null, null);
-  }
-
-  static void send(String topic, String key, Event event) throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topic, key, CODEC.encode(EventEnvelope.of("orchestrator-service", event))))
-        .get();
-  }
-
-  static void send(TaskDispatched d) throws Exception {
-    send(Topics.taskDispatch(ServiceStubs.GROUP), d.runId().toString(), d);
-  }
-
-  static AttemptFinished finished(TaskDispatched d) {
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                !tap.of(AttemptFinished.class, f -> f.taskRunId().equals(d.taskRunId())).isEmpty());
-    return tap.of(AttemptFinished.class, f -> f.taskRunId().equals(d.taskRunId())).get(0);
-  }
-
-  static List<LogChunk.Line> lines(TaskDispatched d) {
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                tap.of(LogChunk.class, c -> c.taskRunId().equals(d.taskRunId()) && c.last()).size()
-                    == 1);
-    return tap.of(LogChunk.class, c -> c.taskRunId().equals(d.taskRunId())).stream()
-        .flatMap(c -> c.lines().stream())
-        .sorted((a, b) -> Long.compare(a.seq(), b.seq()))
-        .toList();
-  }
-
-  static List<String> stdout(TaskDispatched d) {
-    return lines(d).stream()
-        .filter(l -> l.stream().equals("stdout"))
-        .map(LogChunk.Line::text)
-        .collect(Collectors.toList());
+    tap = TaskKit.tap();
   }
 
   @Test
@@ -226,12 +121,7 @@ class WorkerFlowTest {
   void cancelKillsARunningAttempt() throws Exception {
     TaskDispatched d = bash("echo started\nsleep 120 & sleep 120\n");
     send(d);
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                tap.of(LogChunk.class, c -> c.taskRunId().equals(d.taskRunId())).stream()
-                    .anyMatch(c -> c.lines().stream().anyMatch(l -> l.text().equals("started"))));
+    awaitLine(d, "started");
     send(
         Topics.TASK_CONTROL,
         ServiceStubs.WORKER_ID,
@@ -311,6 +201,36 @@ class WorkerFlowTest {
     AttemptFinished f = finished(d);
     assertThat(f.outcome()).isEqualTo(AttemptOutcome.ERROR);
     assertThat(f.error()).contains("HTTP 403").contains("expired");
+  }
+
+  @Test
+  void takesNoMoreAttemptsThanItHasSlots() throws Exception {
+    TaskDispatched a = bash("echo a-started; sleep 120");
+    TaskDispatched b = bash("echo b-started; sleep 120");
+    send(a);
+    send(b);
+    awaitLine(a, "a-started");
+    awaitLine(b, "b-started");
+    TaskDispatched c = bash("echo c-ran");
+    send(c);
+    // both slots are busy: the third dispatch stays in Kafka, unclaimed
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !claimed(c));
+    assertThat(
+            tap.of(
+                WorkerHeartbeat.class,
+                h -> h.workerId().equals(ServiceStubs.WORKER_ID) && h.freeSlots() == 0))
+        .isNotEmpty();
+    send(
+        Topics.TASK_CONTROL,
+        ServiceStubs.WORKER_ID,
+        new CancelAttempt(ServiceStubs.WORKER_ID, a.runId(), a.taskRunId(), 1, "make room"));
+    assertThat(finished(c).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(finished(a).outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+    send(
+        Topics.TASK_CONTROL,
+        ServiceStubs.WORKER_ID,
+        new CancelAttempt(ServiceStubs.WORKER_ID, b.runId(), b.taskRunId(), 1, "done"));
+    assertThat(finished(b).outcome()).isEqualTo(AttemptOutcome.CANCELLED);
   }
 
   @Test
