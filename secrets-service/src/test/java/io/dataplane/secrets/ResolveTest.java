@@ -63,23 +63,27 @@ class ResolveTest {
         .get("/api/v1/audit?runId={run}", runId)
         .then()
         .statusCode(200)
-        .body("items", hasSize(3))
-        .body("items.name", contains("API_KEY", "API_KEY", "DB_PASSWORD"))
-        .body("items.outcome", contains("GRANTED", "GRANTED", "GRANTED"))
-        .body("items[2].version", equalTo(2))
-        .body("items[2].actor", equalTo("worker-1"))
-        .body("items[2].pipeline", equalTo("etl"))
-        .body("items[2].workerGroup", equalTo("default"))
-        .body("items[2].taskRunId", equalTo(claims.taskRunId().toString()))
-        .body("items[2].attempt", equalTo(1))
-        .body("items[2].readAt", notNullValue());
+        .body("$", hasSize(3))
+        .body("name", contains("API_KEY", "API_KEY", "DB_PASSWORD"))
+        .body("outcome", contains("GRANTED", "GRANTED", "GRANTED"))
+        .body("action", contains("READ", "READ", "READ"))
+        .body("[2].version", equalTo(2))
+        .body("[2].actor", equalTo("worker-1"))
+        .body("[2].pipeline", equalTo("etl"))
+        .body("[2].workerGroup", equalTo("default"))
+        .body("[2].taskRunId", equalTo(claims.taskRunId().toString()))
+        .body("[2].attempt", equalTo(1))
+        .body("[2].at", notNullValue());
     api()
         .get("/api/v1/environments/{env}/secrets/DB_PASSWORD/audit", env)
         .then()
         .statusCode(200)
-        .body("items", hasSize(1))
-        .body("items[0].runId", equalTo(runId.toString()))
-        .body("nextCursor", nullValue());
+        .header("X-Next-Cursor", nullValue())
+        .body("action", contains("READ", "GRANT", "SET", "SET"))
+        .body("version", contains(2, 2, 2, 1))
+        .body("actor", contains("worker-1", "alice", "alice", "alice"))
+        .body("[0].runId", equalTo(runId.toString()))
+        .body("[1].runId", nullValue());
     api()
         .get("/api/v1/environments/{env}/secrets/DB_PASSWORD", env)
         .then()
@@ -103,14 +107,15 @@ class ResolveTest {
         api()
             .get("/api/v1/audit?runId={run}&limit=3", runId)
             .then()
-            .body("items", hasSize(3))
+            .body("$", hasSize(3))
             .extract()
-            .path("nextCursor");
+            .header("X-Next-Cursor");
+    assertThat(cursor).isNotNull();
     api()
         .get("/api/v1/audit?runId={run}&limit=3&cursor={c}", runId, cursor)
         .then()
-        .body("items", hasSize(2))
-        .body("nextCursor", nullValue());
+        .body("$", hasSize(2))
+        .header("X-Next-Cursor", nullValue());
     api().get("/api/v1/audit").then().statusCode(400).body("details[0].path", equalTo("runId"));
     api().get("/api/v1/audit?runId=nope").then().statusCode(400);
   }
@@ -210,11 +215,11 @@ class ResolveTest {
     api()
         .get("/api/v1/audit?runId={run}", runId)
         .then()
-        .body("items", hasSize(1))
-        .body("items[0].name", equalTo("NOT_DECLARED"))
-        .body("items[0].outcome", equalTo("DENIED"))
-        .body("items[0].reason", equalTo("UNDECLARED"))
-        .body("items[0].version", nullValue());
+        .body("$", hasSize(1))
+        .body("[0].name", equalTo("NOT_DECLARED"))
+        .body("[0].outcome", equalTo("DENIED"))
+        .body("[0].reason", equalTo("UNDECLARED"))
+        .body("[0].version", nullValue());
   }
 
   @Test
@@ -233,8 +238,8 @@ class ResolveTest {
     api()
         .get("/api/v1/audit?runId={run}", runId)
         .then()
-        .body("items.outcome", contains("DENIED"))
-        .body("items.name", contains("UNGRANTED"));
+        .body("outcome", contains("DENIED"))
+        .body("name", contains("UNGRANTED"));
     // no grant at all: nobody may read
     put(env, "NO_GRANTS", "c").statusCode(200);
     denied(
@@ -287,12 +292,12 @@ class ResolveTest {
         s.execute("drop trigger if exists refuse_test_audit on secrets.secret_read");
       }
     }
-    api().get("/api/v1/audit?runId={run}", runId).then().body("items", hasSize(0));
+    api().get("/api/v1/audit?runId={run}", runId).then().body("$", hasSize(0));
     // once the audit works again, so does the read
     resolve(token(claims(env, "etl", "default", runId, List.of(name))))
         .statusCode(200)
         .body("values." + name, equalTo("must-not-leak"));
-    api().get("/api/v1/audit?runId={run}", runId).then().body("items", hasSize(1));
+    api().get("/api/v1/audit?runId={run}", runId).then().body("$", hasSize(1));
   }
 
   @Test

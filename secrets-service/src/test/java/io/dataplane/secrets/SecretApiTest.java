@@ -69,8 +69,8 @@ class SecretApiTest {
         .get("/api/v1/environments/{env}/secrets", env)
         .then()
         .statusCode(200)
-        .body("items.name", contains("API_KEY", "DB_PASSWORD"))
-        .body("items.version", contains(1, 2))
+        .body("name", contains("API_KEY", "DB_PASSWORD"))
+        .body("version", contains(1, 2))
         .body(not(value));
   }
 
@@ -87,7 +87,17 @@ class SecretApiTest {
         .then()
         .statusCode(404)
         .body("code", equalTo("NOT_FOUND"));
-    api().get("/api/v1/environments/{env}/secrets", env).then().body("items", empty());
+    api().get("/api/v1/environments/{env}/secrets", env).then().body("$", empty());
+    // the audit outlives the secret and says who changed what
+    api()
+        .get("/api/v1/environments/{env}/secrets/TOKEN/audit", env)
+        .then()
+        .statusCode(200)
+        .body("action", contains("DELETE", "SET", "SET"))
+        .body("version", contains(2, 2, 1))
+        .body("outcome", contains("DONE", "DONE", "DONE"))
+        .body("actor", contains("alice", "alice", "alice"))
+        .body("[0].at", notNullValue());
     api().delete("/api/v1/environments/{env}/secrets/TOKEN", env).then().statusCode(404);
     try (Connection c = Api.db();
         PreparedStatement ps =
@@ -140,7 +150,7 @@ class SecretApiTest {
           .body("details[0].path", equalTo("name"));
     }
     put(env, "_ok_" + "A".repeat(124), "v").statusCode(200);
-    api().get("/api/v1/environments/{env}/secrets", env).then().body("items", hasSize(1));
+    api().get("/api/v1/environments/{env}/secrets", env).then().body("$", hasSize(1));
   }
 
   @Test
@@ -164,10 +174,7 @@ class SecretApiTest {
     put(env, "BIG_UTF8", "é".repeat(32 * 1024 + 1)).statusCode(413);
     put(env, "EXACT", "x".repeat(64 * 1024)).statusCode(200);
 
-    api()
-        .get("/api/v1/environments/{env}/secrets", env)
-        .then()
-        .body("items.name", contains("EXACT"));
+    api().get("/api/v1/environments/{env}/secrets", env).then().body("name", contains("EXACT"));
   }
 
   @Test

@@ -242,7 +242,7 @@ public final class SecretRepository {
     try (PreparedStatement ps =
         c.prepareStatement(
             "select n, (select r.read_at from secret_read r where r.environment = ?"
-                + " and r.name = n and r.outcome = 'GRANTED' order by r.id desc limit 1)"
+                + " and r.name = n and r.action = 'READ' and r.outcome = 'GRANTED' order by r.id desc limit 1)"
                 + " from unnest(?::text[]) as n")) {
       ps.setString(1, env);
       ps.setArray(2, c.createArrayOf("text", names.toArray()));
@@ -307,8 +307,8 @@ public final class SecretRepository {
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into secret_read (environment, name, version, outcome, reason, actor,"
-                + " pipeline, worker_group, run_id, task_run_id, attempt)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " pipeline, worker_group, run_id, task_run_id, attempt, action)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (SecretRead r : reads) {
         ps.setString(1, r.environment());
         ps.setString(2, r.name());
@@ -321,6 +321,7 @@ public final class SecretRepository {
         ps.setObject(9, r.runId());
         ps.setObject(10, r.taskRunId());
         setInt(ps, 11, r.attempt());
+        ps.setString(12, r.action());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -337,7 +338,7 @@ public final class SecretRepository {
     String where = runId != null ? "run_id = ?" : "environment = ? and name = ?";
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select id, environment, name, version, outcome, reason, actor, pipeline,"
+            "select id, action, environment, name, version, outcome, reason, actor, pipeline,"
                 + " worker_group, run_id, task_run_id, attempt, read_at from secret_read where "
                 + where
                 + (beforeId != null ? " and id < ?" : "")
@@ -361,16 +362,17 @@ public final class SecretRepository {
                   rs.getLong(1),
                   rs.getString(2),
                   rs.getString(3),
-                  (Integer) rs.getObject(4),
-                  rs.getString(5),
+                  rs.getString(4),
+                  (Integer) rs.getObject(5),
                   rs.getString(6),
                   rs.getString(7),
                   rs.getString(8),
                   rs.getString(9),
-                  rs.getObject(10, UUID.class),
+                  rs.getString(10),
                   rs.getObject(11, UUID.class),
-                  (Integer) rs.getObject(12),
-                  instant(rs.getTimestamp(13))));
+                  rs.getObject(12, UUID.class),
+                  (Integer) rs.getObject(13),
+                  instant(rs.getTimestamp(14))));
         }
       }
       return out;

@@ -7,6 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.UUID;
 
 /** Secret reads of one run, across its tasks and attempts. */
@@ -20,8 +21,12 @@ public class AuditResource {
     this.secrets = secrets;
   }
 
+  /**
+   * The run's secret reads, newest first; the {@value Paging#NEXT_CURSOR} header pages as for one
+   * secret.
+   */
   @GET
-  public SecretResource.AuditPage byRun(
+  public Response byRun(
       @QueryParam("runId") String runId,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") Integer limit) {

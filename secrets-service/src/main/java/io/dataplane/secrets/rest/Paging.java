@@ -2,10 +2,14 @@ package io.dataplane.secrets.rest;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.secrets.SecretRead;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** Keyset paging of audit records: the cursor is the id of the last record of a page. */
 final class Paging {
+
+  /** Response header with the cursor of the next page, absent on the last one. */
+  static final String NEXT_CURSOR = "X-Next-Cursor";
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
@@ -33,8 +37,11 @@ final class Paging {
     }
   }
 
-  static SecretResource.AuditPage page(List<SecretRead> items, int limit) {
-    String next = items.size() == limit ? String.valueOf(items.get(items.size() - 1).id()) : null;
-    return new SecretResource.AuditPage(items, next);
+  static Response page(List<SecretRead> items, int limit) {
+    Response.ResponseBuilder r = Response.ok(items);
+    if (items.size() == limit) {
+      r.header(NEXT_CURSOR, String.valueOf(items.get(items.size() - 1).id()));
+    }
+    return r.build();
   }
 }

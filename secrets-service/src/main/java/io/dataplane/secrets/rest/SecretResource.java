@@ -4,7 +4,6 @@ import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.secrets.Secret;
 import io.dataplane.secrets.SecretGrants;
-import io.dataplane.secrets.SecretRead;
 import io.dataplane.secrets.service.SecretService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -33,21 +32,16 @@ public class SecretResource {
     }
   }
 
-  /** A list of secrets. */
-  public record SecretList(List<Secret> items) {}
-
-  /** A page of audit records, newest first; pass {@code nextCursor} as {@code cursor}. */
-  public record AuditPage(List<SecretRead> items, String nextCursor) {}
-
   private final SecretService secrets;
 
   public SecretResource(SecretService secrets) {
     this.secrets = secrets;
   }
 
+  /** The environment's secrets, sorted by name. */
   @GET
-  public SecretList list(@PathParam("env") String env) {
-    return new SecretList(secrets.list(env));
+  public List<Secret> list(@PathParam("env") String env) {
+    return secrets.list(env);
   }
 
   @GET
@@ -94,9 +88,13 @@ public class SecretResource {
     return secrets.setGrants(env, name, body, ServiceAuth.actor(actor));
   }
 
+  /**
+   * The secret's audit records, newest first. When there may be more, the {@value
+   * Paging#NEXT_CURSOR} header holds the {@code cursor} of the next page.
+   */
   @GET
   @Path("{name}/audit")
-  public AuditPage audit(
+  public Response audit(
       @PathParam("env") String env,
       @PathParam("name") String name,
       @QueryParam("cursor") String cursor,

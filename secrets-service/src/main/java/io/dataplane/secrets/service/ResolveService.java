@@ -207,6 +207,7 @@ public class ResolveService {
       String actor) {
     return new SecretRead(
         0,
+        SecretRead.READ,
         claims.environment(),
         name.length() > 200 ? name.substring(0, 200) : name,
         version,

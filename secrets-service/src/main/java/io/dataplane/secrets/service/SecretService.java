@@ -69,6 +69,8 @@ public class SecretService {
             int version = row.latestVersion() + 1;
             Sealed sealed = keys.cipher().seal(new SecretIdentity(env, name, version), plaintext);
             SecretRepository.addVersion(c, row, version, sealed, actor);
+            SecretRepository.audit(
+                c, List.of(SecretRead.change(SecretRead.SET, env, name, version, actor)));
             events.changed(c, env, List.of(new SecretChanged.Change(name, version, false)));
             Log.infof("secret %s/%s: version %d set by %s", env, name, version, actor);
             return metadata(c, env, name);
@@ -87,6 +89,9 @@ public class SecretService {
           SecretRow row =
               SecretRepository.lock(c, env, name, false).orElseThrow(() -> notFound(env, name));
           SecretRepository.delete(c, row, actor);
+          SecretRepository.audit(
+              c,
+              List.of(SecretRead.change(SecretRead.DELETE, env, name, row.latestVersion(), actor)));
           events.changed(
               c, env, List.of(new SecretChanged.Change(name, row.latestVersion(), true)));
           Log.infof("secret %s/%s deleted by %s", env, name, actor);
@@ -125,6 +130,9 @@ public class SecretService {
               SecretRepository.lock(c, env, name, false).orElseThrow(() -> notFound(env, name));
           SecretRepository.replaceGrants(c, row.id(), grants);
           SecretRepository.touch(c, row, actor);
+          SecretRepository.audit(
+              c,
+              List.of(SecretRead.change(SecretRead.GRANT, env, name, row.latestVersion(), actor)));
           Log.infof(
               "secret %s/%s: grants set by %s to pipelines %s, worker groups %s",
               env, name, actor, grants.pipelines(), grants.workerGroups());
