@@ -19,7 +19,7 @@ public interface WorkerConfig {
   @WithDefault("default")
   List<String> groups();
 
-  /** Attempts run at the same time (default: the number of cores). */
+  /** Attempts run at the same time (default, or 0: the number of cores). */
   OptionalInt slots();
 
   /** How task processes are contained: auto (bubblewrap when installed), bwrap or none. */

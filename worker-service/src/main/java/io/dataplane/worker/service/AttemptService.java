@@ -112,7 +112,8 @@ public class AttemptService {
           "dataplane.worker.sandbox=bwrap but bubblewrap is not installed (/usr/bin/bwrap)");
     }
     root = isRoot();
-    slots = config.slots().orElse(Runtime.getRuntime().availableProcessors());
+    int configured = config.slots().orElse(0);
+    slots = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < slots; i++) {
       freeSlots.add(i);
     }

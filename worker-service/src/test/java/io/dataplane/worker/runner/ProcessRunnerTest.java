@@ -401,6 +401,32 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void sandboxSharesTheNetworkOnlyWhenTheTaskAllowsIt() throws Exception {
+    // Kafka of the local stack listens on 127.0.0.1:9092 while the tests run
+    String probe =
+        "if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then echo open; else echo closed; fi";
+    AttemptSpec allowed =
+        new AttemptSpec(
+            "net",
+            "bash",
+            probe,
+            null,
+            null,
+            Map.of(),
+            Map.of(),
+            true,
+            null,
+            uid(),
+            Redactor.none());
+    Logs logs = new Logs();
+    assertThat(run(SandboxMode.BWRAP, allowed, logs).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(logs.texts("stdout")).containsExactly("open");
+    Logs denied = new Logs();
+    run(SandboxMode.BWRAP, bash(probe), denied);
+    assertThat(denied.texts("stdout")).containsExactly("closed");
+  }
+
+  @Test
   void environmentHasOnlyWhatWasGiven() throws Exception {
     Logs logs = new Logs();
     AttemptResult r =
