@@ -14,12 +14,11 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -31,15 +30,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Takes TaskDispatched records of the worker's groups, one at a time and only while a slot is free
- * (otherwise the partitions are paused, so idle workers of the group get the work). Each attempt is
- * claimed at the orchestrator before it starts; the record's offset is committed only once the
- * attempt is claimed and held, so a crash before that point redelivers the dispatch.
+ * (otherwise the partitions are paused, so idle workers of the group get the work). One consumer
+ * per group, in the consumer group {@code dataplane-workers.<group>} shared by that group's
+ * workers. A slot is reserved, then the attempt is claimed at the orchestrator; the record's offset
+ * is committed only once the attempt is claimed and held, so a crash before that point redelivers
+ * the dispatch.
  */
 @ApplicationScoped
 public class DispatchConsumer {
 
-  /** Consumer group shared by all workers. */
-  public static final String GROUP_ID = "dataplane-workers";
+  /** Prefix of the consumer group of each worker group. */
+  public static final String GROUP_ID_PREFIX = "dataplane-workers.";
 
   private final WorkerConfig config;
   private final AttemptService attempts;
@@ -47,9 +48,8 @@ public class DispatchConsumer {
   private final MeterRegistry registry;
   private final String bootstrap;
   private final EventCodec codec = new EventCodec();
+  private final List<GroupConsumer> consumers = new ArrayList<>();
   private volatile boolean running;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
 
   public DispatchConsumer(
       WorkerConfig config,
@@ -69,78 +69,84 @@ public class DispatchConsumer {
       return;
     }
     running = true;
-    thread = new Thread(this::loop, "dp-dispatch-consumer");
-    thread.setDaemon(true);
-    thread.start();
+    for (String group : config.groups()) {
+      GroupConsumer gc = new GroupConsumer(group);
+      consumers.add(gc);
+      gc.thread.start();
+    }
   }
 
-  /** Stops taking work; returns once the consumer is closed. */
-  public void stop() {
+  /** Stops taking work; returns once every consumer is closed. */
+  public synchronized void stop() {
     running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
+    for (GroupConsumer gc : consumers) {
+      KafkaConsumer<String, byte[]> c = gc.consumer;
+      if (c != null) {
+        c.wakeup();
+      }
     }
-    if (thread != null) {
+    for (GroupConsumer gc : consumers) {
       try {
-        thread.join(10_000);
+        gc.thread.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    consumers.clear();
   }
 
-  private void loop() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-    List<String> topics = config.groups().stream().map(Topics::taskDispatch).toList();
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c =
-          new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-        consumer = c;
-        c.subscribe(
-            topics,
-            new ConsumerRebalanceListener() {
-              @Override
-              public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+  private final class GroupConsumer {
+    final String group;
+    final Thread thread;
+    volatile KafkaConsumer<String, byte[]> consumer;
 
-              @Override
-              public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                Log.debugf("dispatch partitions assigned: %s", partitions);
+    GroupConsumer(String group) {
+      this.group = group;
+      this.thread = new Thread(this::loop, "dp-dispatch-" + group);
+      this.thread.setDaemon(true);
+    }
+
+    private void loop() {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID_PREFIX + group);
+      p.put(ConsumerConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-" + group);
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+      String topic = Topics.taskDispatch(group);
+      while (running) {
+        try (KafkaConsumer<String, byte[]> c =
+            new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+          consumer = c;
+          c.subscribe(List.of(topic));
+          Log.infof("consuming %s", topic);
+          while (running) {
+            if (attempts.freeSlots() > 0 && !attempts.draining()) {
+              if (!c.paused().isEmpty()) {
+                c.resume(c.paused());
               }
-            });
-        Log.infof("consuming %s", topics);
-        while (running) {
-          boolean canTake = attempts.freeSlots() > 0 && !attempts.draining();
-          if (canTake) {
-            if (!c.paused().isEmpty()) {
-              c.resume(c.paused());
+            } else {
+              c.pause(c.assignment());
             }
-          } else {
-            c.pause(c.assignment());
-          }
-          for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(100))) {
-            if (!running || !handle(c, record)) {
-              // not taken: read it again on the next poll
-              c.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-              break;
+            for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(100))) {
+              if (!running || !handle(c, record)) {
+                // not taken: read it again on the next poll
+                c.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                break;
+              }
             }
           }
+        } catch (WakeupException e) {
+          // stopping
+        } catch (RuntimeException e) {
+          if (running) {
+            Log.warnf("dispatch consumer of %s failed, reconnecting: %s", group, e.toString());
+            sleep(1000);
+          }
+        } finally {
+          consumer = null;
         }
-      } catch (WakeupException e) {
-        // stopping
-      } catch (RuntimeException e) {
-        if (running) {
-          Log.warnf("dispatch consumer failed, reconnecting: %s", e.toString());
-          sleep(1000);
-        }
-      } finally {
-        consumer = null;
       }
     }
   }
@@ -160,32 +166,33 @@ public class DispatchConsumer {
       commit(c, tp, record.offset());
       return true;
     }
-    if (attempts.freeSlots() == 0 || attempts.draining()) {
-      return false;
-    }
     if (attempts.isRunning(d.taskRunId(), d.attempt())) {
       commit(c, tp, record.offset()); // a redelivery of what this worker holds already
       return true;
+    }
+    int slot = attempts.reserveSlot();
+    if (slot < 0) {
+      return false;
     }
     boolean claimed;
     try {
       claimed = orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId());
     } catch (IOException e) {
+      attempts.releaseSlot(slot);
       Log.warnf(
           "cannot claim %s/%d yet (%s); retrying", d.taskRunId(), d.attempt(), e.getMessage());
       sleep(500);
       return false;
     }
     if (!claimed) {
+      attempts.releaseSlot(slot);
       Log.infof("attempt %s/%d refused by the orchestrator: skipped", d.taskRunId(), d.attempt());
       registry.counter("dataplane.worker.attempts.skipped").increment();
       commit(c, tp, record.offset());
       return true;
     }
     Context parent = KafkaTracing.extract(record.headers());
-    if (!attempts.accept(d, parent)) {
-      Log.warnf("attempt %s/%d claimed but not taken", d.taskRunId(), d.attempt());
-    }
+    attempts.accept(d, parent, slot);
     commit(c, tp, record.offset());
     return true;
   }

@@ -204,19 +204,22 @@ public class AttemptService {
     return startedAt;
   }
 
-  /**
-   * Takes a claimed attempt: reserves a slot and starts it in the background. Returns false when no
-   * slot is free (the caller did not check) or the attempt is held already.
-   */
-  public boolean accept(TaskDispatched d, Context parent) {
-    AttemptKey key = new AttemptKey(d.taskRunId(), d.attempt());
-    Integer slot;
-    synchronized (this) {
-      if (attempts.containsKey(key) || freeSlots.isEmpty()) {
-        return false;
-      }
-      slot = freeSlots.poll();
+  /** Reserves a free slot before a claim; returns its number, or -1 when none is free. */
+  public synchronized int reserveSlot() {
+    if (draining || freeSlots.isEmpty()) {
+      return -1;
     }
+    return freeSlots.poll();
+  }
+
+  /** Gives back a slot reserved for an attempt that was not claimed. */
+  public synchronized void releaseSlot(int slot) {
+    freeSlots.add(slot);
+  }
+
+  /** Starts a claimed attempt in the background, on the slot reserved for it. */
+  public void accept(TaskDispatched d, Context parent, int slot) {
+    AttemptKey key = new AttemptKey(d.taskRunId(), d.attempt());
     if (d.dispatchedAt() != null) {
       Duration wait = Duration.between(d.dispatchedAt(), Instant.now());
       if (!wait.isNegative()) {
@@ -227,10 +230,12 @@ public class AttemptService {
       }
     }
     Attempt a = new Attempt(d, slot, parent == null ? Context.root() : parent);
-    attempts.put(key, a);
+    if (attempts.putIfAbsent(key, a) != null) {
+      releaseSlot(slot); // held already (a redelivery raced with the first)
+      return;
+    }
     runningGauge.incrementAndGet();
     executor.submit(a::run);
-    return true;
   }
 
   /** Handles a CancelAttempt addressed to this worker. */
