@@ -616,6 +616,45 @@ public abstract class FilestoreBehaviourTest {
     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
   }
 
+  @Inject io.dataplane.filestore.service.BlobService blobService;
+
+  @Test
+  void blobsNothingRefersToAreCollectedBundlesNever() throws Exception {
+    byte[] v1 = ("v1 " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] v2 = ("v2 " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] kept = ("kept " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    put("gc/file.txt", v1, "text/plain").then().statusCode(201);
+    put("gc/kept.txt", kept, "text/plain").then().statusCode(201);
+    String bundle =
+        api()
+            .post(files().replace("/files", "/bundles"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("digest");
+    put("gc/file.txt", v2, "text/plain").then().statusCode(200);
+    api().delete(files() + "/gc/kept.txt").then().statusCode(204);
+
+    // used a moment ago: left alone within the grace period
+    blobService.collectUnreferenced(Duration.ofHours(1), 10_000);
+    assertThat(registrations(sha256(v1))).isEqualTo(1);
+
+    blobService.collectUnreferenced(Duration.ZERO, 10_000);
+    assertThat(registrations(sha256(v1))).isZero();
+    assertThat(registrations(sha256(kept))).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.open(sha256(v1).substring(7)))
+        .isInstanceOf(BlobStore.NoSuchBlobException.class);
+    // what is referenced stays: the current file and the bundle
+    assertThat(api().get(files() + "/gc/file.txt").then().statusCode(200).extract().asByteArray())
+        .isEqualTo(v2);
+    byte[] archive =
+        api().get("/api/v1/bundles/" + bundle).then().statusCode(200).extract().asByteArray();
+    assertThat(sha256(archive)).isEqualTo(bundle);
+    // the same content written again is stored again
+    put("gc/again.txt", v1, "text/plain").then().statusCode(201);
+    assertThat(api().get(files() + "/gc/again.txt").asByteArray()).isEqualTo(v1);
+  }
+
   @Test
   void concurrentWritersOfOnePathLastWriteWinsNothingTorn() throws Exception {
     int writers = 6;

@@ -55,7 +55,8 @@ public final class PostgresBlobStore implements BlobStore {
             c.prepareStatement("insert into blob_chunks (digest, seq, data) values (?, ?, ?)")) {
           int seq = 0;
           byte[] chunk;
-          while ((chunk = in.readNBytes(chunkSize)).length > 0) {
+          // an empty blob still has chunk 0 (empty), so that "absent" and "empty" differ
+          while ((chunk = in.readNBytes(chunkSize)).length > 0 || seq == 0) {
             ps.setString(1, hex);
             ps.setInt(2, seq++);
             ps.setBytes(3, chunk);
@@ -76,8 +77,7 @@ public final class PostgresBlobStore implements BlobStore {
   public InputStream open(String hex) throws IOException {
     byte[] first = chunk(hex, 0);
     if (first == null) {
-      // an empty blob has no chunks; the caller's digest check tells the two cases apart
-      return InputStream.nullInputStream();
+      throw new NoSuchBlobException(hex);
     }
     return new ChunkStream(hex, first);
   }

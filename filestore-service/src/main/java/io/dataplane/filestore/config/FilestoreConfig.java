@@ -42,11 +42,29 @@ public interface FilestoreConfig {
   /** S3 backend. */
   S3 s3();
 
+  /** Collection of blobs no file or bundle refers to any more. */
+  Gc gc();
+
   /** The storage backends. */
   enum Backend {
     postgres,
     local,
     s3
+  }
+
+  /** Collector of unreferenced blobs (bundles are never collected). */
+  interface Gc {
+    /** Run the collector. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Time between sweeps. */
+    @WithDefault("1h")
+    java.time.Duration interval();
+
+    /** A blob is collected only when unreferenced and unused for this long. */
+    @WithDefault("1h")
+    java.time.Duration grace();
   }
 
   /** PostgreSQL backend: blobs split into chunks of a table in the service's schema. */

@@ -19,6 +19,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Blobs as the rest of the service sees them: received into a scratch file while being counted and
@@ -107,25 +109,116 @@ public class BlobService {
     return new Received(file, size, Digests.hex(md));
   }
 
-  /** Stores a received blob unless this backend already holds the same content. */
+  /**
+   * Stores a received blob unless this backend already holds the same content; either way the blob
+   * is marked as just used, so the collector leaves it alone while its reference is saved.
+   */
   public void store(Received r) throws IOException {
-    if (registered(r.hex())) {
-      return;
-    }
-    store.write(r.hex(), r.file(), r.size());
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        lockBlob(c, r.hex());
+        boolean present;
+        try (PreparedStatement ps =
             c.prepareStatement(
-                "insert into blobs (backend, digest, size_bytes) values (?, ?, ?)"
-                    + " on conflict do nothing")) {
-      ps.setString(1, store.location());
-      ps.setString(2, r.hex());
-      ps.setLong(3, r.size());
-      if (ps.executeUpdate() > 0) {
-        metrics.blobStored(r.size());
+                "update blobs set last_used_at = now() where backend = ? and digest = ?")) {
+          ps.setString(1, store.location());
+          ps.setString(2, r.hex());
+          present = ps.executeUpdate() > 0;
+        }
+        if (!present) {
+          store.write(r.hex(), r.file(), r.size());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into blobs (backend, digest, size_bytes) values (?, ?, ?)")) {
+            ps.setString(1, store.location());
+            ps.setString(2, r.hex());
+            ps.setLong(3, r.size());
+            ps.executeUpdate();
+          }
+        }
+        c.commit();
+        if (!present) {
+          metrics.blobStored(r.size());
+        }
+      } catch (SQLException | IOException | RuntimeException e) {
+        c.rollback();
+        throw e;
       }
     } catch (SQLException e) {
       throw new IOException("cannot register blob " + r.hex(), e);
+    }
+  }
+
+  /**
+   * Removes blobs no file and no bundle refers to that were not used for {@code grace}; returns how
+   * many. Bundles are immutable and never collected.
+   */
+  public int collectUnreferenced(java.time.Duration grace, int max) throws IOException {
+    List<String> candidates = new ArrayList<>();
+    String unreferenced =
+        " and last_used_at < now() - make_interval(secs => ?)"
+            + " and not exists (select 1 from files f where f.digest = b.digest)"
+            + " and not exists (select 1 from bundles u where u.digest = 'sha256:' || b.digest)";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select digest from blobs b where backend = ?" + unreferenced + " limit ?")) {
+      ps.setString(1, store.location());
+      ps.setDouble(2, grace.toMillis() / 1000.0);
+      ps.setInt(3, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          candidates.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot find unreferenced blobs", e);
+    }
+    int removed = 0;
+    for (String hex : candidates) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          lockBlob(c, hex);
+          // checked again under the blob's lock: a writer may have just used it
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "delete from blobs b where backend = ? and digest = ?"
+                      + unreferenced
+                      + " returning size_bytes")) {
+            ps.setString(1, store.location());
+            ps.setString(2, hex);
+            ps.setDouble(3, grace.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                long size = rs.getLong(1);
+                store.delete(hex);
+                c.commit();
+                metrics.blobStored(-size);
+                removed++;
+                continue;
+              }
+            }
+          }
+          c.commit();
+        } catch (SQLException | IOException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot collect blob " + hex, e);
+      }
+    }
+    return removed;
+  }
+
+  /** Writers and the collector of one blob take turns (until the end of the transaction). */
+  private static void lockBlob(Connection c, String hex) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+      ps.setString(1, "blobref:" + hex);
+      ps.execute();
     }
   }
 
