@@ -28,6 +28,13 @@ public interface SchedulerConfig {
   @WithDefault("250")
   int fireBatchSize();
 
+  /**
+   * How long before a fire instant the leader wakes to plan the fires and encode their events; the
+   * transaction itself never starts before the instant.
+   */
+  @WithDefault("100MS")
+  Duration firePrepareAhead();
+
   /** How many fire transactions may run at once. */
   @WithDefault("4")
   int fireParallelism();

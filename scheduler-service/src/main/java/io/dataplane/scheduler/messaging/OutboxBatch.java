@@ -16,12 +16,17 @@ import java.util.UUID;
  */
 public final class OutboxBatch {
 
-  /** One event to append. */
-  public record Item(String topic, String key, EventEnvelope<?> envelope) {}
+  /** One event to append, with its encoded form (encoded ahead of the transaction). */
+  public record Item(String topic, String key, EventEnvelope<?> envelope, byte[] payload) {}
 
   private final String table;
   private final String channel;
-  private final EventCodec codec = new EventCodec();
+  private static final EventCodec CODEC = new EventCodec();
+
+  /** Encodes an event for {@link #appendAll}. */
+  public static Item item(String topic, String key, EventEnvelope<?> envelope) {
+    return new Item(topic, key, envelope, CODEC.encode(envelope));
+  }
 
   public OutboxBatch(String schema) {
     if (!schema.matches("[a-z_][a-z0-9_]*")) {
@@ -46,7 +51,7 @@ public final class OutboxBatch {
       ids[i] = it.envelope().eventId();
       topics[i] = it.topic();
       keys[i] = it.key();
-      payloads[i] = codec.encode(it.envelope());
+      payloads[i] = it.payload();
     }
     try (PreparedStatement ps =
         c.prepareStatement(

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -219,7 +220,8 @@ public class FireEngine implements Leadership.Listener {
     if (!leadership.isLeader()) {
       return commands.take();
     }
-    Instant wake = queue.isEmpty() ? null : queue.first().next;
+    // wake a little ahead of the instant: the fires are planned and their events encoded before it
+    Instant wake = queue.isEmpty() ? null : queue.first().next.minus(config.firePrepareAhead());
     if (backfillCheckAt != null && (wake == null || backfillCheckAt.isBefore(wake))) {
       wake = backfillCheckAt;
     }
@@ -310,12 +312,14 @@ public class FireEngine implements Leadership.Listener {
 
   private void fireDue() {
     Instant now = Instant.now();
-    List<Entry> due = new ArrayList<>();
-    while (!queue.isEmpty() && !queue.first().next.isAfter(now)) {
-      due.add(queue.pollFirst());
-    }
-    if (due.isEmpty()) {
+    if (queue.isEmpty() || queue.first().next.isAfter(now.plus(config.firePrepareAhead()))) {
       return;
+    }
+    // the instant these fires are written at: the earliest due one, or now when already late
+    Instant at = queue.first().next.isAfter(now) ? queue.first().next : now;
+    List<Entry> due = new ArrayList<>();
+    while (!queue.isEmpty() && !queue.first().next.isAfter(at)) {
+      due.add(queue.pollFirst());
     }
     // plan every due schedule, then write in batches of whole schedules
     List<List<Entry>> batches = new ArrayList<>();
@@ -327,7 +331,7 @@ public class FireEngine implements Leadership.Listener {
           MisfirePlanner.plan(
               e.spec,
               e.schedule.firedThrough(),
-              now,
+              at,
               config.misfireThreshold(),
               e.schedule.misfirePolicy(),
               e.schedule.misfireCap());
@@ -345,12 +349,12 @@ public class FireEngine implements Leadership.Listener {
     }
     if (Log.isDebugEnabled()) {
       Log.debugf(
-          "%d schedules due; planned in %d ms after the instant",
-          due.size(), Duration.between(due.get(0).next, Instant.now()).toMillis());
+          "%d schedules due at %s; planned %d ms before it",
+          (Object) due.size(), at, Duration.between(Instant.now(), at).toMillis());
     }
     List<Future<Boolean>> results = new ArrayList<>();
     for (List<Entry> batch : batches) {
-      results.add(pool.submit(() -> writeBatch(batch, plans)));
+      results.add(pool.submit(() -> writeBatch(batch, plans, at)));
     }
     for (int i = 0; i < batches.size(); i++) {
       boolean ok;
@@ -379,22 +383,27 @@ public class FireEngine implements Leadership.Listener {
     }
   }
 
-  private boolean writeBatch(List<Entry> batch, Map<UUID, MisfirePlanner.Plan> plans) {
+  private boolean writeBatch(List<Entry> batch, Map<UUID, MisfirePlanner.Plan> plans, Instant at) {
     List<FireWriter.Fire> fires = new ArrayList<>();
     Map<UUID, Instant> through = new LinkedHashMap<>();
     long missed = 0;
     for (Entry e : batch) {
       MisfirePlanner.Plan p = plans.get(e.schedule.id());
       for (Instant t : p.fire()) {
-        String kind =
-            t.isBefore(Instant.now().minus(config.misfireThreshold())) ? "MISFIRE" : "SCHEDULED";
+        String kind = t.isBefore(at.minus(config.misfireThreshold())) ? "MISFIRE" : "SCHEDULED";
         fires.add(new FireWriter.Fire(e.schedule, t, kind, null));
       }
       through.put(e.schedule.id(), p.firedThrough());
       missed += p.missed();
     }
     try {
-      List<FireWriter.Fire> written = writer.writeScheduled(fires, through);
+      FireWriter.Prepared prepared = writer.prepare(fires, through);
+      // never before the instant: a fire is committed at or after its time
+      long wait;
+      while ((wait = Duration.between(Instant.now(), at).toNanos()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      List<FireWriter.Fire> written = writer.write(prepared);
       Instant committed = Instant.now();
       for (FireWriter.Fire f : written) {
         metrics.fired(Duration.between(f.fireTime(), committed));

@@ -1,6 +1,7 @@
 package io.dataplane.scheduler.service;
 
 import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.EventTypes;
 import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
 import io.dataplane.scheduler.Schedule;
@@ -34,6 +35,10 @@ public final class FireWriter {
   /** One fire to write. */
   public record Fire(Schedule schedule, Instant fireTime, String kind, UUID backfillId) {}
 
+  /** Fires with their RunRequested events built and encoded, ready to be written at the instant. */
+  public record Prepared(
+      List<Fire> fires, Map<UUID, Instant> firedThrough, Map<String, OutboxBatch.Item> events) {}
+
   /** The ledger refused the write because this instance is not the leader any more. */
   public static final class NotLeaderException extends Exception {
     public NotLeaderException() {
@@ -60,6 +65,38 @@ public final class FireWriter {
     this.instanceId = instanceId;
   }
 
+  /** Builds and encodes the events of fires ahead of their instant (no database access). */
+  public Prepared prepare(List<Fire> fires, Map<UUID, Instant> firedThrough) {
+    Map<String, OutboxBatch.Item> events = new HashMap<>();
+    for (Fire f : fires) {
+      events.put(
+          Schedule.requestId(f.schedule().id(), f.fireTime()),
+          event(f, f.schedule().releaseForFire()));
+    }
+    return new Prepared(fires, firedThrough, events);
+  }
+
+  private static OutboxBatch.Item event(Fire f, String releaseId) {
+    Schedule s = f.schedule();
+    RunRequested event =
+        new RunRequested(
+            Schedule.requestId(s.id(), f.fireTime()),
+            s.environment(),
+            s.pipeline(),
+            releaseId,
+            s.params(),
+            s.createdBy(),
+            "SCHEDULE");
+    EventTypes.Registration reg = EventTypes.of(RunRequested.class);
+    // a fire's event occurs at the fire instant (or now, for a late one)
+    Instant at = f.fireTime().isAfter(Instant.now()) ? f.fireTime() : Instant.now();
+    return OutboxBatch.item(
+        Topics.RUN_REQUESTS,
+        event.key(),
+        new EventEnvelope<>(
+            UUID.randomUUID(), reg.type(), reg.version(), at, "scheduler-service", event));
+  }
+
   /**
    * Writes fires of enabled schedules and advances their {@code fired_through}. Schedules that are
    * no longer enabled are left alone (their fires are dropped).
@@ -69,6 +106,13 @@ public final class FireWriter {
    */
   public List<Fire> writeScheduled(List<Fire> fires, Map<UUID, Instant> firedThrough)
       throws SQLException, NotLeaderException {
+    return write(prepare(fires, firedThrough));
+  }
+
+  /** Writes prepared fires (see {@link #writeScheduled}). */
+  public List<Fire> write(Prepared prepared) throws SQLException, NotLeaderException {
+    List<Fire> fires = prepared.fires();
+    Map<UUID, Instant> firedThrough = prepared.firedThrough();
     long t0 = System.nanoTime();
     try (Connection c = repository.connection()) {
       c.setAutoCommit(false);
@@ -83,7 +127,7 @@ public final class FireWriter {
             keep.add(f);
           }
         }
-        List<Fire> written = insert(c, keep, enabled);
+        List<Fire> written = insert(c, keep, enabled, prepared.events());
         long t3 = System.nanoTime();
         c.commit();
         if (Log.isDebugEnabled()) {
@@ -115,7 +159,7 @@ public final class FireWriter {
     for (Fire f : fires) {
       releases.put(f.schedule().id(), f.schedule().releaseForFire());
     }
-    return insert(c, fires, releases);
+    return insert(c, fires, releases, Map.of());
   }
 
   private void fence(Connection c) throws SQLException, NotLeaderException {
@@ -155,7 +199,11 @@ public final class FireWriter {
     return out;
   }
 
-  private List<Fire> insert(Connection c, List<Fire> fires, Map<UUID, String> releases)
+  private List<Fire> insert(
+      Connection c,
+      List<Fire> fires,
+      Map<UUID, String> releases,
+      Map<String, OutboxBatch.Item> prepared)
       throws SQLException {
     if (fires.isEmpty()) {
       return List.of();
@@ -207,19 +255,14 @@ public final class FireWriter {
         continue;
       }
       Fire f = fires.get(i);
-      Schedule s = f.schedule();
-      RunRequested event =
-          new RunRequested(
-              requestIds[i],
-              s.environment(),
-              s.pipeline(),
-              releaseIds[i],
-              s.params(),
-              s.createdBy(),
-              "SCHEDULE");
-      events.add(
-          new OutboxBatch.Item(
-              Topics.RUN_REQUESTS, event.key(), EventEnvelope.of("scheduler-service", event)));
+      OutboxBatch.Item item = prepared.get(requestIds[i]);
+      if (item == null
+          || !java.util.Objects.equals(
+              ((RunRequested) item.envelope().payload()).releaseId(), releaseIds[i])) {
+        // not prepared, or a release arrived since: build it now
+        item = event(f, releaseIds[i]);
+      }
+      events.add(item);
       written.add(f);
     }
     if (events.size() == 1) {
