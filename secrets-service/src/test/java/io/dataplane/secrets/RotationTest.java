@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.common.json.Json;
@@ -199,6 +200,59 @@ class RotationTest {
         .body("versions.find { it.version == 'env0' }.active", equalTo(false));
     api().post("/api/v1/master-keys/{v}/retire", "nope").then().statusCode(404);
     api().post("/api/v1/master-keys/{v}/retire", "Not Valid").then().statusCode(400);
+  }
+
+  @Test
+  void dataKeysUnderAMasterKeyThatIsNotConfiguredAreReported() throws Exception {
+    String env = env("lost");
+    put(env, "LOST", "lost-value").statusCode(200);
+    grant(env, "LOST", List.of("etl"), List.of()).statusCode(200);
+    String lost = "lost" + HexFormat.of().formatHex(random(3));
+    try (Connection c = Api.db();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "update secret_version set master_key_version = ? from secret s"
+                    + " where s.id = secret_id and s.environment = ?")) {
+      ps.setString(1, lost);
+      ps.setString(2, env);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    try {
+      api()
+          .post("/api/v1/master-keys/rewrap")
+          .then()
+          .statusCode(200)
+          .body("failed", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+      given()
+          .get("/q/health/ready")
+          .then()
+          .statusCode(200)
+          .body(
+              "checks.find { it.name == 'master-keys' }.data.'notConfigured." + lost + "'",
+              equalTo("1 data keys"));
+      api()
+          .get("/api/v1/master-keys")
+          .then()
+          .body("versions.find { it.version == '" + lost + "' }.configured", equalTo(false))
+          .body("versions.find { it.version == '" + lost + "' }.dataKeys", equalTo(1));
+      given()
+          .get("/q/metrics")
+          .then()
+          .body(containsString("dataplane_secrets_rewrap_stuck"))
+          .body(containsString("dataplane_secrets_data_keys{master_key_version=\"" + lost));
+      Api.resolve(token(claims(env, "etl", "default", UUID.randomUUID(), List.of("LOST"))))
+          .statusCode(500)
+          .body("code", equalTo("DECRYPTION_FAILED"));
+    } finally {
+      api().delete("/api/v1/environments/{env}/secrets/LOST", env).then().statusCode(204);
+    }
+    api().post("/api/v1/master-keys/rewrap").then().statusCode(200);
+    given()
+        .get("/q/health/ready")
+        .then()
+        .body(
+            "checks.find { it.name == 'master-keys' }.data.'notConfigured." + lost + "'",
+            nullValue());
   }
 
   @Test

@@ -62,6 +62,7 @@ public class RotationService {
   // data keys already reported as not re-wrappable, so a broken row is logged once, not per pass
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService job;
+  private volatile Map<String, Long> missingVersions = Map.of();
 
   public RotationService(
       AgroalDataSource dataSource,
@@ -188,11 +189,36 @@ public class RotationService {
   public Map<String, Long> refreshGauge() {
     Map<String, Long> counts =
         new TreeMap<>(Jdbc.inTransaction(dataSource, SecretRepository::dataKeysByMasterKey));
-    for (String v : keys.current().versions()) {
+    KeyRing ring = keys.current();
+    for (String v : ring.versions()) {
       counts.putIfAbsent(v, 0L);
     }
     metrics.dataKeys(counts);
+    Map<String, Long> missing = new TreeMap<>();
+    counts.forEach(
+        (v, n) -> {
+          if (n > 0 && !ring.holds(v)) {
+            missing.put(v, n);
+          }
+        });
+    if (!missing.equals(missingVersions)) {
+      if (!missing.isEmpty()) {
+        Log.errorf(
+            "data keys wrapped by master key versions that are not configured: %s; their values"
+                + " cannot be read until those keys are configured again",
+            missing);
+      }
+      missingVersions = missing;
+    }
     return counts;
+  }
+
+  /**
+   * Master key versions that data keys use but this process does not hold, with the number of data
+   * keys (as of the last count).
+   */
+  public Map<String, Long> missingVersions() {
+    return missingVersions;
   }
 
   public MasterKeys describe() {
