@@ -81,12 +81,26 @@ public final class Redactor {
       out.add(b64);
       out.add(b64.replace('+', '-').replace('/', '_'));
     }
-    String url = URLEncoder.encode(value, StandardCharsets.UTF_8);
-    out.add(url);
-    out.add(url.replace("+", "%20"));
-    out.add(lowerPercent(url));
-    out.add(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
-    out.add(new String(JsonStringEncoder.getInstance().quoteAsString(value)).replace("/", "\\/"));
+    // form encoding (space as +), RFC 3986 (everything but unreserved), and path style (/ kept,
+    // as Python's urllib.parse.quote does); each with upper- and lower-case escapes
+    String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
+    for (String url :
+        List.of(
+            form,
+            form.replace("+", "%20"),
+            percentEncode(bytes, "-._~"),
+            percentEncode(bytes, "-._~/"))) {
+      out.add(url);
+      out.add(lowerPercent(url));
+    }
+    String json = new String(JsonStringEncoder.getInstance().quoteAsString(value));
+    out.add(json);
+    out.add(json.replace("/", "\\/"));
+    // JSON with every non-ASCII character escaped (Python's json.dumps default)
+    String ascii = asciiJson(json, false);
+    out.add(ascii);
+    out.add(asciiJson(json, true));
+    out.add(ascii.replace("/", "\\/"));
     out.add(HexFormat.of().formatHex(bytes));
     out.add(HexFormat.of().withUpperCase().formatHex(bytes));
     return out;
@@ -104,6 +118,36 @@ public final class Redactor {
     int start = (8 * k + 5) / 6;
     int end = (8 * (k + value.length)) / 6;
     return end > start ? enc.substring(start, end) : "";
+  }
+
+  private static String percentEncode(byte[] bytes, String safe) {
+    StringBuilder sb = new StringBuilder(bytes.length * 3);
+    for (byte b : bytes) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || (c < 0x80 && safe.indexOf(c) >= 0)) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) c));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String asciiJson(String json, boolean upper) {
+    StringBuilder sb = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c < 0x80) {
+        sb.append(c);
+      } else {
+        String hex = String.format(upper ? "%04X" : "%04x", (int) c);
+        sb.append("\\u").append(hex);
+      }
+    }
+    return sb.toString();
   }
 
   private static String lowerPercent(String url) {

@@ -139,6 +139,7 @@ public final class OverheadBenchmark {
       }
     }
     System.out.println(io.dataplane.common.json.Json.mapper().writeValueAsString(report));
+    io.dataplane.worker.support.ServiceStubs.deleteTree(root);
     System.exit(0);
   }
 

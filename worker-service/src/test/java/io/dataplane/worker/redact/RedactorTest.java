@@ -50,6 +50,16 @@ class RedactorTest {
   }
 
   @Test
+  void masksPythonStyleQuotingAndAsciiOnlyJson() {
+    // urllib.parse.quote keeps "/" and encodes space as %20
+    assertThat(redactor.redact("u=s3cr3t/v%40lue%2B%22x%22%20ok")).isEqualTo("u=***");
+    assertThat(redactor.redact("u=s3cr3t%2Fv%40lue%2B%22x%22%20ok")).isEqualTo("u=***");
+    Redactor unicode = Redactor.of(List.of("pässwörd"));
+    assertThat(unicode.redact("{\"p\": \"p\\u00e4ssw\\u00f6rd\"}")).isEqualTo("{\"p\": \"***\"}");
+    assertThat(unicode.redact("p\\u00E4ssw\\u00F6rd")).isEqualTo("***");
+  }
+
+  @Test
   void masksJsonEscapedForm() {
     String json = "{\"password\":\"s3cr3t/v@lue+\\\"x\\\" ok\"}";
     assertThat(redactor.redact(json)).isEqualTo("{\"password\":\"***\"}");

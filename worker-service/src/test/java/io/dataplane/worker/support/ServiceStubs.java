@@ -47,6 +47,7 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   public static final List<String> UNAUTHENTICATED = new CopyOnWriteArrayList<>();
 
   private HttpServer server;
+  private Path tmp;
 
   @Override
   public Map<String, String> start() {
@@ -60,7 +61,6 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
     server.createContext("/api/v1/bundles/", this::bundle);
     server.start();
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
-    Path tmp;
     try {
       tmp = Files.createTempDirectory("dp-worker-test-");
       Files.setPosixFilePermissions(
@@ -82,6 +82,27 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   public void stop() {
     if (server != null) {
       server.stop(0);
+    }
+    deleteTree(tmp);
+  }
+
+  /** Removes a directory tree, read-only bundle directories included. */
+  public static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+      paths
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                if (p.getParent() != null) {
+                  p.getParent().toFile().setWritable(true);
+                }
+                p.toFile().delete();
+              });
+    } catch (IOException e) {
+      // best effort
     }
   }
 
