@@ -121,6 +121,22 @@ class ResolveTest {
   }
 
   @Test
+  void aRequestWithoutATokenOrWithEmptyNamesIsInvalid() {
+    Api.as("worker-1")
+        .body("{}")
+        .post("/api/v1/resolve")
+        .then()
+        .statusCode(400)
+        .body("details[0].path", equalTo("attemptToken"));
+    Api.as("worker-1")
+        .body("{\"attemptToken\":\"x\",\"names\":[null]}")
+        .post("/api/v1/resolve")
+        .then()
+        .statusCode(400)
+        .body("details[0].path", equalTo("names"));
+  }
+
+  @Test
   void aTaskThatDeclaresNothingGetsNothing() {
     String env = env("nothing");
     resolve(token(claims(env, "etl", "default", UUID.randomUUID(), List.of())))

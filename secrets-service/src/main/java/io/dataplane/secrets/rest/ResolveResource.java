@@ -42,6 +42,9 @@ public class ResolveResource {
     if (body == null || body.attemptToken() == null || body.attemptToken().isBlank()) {
       throw DataplaneException.invalid("attemptToken", "attemptToken is required");
     }
+    if (body.names() != null && body.names().stream().anyMatch(n -> n == null || n.isBlank())) {
+      throw DataplaneException.invalid("names", "names must not contain empty entries");
+    }
     ResolveService.Resolved resolved =
         resolver.resolve(
             body.attemptToken(), body.environment(), body.names(), ServiceAuth.actor(actor));
