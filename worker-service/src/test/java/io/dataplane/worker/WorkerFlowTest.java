@@ -118,6 +118,18 @@ class WorkerFlowTest {
   }
 
   @Test
+  void keepsADispatchWhileTheOrchestratorCannotBeReached() throws Exception {
+    TaskDispatched d = bash("echo finally");
+    ServiceStubs.UNAVAILABLE.put(d.taskRunId(), new java.util.concurrent.atomic.AtomicInteger(2));
+    send(d);
+    assertThat(finished(d).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(ServiceStubs.CLAIM_REQUESTS)
+        .filteredOn(r -> r.startsWith(d.taskRunId() + ":1@"))
+        .hasSize(3);
+    assertThat(tap.of(AttemptStarted.class, s -> s.taskRunId().equals(d.taskRunId()))).hasSize(1);
+  }
+
+  @Test
   void cancelKillsARunningAttempt() throws Exception {
     TaskDispatched d = bash("echo started\nsleep 120 & sleep 120\n");
     send(d);

@@ -37,6 +37,10 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   /** taskRunIds whose claims are refused (409). */
   public static final Set<UUID> REFUSE = ConcurrentHashMap.newKeySet();
 
+  /** taskRunId → how many more claims answer 503 (orchestrator unavailable). */
+  public static final Map<UUID, java.util.concurrent.atomic.AtomicInteger> UNAVAILABLE =
+      new ConcurrentHashMap<>();
+
   /** attempt token → the secret values secrets-service would return for it. */
   public static final Map<String, Map<String, String>> SECRETS = new ConcurrentHashMap<>();
 
@@ -123,6 +127,11 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
     UUID taskRunId = UUID.fromString(body.path("taskRunId").asText());
     String key = taskRunId + ":" + body.path("attempt").asInt();
     CLAIM_REQUESTS.add(key + "@" + body.path("workerId").asText());
+    java.util.concurrent.atomic.AtomicInteger failures = UNAVAILABLE.get(taskRunId);
+    if (failures != null && failures.getAndDecrement() > 0) {
+      respond(ex, 503, Map.of("code", "UNAVAILABLE", "message", "try again"));
+      return;
+    }
     if (REFUSE.contains(taskRunId) || !CLAIMED.add(key)) {
       respond(ex, 409, Map.of("code", "CONFLICT", "message", "attempt already claimed"));
       return;
