@@ -3,6 +3,7 @@ package io.dataplane.scheduler.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dataplane.scheduler.TestConfig;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,67 +26,7 @@ class LeadershipFencingTest {
   private static final String URL = "jdbc:postgresql://127.0.0.1:5432/dataplane";
 
   private static SchedulerConfig config(String schema, String instance, Duration check) {
-    return new SchedulerConfig() {
-      public String schema() {
-        return schema;
-      }
-
-      public String instanceId() {
-        return instance;
-      }
-
-      public Leader leader() {
-        return new Leader() {
-          public Duration retryInterval() {
-            return Duration.ofMillis(300);
-          }
-
-          public Duration checkInterval() {
-            return check;
-          }
-
-          public int lockKey() {
-            return 1146310467;
-          }
-        };
-      }
-
-      public Duration misfireThreshold() {
-        return Duration.ofSeconds(60);
-      }
-
-      public Duration firePrepareAhead() {
-        return Duration.ofMillis(100);
-      }
-
-      public int fireBatchSize() {
-        return 250;
-      }
-
-      public int fireParallelism() {
-        return 1;
-      }
-
-      public String consumerGroup() {
-        return "unused";
-      }
-
-      public Duration outboxSweep() {
-        return Duration.ofSeconds(5);
-      }
-
-      public int previewMax() {
-        return 200;
-      }
-
-      public Backfill backfill() {
-        return null;
-      }
-
-      public Optional<String> orchestratorUrl() {
-        return Optional.empty();
-      }
-    };
+    return new TestConfig(schema, instance, check, Optional.empty());
   }
 
   private static final class Counting implements Leadership.Listener {

@@ -1,0 +1,64 @@
+package io.dataplane.scheduler.service;
+
+import io.dataplane.scheduler.messaging.OutboxRelay;
+import io.dataplane.scheduler.repository.ScheduleRepository;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the bookkeeping tables small: outbox rows sent more than a day ago and runs seen more than
+ * a week ago are deleted every ten minutes (the fire ledger is kept: it is the history).
+ */
+@ApplicationScoped
+public class Housekeeping {
+
+  private final OutboxRelay outbox;
+  private final ScheduleRepository repository;
+  private ScheduledExecutorService timer;
+
+  public Housekeeping(OutboxRelay outbox, ScheduleRepository repository) {
+    this.outbox = outbox;
+    this.repository = repository;
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "scheduler-housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::run, 10, 10, TimeUnit.MINUTES);
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+
+  void run() {
+    try {
+      int sent = outbox.outbox().purgeSent(86_400);
+      int runs;
+      try (Connection c = repository.connection();
+          Statement s = c.createStatement()) {
+        runs = s.executeUpdate("delete from runs_seen where seen_at < now() - interval '7 days'");
+      }
+      if (sent + runs > 0) {
+        Log.debugf("housekeeping: %d outbox rows, %d runs seen purged", sent, runs);
+      }
+    } catch (Exception e) {
+      Log.warnf("housekeeping failed: %s", e.getMessage());
+    }
+  }
+}
