@@ -21,7 +21,7 @@ final class ServiceProcess implements AutoCloseable {
       Map.of(
           "DATAPLANE_SERVICE_TOKEN", "system-test-service-token-0123456789",
           "DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==",
-          "DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg5YWI=",
+          "DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg=",
           "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
 
   final String name;
@@ -47,11 +47,14 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(String name, Map<String, String> env) throws IOException {
+    return start(name, freePort(), env);
+  }
+
+  static ServiceProcess start(String name, int port, Map<String, String> env) throws IOException {
     Path jar = root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: package the services first");
     }
-    int port = freePort();
     Path logs = root().resolve("system-tests/target/service-logs");
     Files.createDirectories(logs);
     Path log = logs.resolve(name + "-" + port + ".log");
