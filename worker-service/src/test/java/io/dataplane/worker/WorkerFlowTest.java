@@ -53,7 +53,7 @@ class WorkerFlowTest {
             "echo \"$GREETING from $DP_TASK attempt $DP_ATTEMPT of $DP_RUN_ID\"\n"
                 + "echo \"password: $DB_PASSWORD\"\n"
                 + "echo \"undeclared: ${NOT_DECLARED:-absent}\"\n"
-                + "echo \"day: $DP_PARAM_DAY\"\n"
+                + "echo \"day: $DP_PARAM_DAY $DP_PARAM_day\"\n"
                 + "echo \"trace: ${TRACEPARENT:-none}\"\n"
                 + "python3 -c 'import json,os; i=json.load(open(os.environ[\"DP_INPUTS\"]));"
                 + " json.dump({\"rows\": i[\"extract\"][\"rows\"] * 2},"
@@ -81,7 +81,7 @@ class WorkerFlowTest {
             "hello from task attempt 1 of " + d.runId(),
             "password: ***",
             "undeclared: absent",
-            "day: 2026-11-22");
+            "day: 2026-11-22 2026-11-22");
     assertThat(out).filteredOn(l -> l.startsWith("trace: 00-")).hasSize(1);
     List<LogChunk.Line> all = lines(d);
     assertThat(all).extracting(LogChunk.Line::seq).doesNotHaveDuplicates();

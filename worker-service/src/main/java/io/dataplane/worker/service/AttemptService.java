@@ -428,10 +428,12 @@ public class AttemptService {
       }
       Map<String, Object> params = d.params() == null ? Map.of() : d.params();
       for (Map.Entry<String, Object> p : params.entrySet()) {
-        String name =
-            "DP_PARAM_" + p.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+        // both as written and upper-cased: DP_PARAM_day and DP_PARAM_DAY
+        String name = "DP_PARAM_" + p.getKey().replaceAll("[^A-Za-z0-9_]", "_");
         Object v = p.getValue();
-        putEnv(env, name, v instanceof String s ? s : Json.mapper().writeValueAsString(v));
+        String text = v instanceof String str ? str : Json.mapper().writeValueAsString(v);
+        putEnv(env, name.toUpperCase(Locale.ROOT), text);
+        putEnv(env, name, text);
       }
       env.put("DP_PARAMS", Json.mapper().writeValueAsString(params));
       secretValues.forEach((k, v) -> putEnv(env, k, v));
