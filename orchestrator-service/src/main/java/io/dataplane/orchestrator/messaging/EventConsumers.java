@@ -72,7 +72,9 @@ public class EventConsumers {
   void start(@Observes @Priority(100) StartupEvent ev) {
     loops.add(new Loop("run-requests", Topics.RUN_REQUESTS, this::onRunRequest));
     loops.add(new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent));
-    loops.add(new Loop("heartbeats", Topics.WORKER_HEARTBEATS, this::onHeartbeat));
+    loops.add(
+        new Loop(
+            "heartbeats", Topics.WORKER_HEARTBEATS, this::onHeartbeat, workers::heartbeatsFlowing));
     loops.add(new Loop("task-logs", Topics.TASK_LOGS, this::onLog));
     loops.forEach(Loop::start);
     // reading from "latest", a consumer must hold its partitions before anyone relies on it
@@ -142,10 +144,21 @@ public class EventConsumers {
     KafkaConsumer<String, byte[]> consumer;
     Thread thread;
 
+    final Runnable onAssigned;
+
     Loop(String name, String topic, Consumer<EventEnvelope<? extends Event>> handler) {
+      this(name, topic, handler, () -> {});
+    }
+
+    Loop(
+        String name,
+        String topic,
+        Consumer<EventEnvelope<? extends Event>> handler,
+        Runnable onAssigned) {
       this.name = name;
       this.topic = topic;
       this.handler = handler;
+      this.onAssigned = onAssigned;
     }
 
     void start() {
@@ -191,6 +204,13 @@ public class EventConsumers {
               public void onPartitionsAssigned(Collection<TopicPartition> parts) {
                 for (TopicPartition tp : parts) {
                   consumer.position(tp); // fixes the starting offset now
+                }
+                if (assigned.getCount() > 0) {
+                  try {
+                    onAssigned.run();
+                  } catch (RuntimeException e) {
+                    Log.warnf(e, "consumer %s: start-up action failed", name);
+                  }
                 }
                 assigned.countDown();
               }

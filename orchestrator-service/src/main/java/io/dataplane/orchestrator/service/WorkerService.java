@@ -35,6 +35,7 @@ public class WorkerService {
   private final OrchestratorConfig config;
   private final EngineMetrics metrics;
   private final Map<String, Instant> fencedSent = new ConcurrentHashMap<>();
+  private volatile boolean listening;
 
   public WorkerService(
       Db db,
@@ -133,8 +134,21 @@ public class WorkerService {
         });
   }
 
+  /**
+   * Called once the heartbeat consumer holds its partitions. Until then nobody reads heartbeats
+   * (this service was down or starting), so every worker gets a full worker-lost-after window to be
+   * heard again before it can be called lost.
+   */
+  public void heartbeatsFlowing() {
+    db.tx(tx -> tx.update("update workers set last_seen = now() where state = 'ACTIVE'"));
+    listening = true;
+  }
+
   /** Marks silent workers LOST, re-queues their attempts, refreshes the gauges. */
   public void check() {
+    if (!listening) {
+      return;
+    }
     Duration lostAfter = config.workerLostAfter();
     List<String> lost =
         db.tx(

@@ -178,19 +178,53 @@ public final class TestWorker implements AutoCloseable {
     if (a instanceof Ignore) {
       return;
     }
-    pool.submit(() -> execute(d, a));
+    pool.submit(
+        () -> {
+          try {
+            execute(d, a);
+          } catch (Throwable t) {
+            // a test worker thread must not die silently
+            t.printStackTrace();
+          }
+        });
   }
 
   /** Claims through REST; true when the claim was granted. */
   public int claim(TaskDispatched d) {
-    int status =
-        api()
-            .contentType("application/json")
-            .body(Map.of("taskRunId", d.taskRunId(), "attempt", d.attempt(), "workerId", workerId))
-            .post("/api/v1/attempts/claim")
-            .statusCode();
-    claimStatuses.add(status);
-    return status;
+    // like a real worker, keep trying while the orchestrator cannot be reached (restarting)
+    long until = System.currentTimeMillis() + 120_000;
+    while (true) {
+      try {
+        int status =
+            api()
+                .contentType("application/json")
+                .body(
+                    Map.of(
+                        "taskRunId", d.taskRunId(), "attempt", d.attempt(), "workerId", workerId))
+                .post("/api/v1/attempts/claim")
+                .statusCode();
+        if (status >= 500 && System.currentTimeMillis() < until) {
+          sleep(500);
+          continue;
+        }
+        claimStatuses.add(status);
+        return status;
+      } catch (Exception e) { // rest-assured rethrows ConnectException without declaring it
+        if (!open || System.currentTimeMillis() > until) {
+          claimStatuses.add(-1);
+          return -1;
+        }
+        sleep(500);
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void execute(TaskDispatched d, Action a) {
