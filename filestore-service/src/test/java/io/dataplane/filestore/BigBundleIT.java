@@ -47,6 +47,7 @@ class BigBundleIT {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-Dquarkus.http.port=" + port);
+    cmd.add("-Ddataplane.filestore.orchestrator-url="); // no orchestrator here
     cmd.add("-Ddataplane.filestore.backend=" + backend);
     cmd.add("-Ddataplane.filestore.tmp-directory=" + target.resolve("it-tmp").toAbsolutePath());
     cmd.add(

@@ -189,13 +189,6 @@ public abstract class FilestoreBehaviourTest {
 
   @Test
   void pathAttacksAreRefusedWithAClearError() {
-    System.out.println(
-        "DEBUG "
-            + api()
-                .contentType("application/json")
-                .body(Map.of("from", "a", "to", "../b"))
-                .post(files() + ":move")
-                .asString());
     put("ok/seed.txt", "x".getBytes(StandardCharsets.UTF_8), "text/plain").then().statusCode(201);
     Map<String, String> attacks = new LinkedHashMap<>();
     attacks.put("../escape.txt", "'..'");

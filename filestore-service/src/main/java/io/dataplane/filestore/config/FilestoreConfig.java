@@ -17,6 +17,12 @@ public interface FilestoreConfig {
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
 
+  /**
+   * Base URL of orchestrator-service (e.g. http://orchestrator:8081), asked whether an environment
+   * exists before files are written there; unset: any well-formed environment name is accepted.
+   */
+  Optional<String> orchestratorUrl();
+
   /** Where file and bundle bytes live: {@code postgres} (default), {@code local} or {@code s3}. */
   @WithDefault("postgres")
   Backend backend();

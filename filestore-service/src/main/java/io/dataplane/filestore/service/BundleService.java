@@ -6,6 +6,7 @@ import io.dataplane.common.events.BundlePublished;
 import io.dataplane.filestore.Bundle;
 import io.dataplane.filestore.StoredFile;
 import io.dataplane.filestore.bundle.BundleWriter;
+import io.dataplane.filestore.client.OrchestratorClient;
 import io.dataplane.filestore.messaging.BundleEventsProducer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -33,16 +34,19 @@ import java.util.Optional;
 public class BundleService {
 
   private final AgroalDataSource dataSource;
+  private final OrchestratorClient orchestrator;
   private final BlobService blobs;
   private final FilestoreMetrics metrics;
   private final BundleEventsProducer events;
 
   public BundleService(
       AgroalDataSource dataSource,
+      OrchestratorClient orchestrator,
       BlobService blobs,
       FilestoreMetrics metrics,
       BundleEventsProducer events) {
     this.dataSource = dataSource;
+    this.orchestrator = orchestrator;
     this.blobs = blobs;
     this.metrics = metrics;
     this.events = events;
@@ -51,6 +55,7 @@ public class BundleService {
   /** Snapshots the pipeline's current files into a bundle and publishes it. */
   public Bundle publish(String env, String pipeline, String actor) {
     FileService.checkScope(env, pipeline);
+    orchestrator.requireEnvironment(env);
     List<StoredFile> files = snapshot(env, pipeline);
     Path archive;
     String hex;

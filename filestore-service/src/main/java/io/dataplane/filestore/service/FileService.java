@@ -3,6 +3,7 @@ package io.dataplane.filestore.service;
 import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.filestore.StoredFile;
+import io.dataplane.filestore.client.OrchestratorClient;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.dataplane.filestore.path.FilePaths;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,7 @@ public class FileService {
       "environment, pipeline, path, size_bytes, digest, content_type, modified_by, modified_at";
 
   private final AgroalDataSource dataSource;
+  private final OrchestratorClient orchestrator;
   private final BlobService blobs;
   private final FilestoreMetrics metrics;
   private final long maxFile;
@@ -40,10 +42,12 @@ public class FileService {
 
   public FileService(
       AgroalDataSource dataSource,
+      OrchestratorClient orchestrator,
       BlobService blobs,
       FilestoreMetrics metrics,
       FilestoreConfig config) {
     this.dataSource = dataSource;
+    this.orchestrator = orchestrator;
     this.blobs = blobs;
     this.metrics = metrics;
     this.maxFile = config.maxFileSize().asLongValue();
@@ -91,6 +95,7 @@ public class FileService {
       InputStream body) {
     checkScope(env, pipeline);
     checkPath("path", path);
+    orchestrator.requireEnvironment(env);
     if (declaredLength > maxFile) {
       metrics.rejected("file-limit");
       throw BlobService.tooLarge(fileLimitMessage());
@@ -240,6 +245,7 @@ public class FileService {
     checkScope(env, pipeline);
     checkPath("from", from);
     checkPath("to", to);
+    orchestrator.requireEnvironment(env);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
