@@ -26,7 +26,9 @@ class DatabaseOutageTest {
                     "QUARKUS_DATASOURCE_JDBC_URL",
                     "jdbc:postgresql://127.0.0.1:"
                         + db.port()
-                        + "/dataplane?currentSchema="
+                        + "/"
+                        + Platform.DATABASE
+                        + "?currentSchema="
                         + schema
                         + "&connectTimeout=2&socketTimeout=10"))) {
       await("ready at start (log: " + svc.log + ")")

@@ -91,7 +91,8 @@ public final class Api {
   /** A direct connection to the database, for what a test must see or break underneath. */
   public static Connection db() throws SQLException {
     return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:5432/dataplane?currentSchema=secrets",
+        org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getValue("quarkus.datasource.jdbc.url", String.class),
         "dataplane",
         "dataplane");
   }
