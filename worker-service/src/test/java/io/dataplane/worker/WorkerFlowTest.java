@@ -175,6 +175,31 @@ class WorkerFlowTest {
     assertThat(f.outcome()).as(String.valueOf(f.error())).isEqualTo(AttemptOutcome.SUCCEEDED);
     assertThat(f.outputs()).containsEntry("value", ServiceStubs.SUFFIX);
     assertThat(stdout(d)).containsExactly("from bundle " + ServiceStubs.SUFFIX);
+
+    // an inline script of the same release finds the bundle's files where it runs, read-only
+    TaskDispatched inline =
+        dispatch(
+            "cat jobs/helper.py\n"
+                + "python3 -c 'import jobs.helper as h; print(\"imported\", h.VALUE)'\n"
+                + "if (echo x > jobs/new.txt) 2>/dev/null; then echo WROTE; else echo read-only; fi\n"
+                + "echo mine > scratch.txt && cat scratch.txt\n",
+            "bash",
+            List.of(),
+            null,
+            Map.of(),
+            Map.of(),
+            digest,
+            null,
+            null);
+    send(inline);
+    AttemptFinished fi = finished(inline);
+    assertThat(fi.outcome()).as(String.valueOf(fi.error())).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(stdout(inline))
+        .containsExactly(
+            "VALUE = '" + ServiceStubs.SUFFIX + "'",
+            "imported " + ServiceStubs.SUFFIX,
+            "read-only",
+            "mine");
   }
 
   @Test

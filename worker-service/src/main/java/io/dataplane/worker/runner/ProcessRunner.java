@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -103,6 +104,9 @@ public final class ProcessRunner implements AutoCloseable {
             case "python" -> List.of(settings.python(), "-u", scriptPath);
             default -> throw new IllegalArgumentException("unknown runtime: " + spec.runtime());
           };
+      if (spec.bundle() != null) {
+        linkBundle(spec.bundle(), scratch, layout.bundleDir());
+      }
       if (spec.uid() != null && settings.mode() == SandboxMode.BWRAP) {
         chownTree(scratch, spec.uid());
       }
@@ -128,6 +132,8 @@ public final class ProcessRunner implements AutoCloseable {
       env.put("DP_OUTPUT", job + "/.dp/output.json");
       if (spec.bundle() != null) {
         env.put("DP_BUNDLE", layout.bundleDir());
+        // an inline Python script imports the bundle's modules as an entrypoint would
+        env.putIfAbsent("PYTHONPATH", layout.bundleDir());
       }
 
       ProcessBuilder pb = new ProcessBuilder(command);
@@ -168,11 +174,29 @@ public final class ProcessRunner implements AutoCloseable {
     return layout.bundleDir() + "/" + rel;
   }
 
+  /**
+   * Links the bundle's top-level entries into the scratch directory, so a script finds the
+   * pipeline's files where it runs ({@code ./extract.sh}); the links point into the read-only
+   * bundle.
+   */
+  private static void linkBundle(Path bundle, Path scratch, String bundleInside)
+      throws IOException {
+    try (Stream<Path> entries = Files.list(bundle)) {
+      for (Path e : (Iterable<Path>) entries::iterator) {
+        String name = e.getFileName().toString();
+        Path link = scratch.resolve(name);
+        if (!name.equals(".dp") && !Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createSymbolicLink(link, Path.of(bundleInside, name));
+        }
+      }
+    }
+  }
+
   private static void chownTree(Path root, int uid) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
-        Files.setAttribute(p, "unix:uid", uid);
-        Files.setAttribute(p, "unix:gid", uid);
+        Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
       }
     }
   }
