@@ -5,6 +5,7 @@ import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.service.LogService;
 import io.dataplane.orchestrator.service.RunEngine;
 import io.dataplane.orchestrator.service.WorkerService;
+import io.smallrye.mutiny.Multi;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -20,8 +21,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** What workers and log readers call: task logs, the worker registry, attempt claims. */
 @Path("/api/v1")
@@ -52,6 +60,58 @@ public class TaskRunResource {
       @QueryParam("afterSeq") @DefaultValue("0") long afterSeq,
       @QueryParam("limit") @DefaultValue("1000") int limit) {
     return logs.page(ReleaseResource.id(id, "task run"), attempt, afterSeq, limit);
+  }
+
+  private static final ScheduledExecutorService STREAMS =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "log-streams");
+            t.setDaemon(true);
+            return t;
+          });
+
+  @GET
+  @Path("task-runs/{id}/logs/stream")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "A task run's log lines as a live stream (server-sent events)",
+      description =
+          "Lines after afterSeq of the attempt (default: the current one), as they are stored;"
+              + " the stream ends once the attempt's last line was sent")
+  public Multi<LogService.Line> stream(
+      @PathParam("id") String id,
+      @QueryParam("attempt") Integer attempt,
+      @QueryParam("afterSeq") @DefaultValue("0") long afterSeq) {
+    UUID taskRunId = ReleaseResource.id(id, "task run");
+    int att = logs.page(taskRunId, attempt, afterSeq, 1).attempt(); // 404 for an unknown one
+    return Multi.createFrom()
+        .emitter(
+            em -> {
+              AtomicLong last = new AtomicLong(afterSeq);
+              AtomicInteger quietAfterEnd = new AtomicInteger();
+              ScheduledFuture<?> f =
+                  STREAMS.scheduleWithFixedDelay(
+                      () -> {
+                        try {
+                          LogService.Page p = logs.page(taskRunId, att, last.get(), 1000);
+                          p.lines().forEach(em::emit);
+                          last.set(p.nextSeq());
+                          boolean over = p.lines().isEmpty() && logs.attemptOver(taskRunId, att);
+                          // an attempt that ended without a last chunk (lost worker) ends too
+                          if (p.complete() || (over && quietAfterEnd.incrementAndGet() > 20)) {
+                            em.complete();
+                          }
+                        } catch (RuntimeException e) {
+                          em.fail(e);
+                        }
+                      },
+                      0,
+                      250,
+                      TimeUnit.MILLISECONDS);
+              em.onTermination(() -> f.cancel(false));
+            });
   }
 
   @GET

@@ -67,6 +67,21 @@ public class LogService {
         });
   }
 
+  /** Whether the attempt has ended (its logs will not grow, except for chunks still in flight). */
+  public boolean attemptOver(UUID taskRunId, int attempt) {
+    return db.tx(
+        tx ->
+            tx.one(
+                    "select state from attempts where task_run_id = ? and attempt = ?",
+                    rs -> rs.getString(1),
+                    taskRunId,
+                    attempt)
+                .map(
+                    st ->
+                        !st.equals("DISPATCHED") && !st.equals("CLAIMED") && !st.equals("RUNNING"))
+                .orElse(false));
+  }
+
   public Page page(UUID taskRunId, Integer attempt, long afterSeq, int limit) {
     int lim = Math.max(1, Math.min(limit, 5000));
     return db.tx(

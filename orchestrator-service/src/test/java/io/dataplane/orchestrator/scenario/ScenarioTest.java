@@ -515,6 +515,18 @@ class ScenarioTest {
             .jsonPath();
     assertThat(page2.getList("lines.text", String.class)).containsExactly("end SUCCEEDED");
     assertThat(page2.getBoolean("complete")).isTrue();
+    // the live stream sends every line, then ends
+    String sse =
+        api()
+            .accept("text/event-stream")
+            .get("/api/v1/task-runs/{id}/logs/stream", tr)
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(sse).contains("start only").contains("end SUCCEEDED");
+    assertThat(sse.split("data:")).hasSize(4);
+    api().get("/api/v1/task-runs/{id}/logs/stream", UUID.randomUUID()).then().statusCode(404);
   }
 
   @Test
