@@ -273,6 +273,20 @@ class SchedulerFailoverIT {
         rs.next();
         assertThat(rs.getLong(1)).as("one RunRequested per ledger row").isEqualTo(ledgerRows);
       }
+      // and the relay sent every one of them to Kafka
+      long deadline = System.currentTimeMillis() + 20_000;
+      long unsent;
+      do {
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("select count(*) from outbox where sent_at is null")) {
+          rs.next();
+          unsent = rs.getLong(1);
+        }
+        if (unsent > 0) {
+          Thread.sleep(250);
+        }
+      } while (unsent > 0 && System.currentTimeMillis() < deadline);
+      assertThat(unsent).as("outbox rows not relayed to Kafka").isZero();
       long maxLag;
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("select max(lag_ms) from fires")) {

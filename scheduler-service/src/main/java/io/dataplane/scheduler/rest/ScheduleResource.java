@@ -111,7 +111,7 @@ public class ScheduleResource {
       @QueryParam("count") Integer count,
       @QueryParam("after") String after) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    ScheduleSpec spec = service.validate(body, now).spec();
+    ScheduleSpec spec = service.specOf(body, now);
     return Preview.of(null, spec, Preview.after(after, now), Preview.count(count, previewMax));
   }
 }

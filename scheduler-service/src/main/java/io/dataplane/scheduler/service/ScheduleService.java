@@ -138,10 +138,28 @@ public class ScheduleService {
     return new ErrorResponse.Detail(path, ErrorCodes.INVALID_INPUT, message);
   }
 
+  /** Validates only the rule fields (cron, rrule, timezone, startAt, endAt) and builds the spec. */
+  public ScheduleSpec specOf(ScheduleRequest r, Instant anchor) {
+    if (r == null) {
+      throw DataplaneException.invalid("", "a JSON body is required");
+    }
+    List<ErrorResponse.Detail> details = new ArrayList<>();
+    Instant start = instant(details, "startAt", r.startAt());
+    Instant end = instant(details, "endAt", r.endAt());
+    if (details.isEmpty()) {
+      try {
+        return ScheduleSpec.of(r.cron(), r.rrule(), r.timezone(), start, end, anchor);
+      } catch (InvalidScheduleException e) {
+        details.add(detail(e.field(), e.getMessage()));
+      }
+    }
+    throw DataplaneException.invalid(details);
+  }
+
   public Schedule create(String environment, ScheduleRequest r, String actor) throws SQLException {
-    environments.requireExists(environment);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Definition d = validate(r, now);
+    environments.requireExists(environment);
     Schedule s =
         new Schedule(
             UUID.randomUUID(),

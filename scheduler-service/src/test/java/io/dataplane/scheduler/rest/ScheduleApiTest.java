@@ -211,8 +211,8 @@ class ScheduleApiTest {
         .statusCode(400)
         .body("details.path", contains("count"));
 
-    // a draft is previewed without saving it
-    Map<String, Object> draft = body("draft", "etl");
+    // a draft is previewed without saving it (only its rule needs to be complete)
+    Map<String, Object> draft = new HashMap<>();
     draft.put("cron", "0 9 * * MON");
     draft.put("timezone", "UTC");
     api()
@@ -222,6 +222,13 @@ class ScheduleApiTest {
         .then()
         .statusCode(200)
         .body("fireTimes.at", contains("2026-11-23T09:00:00Z", "2026-11-30T09:00:00Z"));
+    draft.put("cron", "0 9 * * FUNDAY");
+    api()
+        .body(draft)
+        .post("/api/v1/environments/{env}/schedules/preview", env)
+        .then()
+        .statusCode(400)
+        .body("details.path", contains("cron"));
     api().delete("/api/v1/environments/{env}/schedules/{id}", env, id).then().statusCode(204);
   }
 
