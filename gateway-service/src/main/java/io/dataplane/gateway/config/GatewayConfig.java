@@ -66,16 +66,16 @@ public interface GatewayConfig {
     /** Length of the counting window. */
     @WithDefault("PT1M")
     Duration window();
+
+    /** Prefix of the Redis keys (separates gateway deployments sharing one Redis). */
+    @WithDefault("dataplane:gateway:rl:")
+    String keyPrefix();
   }
 
   interface Graphql {
     /** Largest accepted GraphQL request body, in bytes. */
     @WithDefault("262144")
     int maxBodyBytes();
-
-    /** Most operations accepted in one batched (JSON array) request. */
-    @WithDefault("5")
-    int maxBatch();
   }
 
   interface Live {

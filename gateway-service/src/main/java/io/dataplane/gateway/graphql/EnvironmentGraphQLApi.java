@@ -42,10 +42,10 @@ public class EnvironmentGraphQLApi {
     Caller c = guard.caller();
     Set<String> visible = guard.access().visibleEnvironments(c);
     List<Environment> all = Backends.call(ORCHESTRATOR, orchestrator::environments);
-    if (visible == null) {
-      return all;
-    }
-    return all.stream().filter(e -> visible.contains(e.name())).toList();
+    return all.stream()
+        .filter(e -> visible == null || visible.contains(e.name()))
+        .filter(e -> c.keyCovers(e.name()))
+        .toList();
   }
 
   @Query("environment")

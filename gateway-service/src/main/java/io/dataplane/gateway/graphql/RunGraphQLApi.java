@@ -136,7 +136,11 @@ public class RunGraphQLApi {
     Caller c = guard.require(Permission.EXECUTE, environment, pipeline, "startRun");
     @SuppressWarnings("unchecked")
     Map<String, Object> p = params == null ? Map.of() : (Map<String, Object>) params;
-    String rid = requestId == null ? null : "gql:" + c.actor() + ":" + requestId;
+    // always a requestId, so that retrying the call can never start a second run
+    String rid =
+        requestId == null
+            ? "gql:" + java.util.UUID.randomUUID()
+            : "gql:" + c.actor() + ":" + requestId;
     return guard.mutation(
         c,
         "startRun",

@@ -9,6 +9,7 @@ import io.dataplane.common.events.TaskRunStateChanged;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.gateway.config.GatewayConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -60,10 +61,12 @@ public class LiveEvents {
   public LiveEvents(
       GatewayConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      TaskRunIndex index) {
+      TaskRunIndex index,
+      MeterRegistry meters) {
     this.config = config;
     this.bootstrap = bootstrap;
     this.index = index;
+    meters.gauge("dataplane.gateway.subscriptions", this, LiveEvents::listeners);
   }
 
   void start(@Observes StartupEvent event) {

@@ -32,7 +32,7 @@ public class RateLimiter {
     long now = System.currentTimeMillis();
     long window = now / windowMs;
     long resetInMs = (window + 1) * windowMs - now;
-    String key = "dataplane:gateway:rl:" + principal + ":" + window;
+    String key = config.rateLimit().keyPrefix() + principal + ":" + window;
     return redis
         .execute("EVAL", SCRIPT, "1", key, String.valueOf(windowMs + 1000))
         .map(

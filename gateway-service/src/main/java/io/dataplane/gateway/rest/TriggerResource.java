@@ -90,7 +90,11 @@ public class TriggerResource {
       }
     }
     Map<String, Object> params = body == null || body.params() == null ? Map.of() : body.params();
-    String requestId = idempotencyKey == null ? null : "api:" + principal + ":" + idempotencyKey;
+    // always a requestId, so that retrying the call can never start a second run
+    String requestId =
+        idempotencyKey == null
+            ? "api:" + java.util.UUID.randomUUID()
+            : "api:" + principal + ":" + idempotencyKey;
     String releaseId = body == null ? null : body.releaseId();
     Run run =
         guard.mutation(

@@ -49,6 +49,13 @@ public record Caller(
     return keyScope.stream().anyMatch(s -> s.allows(p, environment, pipeline));
   }
 
+  /** Whether the key scope (if any) reaches into this environment at all. */
+  public boolean keyCovers(String environment) {
+    return !viaApiKey()
+        || keyScope.stream()
+            .anyMatch(s -> "*".equals(s.environment()) || s.environment().equals(environment));
+  }
+
   /** Whether the key scope allows platform administration. */
   public boolean keyAllowsAdmin() {
     return !viaApiKey()
