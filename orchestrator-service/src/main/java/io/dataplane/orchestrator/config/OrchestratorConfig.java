@@ -44,6 +44,12 @@ public interface OrchestratorConfig {
   @WithDefault("5s")
   Duration outboxSweep();
 
+  /**
+   * Base URL of secrets-service; when set, a promotion checks that every secret the pipeline
+   * declares exists in the target environment. Unset: the check is skipped.
+   */
+  java.util.Optional<String> secretsUrl();
+
   /** Largest output object a task may write (serialized JSON bytes). */
   @WithDefault("65536")
   int maxOutputBytes();

@@ -16,6 +16,8 @@ import io.dataplane.orchestrator.Environment;
 import io.dataplane.orchestrator.Pipeline;
 import io.dataplane.orchestrator.Release;
 import io.dataplane.orchestrator.WorkerGroup;
+import io.dataplane.orchestrator.client.SecretsClient;
+import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.dag.DefinitionReader;
 import io.dataplane.orchestrator.dag.PipelineDefinition;
 import io.dataplane.orchestrator.dag.ValidationError;
@@ -37,6 +39,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Environments, worker groups, pipeline drafts, releases and promotions. */
 @ApplicationScoped
@@ -53,9 +56,16 @@ public class PipelineService {
   private final Db db;
   private final EventOutbox events;
 
-  public PipelineService(Db db, EventOutbox events) {
+  private final SecretsClient secrets;
+
+  public PipelineService(
+      Db db,
+      EventOutbox events,
+      OrchestratorConfig config,
+      @ConfigProperty(name = "dataplane.service-auth.token", defaultValue = "") String token) {
     this.db = db;
     this.events = events;
+    this.secrets = config.secretsUrl().map(u -> new SecretsClient(u, token)).orElse(null);
   }
 
   /** The outcome of a create-if-absent: the record and whether it is new. */
@@ -413,6 +423,15 @@ public class PipelineService {
   public Promotion promote(
       UUID releaseId, String target, Map<String, String> groupMap, String actor) {
     Map<String, String> map = groupMap == null ? Map.of() : groupMap;
+    if (secrets != null) {
+      Release src = getRelease(releaseId);
+      getEnvironment(target);
+      List<ValidationError> missing =
+          missingSecrets(src.definition(), secrets.secretNames(target), target);
+      if (!missing.isEmpty()) {
+        throw invalid(missing);
+      }
+    }
     return db.tx(
         tx -> {
           Release src = release(tx, releaseId);
@@ -454,6 +473,25 @@ public class PipelineService {
               tx.one("select * from deployments where id = ?", Rows::deployment, id).orElseThrow();
           return new Promotion(d, rel.value());
         });
+  }
+
+  /** Secrets the definition declares that the target environment does not hold. */
+  public static List<ValidationError> missingSecrets(
+      PipelineDefinition def, Set<String> present, String target) {
+    List<ValidationError> out = new ArrayList<>();
+    for (int i = 0; i < def.tasks().size(); i++) {
+      PipelineDefinition.Task t = def.tasks().get(i);
+      for (String s : t.secrets()) {
+        if (!present.contains(s)) {
+          out.add(
+              new ValidationError(
+                  "tasks." + t.key() + ".secrets",
+                  "UNKNOWN_SECRET",
+                  "secret '" + s + "' does not exist in environment '" + target + "'"));
+        }
+      }
+    }
+    return out;
   }
 
   public List<Deployment> listDeployments(String env, String pipeline) {
