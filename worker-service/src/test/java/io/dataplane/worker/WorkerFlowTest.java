@@ -165,7 +165,9 @@ class WorkerFlowTest {
                     + "print('from bundle', helper.VALUE)\n"
                     + "json.dump({'value': helper.VALUE}, open(os.environ['DP_OUTPUT'], 'w'))\n",
                 "jobs/helper.py",
-                "VALUE = '" + ServiceStubs.SUFFIX + "'\n"));
+                "VALUE = '" + ServiceStubs.SUFFIX + "'\n",
+                "tool.sh",
+                "#!/bin/sh\necho tool ran with \"$1\"\n"));
     String digest = Bundles.digest(archive);
     ServiceStubs.BUNDLES.put(digest, archive);
     TaskDispatched d =
@@ -179,7 +181,8 @@ class WorkerFlowTest {
     // an inline script of the same release finds the bundle's files where it runs, read-only
     TaskDispatched inline =
         dispatch(
-            "cat jobs/helper.py\n"
+            "./tool.sh arg\n"
+                + "cat jobs/helper.py\n"
                 + "python3 -c 'import jobs.helper as h; print(\"imported\", h.VALUE)'\n"
                 + "if (echo x > jobs/new.txt) 2>/dev/null; then echo WROTE; else echo read-only; fi\n"
                 + "echo mine > scratch.txt && cat scratch.txt\n",
@@ -196,6 +199,7 @@ class WorkerFlowTest {
     assertThat(fi.outcome()).as(String.valueOf(fi.error())).isEqualTo(AttemptOutcome.SUCCEEDED);
     assertThat(stdout(inline))
         .containsExactly(
+            "tool ran with arg",
             "VALUE = '" + ServiceStubs.SUFFIX + "'",
             "imported " + ServiceStubs.SUFFIX,
             "read-only",

@@ -255,14 +255,19 @@ public final class BundleCache {
           Files.createDirectories(out);
         } else if (entry.isFile()) {
           Files.createDirectories(out.getParent());
+          boolean shebang;
           try (OutputStream os = Files.newOutputStream(out)) {
-            total += tar.transferTo(os);
+            byte[] head = tar.readNBytes(2);
+            shebang = head.length == 2 && head[0] == '#' && head[1] == '!';
+            os.write(head);
+            total += head.length + tar.transferTo(os);
           }
           if (total > maxBytes) {
             throw new BadBundleException(
                 "bundle unpacks to more than the cache limit of " + maxBytes + " bytes");
           }
-          boolean exec = (entry.getMode() & 0100) != 0;
+          // filestore stores no modes (every entry is 0644): a script with a #! line runs as ./x
+          boolean exec = shebang || (entry.getMode() & 0100) != 0;
           Files.setPosixFilePermissions(out, exec ? READ_ONLY_EXEC : READ_ONLY_FILE);
         }
         // links and special files are not part of a bundle: skipped

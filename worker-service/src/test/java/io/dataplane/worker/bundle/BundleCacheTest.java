@@ -83,12 +83,17 @@ class BundleCacheTest {
   @Test
   void downloadsOnceUnpacksReadOnlyAndHitsAfterwards() throws Exception {
     Store store = new Store();
-    String digest = store.put(tarGz(Map.of("main.py", "print(1)\n", "lib/run.sh", "echo hi\n")));
+    String digest =
+        store.put(
+            tarGz(
+                Map.of("main.py", "print(1)\n", "lib/run.sh", "echo hi\n", "tool", "#!/bin/sh\n")));
     BundleCache cache = new BundleCache(tmp.resolve("cache"), 1 << 20, store);
     try (BundleCache.Lease lease = cache.acquire(digest)) {
       assertThat(lease.hit()).isFalse();
       assertThat(lease.path().resolve("main.py")).hasContent("print(1)");
       assertThat(Files.isExecutable(lease.path().resolve("lib/run.sh"))).isTrue();
+      assertThat(Files.isExecutable(lease.path().resolve("tool"))).isTrue(); // by its #! line
+      assertThat(Files.isExecutable(lease.path().resolve("main.py"))).isFalse();
       assertThat(Files.getPosixFilePermissions(lease.path().resolve("main.py")).toString())
           .doesNotContain("WRITE");
     }
@@ -98,7 +103,8 @@ class BundleCacheTest {
     assertThat(store.downloads).hasValue(1);
     assertThat(cache.hits()).isEqualTo(1);
     assertThat(cache.misses()).isEqualTo(1);
-    assertThat(cache.bytes()).isEqualTo("print(1)\n".length() + "echo hi\n".length());
+    assertThat(cache.bytes())
+        .isEqualTo("print(1)\n".length() + "echo hi\n".length() + "#!/bin/sh\n".length());
   }
 
   @Test
