@@ -28,7 +28,11 @@ public final class GraphQLClient {
   private static final ObjectMapper JSON = Json.mapper();
 
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          // plain HTTP/1.1: no h2c upgrade dance with the server
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final URI endpoint;
   private final String token;
 
@@ -49,7 +53,9 @@ public final class GraphQLClient {
             + "&password="
             + enc(password);
     HttpResponse<String> r =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
             .send(
                 HttpRequest.newBuilder(URI.create(tokenEndpoint))
                     .header("Content-Type", "application/x-www-form-urlencoded")

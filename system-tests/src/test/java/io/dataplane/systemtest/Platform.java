@@ -2,37 +2,54 @@ package io.dataplane.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
+import io.dataplane.demo.GraphQLClient;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The six packaged services as processes on ports of their own, wired to each other and to the real
- * PostgreSQL (database {@code dataplane_test}), Kafka, Redis and Keycloak of the local stack.
+ * The packaged services as processes on ports of their own, wired to each other and to the real
+ * PostgreSQL (database {@code dataplane_test}), Kafka, Redis and Keycloak of the local stack. The
+ * worker service may run as several processes ({@code worker-service}, {@code worker-service-2},
+ * …), all serving one worker group.
  */
 final class Platform implements AutoCloseable {
 
   static final String DATABASE = System.getProperty("dataplane.test.database", "dataplane_test");
+  static final String TOKEN_URL =
+      "http://127.0.0.1:8180/realms/dataplane/protocol/openid-connect/token";
 
   final Map<String, ServiceProcess> services = new LinkedHashMap<>();
   final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> envs = new HashMap<>();
 
-  /** Starts the platform; {@code workerGroup} is the only group its worker serves. */
+  /** Starts the platform with one worker; {@code workerGroup} is the only group it serves. */
   static Platform start(String workerGroup, Map<String, String> extraEnv) throws IOException {
+    return start(workerGroup, 1, extraEnv);
+  }
+
+  static Platform start(String workerGroup, int workers, Map<String, String> extraEnv)
+      throws IOException {
     Platform p = new Platform();
     try {
-      for (String s :
-          List.of(
-              "orchestrator-service",
-              "secrets-service",
-              "filestore-service",
-              "scheduler-service",
-              "worker-service",
-              "gateway-service")) {
+      List<String> names =
+          new ArrayList<>(
+              List.of(
+                  "orchestrator-service",
+                  "secrets-service",
+                  "filestore-service",
+                  "scheduler-service"));
+      for (int i = 1; i <= workers; i++) {
+        names.add(i == 1 ? "worker-service" : "worker-service-" + i);
+      }
+      names.add("gateway-service");
+      for (String s : names) {
         p.ports.put(s, ServiceProcess.freePort());
       }
       Map<String, String> env = new HashMap<>();
@@ -44,11 +61,15 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_WORKER_GROUPS", workerGroup);
       env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "15S");
       env.putAll(extraEnv);
-      for (Map.Entry<String, Integer> e : p.ports.entrySet()) {
-        String name = e.getKey();
+      for (String name : names) {
         Map<String, String> own = new HashMap<>(env);
-        own.put("QUARKUS_HTTP_PORT", String.valueOf(e.getValue()));
-        if (!name.equals("worker-service")) {
+        own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
+        if (name.startsWith("worker-service")) {
+          own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
+          own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
+          own.put(
+              "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());
+        } else {
           own.put(
               "QUARKUS_DATASOURCE_JDBC_URL",
               "jdbc:postgresql://127.0.0.1:5432/"
@@ -56,21 +77,12 @@ final class Platform implements AutoCloseable {
                   + "?currentSchema="
                   + name.replace("-service", "")
                   + "&connectTimeout=3&socketTimeout=30");
-        } else {
-          own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
-          own.put(
-              "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());
         }
-        p.services.put(name, ServiceProcess.start(name, e.getValue(), own));
+        p.envs.put(name, own);
+        p.services.put(name, p.launch(name));
       }
-      for (ServiceProcess s : p.services.values()) {
-        await(s.name + " ready (log: " + s.log + ")")
-            .atMost(Duration.ofSeconds(180))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> s.status("/q/health/ready") == 200 || !s.alive());
-        if (!s.alive()) {
-          throw new IllegalStateException(s.name + " died at start:\n" + s.logTail());
-        }
+      for (String name : names) {
+        p.awaitReady(name);
       }
       return p;
     } catch (IOException | RuntimeException e) {
@@ -79,8 +91,42 @@ final class Platform implements AutoCloseable {
     }
   }
 
+  private ServiceProcess launch(String name) throws IOException {
+    String module = name.startsWith("worker-service") ? "worker-service" : name;
+    return ServiceProcess.start(module, name, ports.get(name), envs.get(name));
+  }
+
+  void awaitReady(String name) {
+    ServiceProcess s = services.get(name);
+    await(name + " ready (log: " + s.log + ")")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> s.status("/q/health/ready") == 200 || !s.alive());
+    if (!s.alive()) {
+      throw new IllegalStateException(name + " died at start:\n" + s.logTail());
+    }
+  }
+
+  /** Kills a service with SIGKILL, as a crash would. */
+  void kill(String name) {
+    services.get(name).kill();
+  }
+
+  /** Starts a killed service again, on its port and with its configuration, and waits for it. */
+  void restart(String name) throws IOException {
+    services.put(name, launch(name));
+    awaitReady(name);
+  }
+
   String url(String service) {
     return "http://127.0.0.1:" + ports.get(service);
+  }
+
+  /** A GraphQL client of the gateway, signed in at the real Keycloak. */
+  GraphQLClient graphql(String user) throws IOException, InterruptedException {
+    return new GraphQLClient(
+        URI.create(url("gateway-service") + "/graphql"),
+        GraphQLClient.passwordGrant(TOKEN_URL, "dataplane-cli", user, user));
   }
 
   /** Every line every service has logged so far. */

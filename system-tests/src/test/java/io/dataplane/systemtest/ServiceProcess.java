@@ -47,11 +47,13 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(String name, Map<String, String> env) throws IOException {
-    return start(name, freePort(), env);
+    return start(name, name, freePort(), env);
   }
 
-  static ServiceProcess start(String name, int port, Map<String, String> env) throws IOException {
-    Path jar = root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+  /** Starts module {@code module}'s jar as process {@code name} (several may share a module). */
+  static ServiceProcess start(String module, String name, int port, Map<String, String> env)
+      throws IOException {
+    Path jar = root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: package the services first");
     }
@@ -67,7 +69,9 @@ final class ServiceProcess implements AutoCloseable {
                 "-jar",
                 jar.toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> e = new HashMap<>(TEST_ENV);
     e.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     e.putAll(env);
@@ -103,6 +107,16 @@ final class ServiceProcess implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** SIGKILL, as a crash would; returns once the process is gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,0 +1,196 @@
+package io.dataplane.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dataplane.common.json.Json;
+import io.dataplane.demo.GraphQLClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Known to fail today, so it runs only with {@code -Ddataplane.faults=true} (see the README's
+ * "Known gaps"): dispatch is keyed by run, so one run's tasks land on one partition and one worker,
+ * and a killed worker's re-queued attempts wait for the consumer group to rebalance; after an
+ * orchestrator restart, workers whose heartbeats it could not read while it was down are declared
+ * lost and their attempts run again.
+ *
+ * <p>Crashes under load: a worker killed with SIGKILL in the middle of a 100-task run, and the
+ * orchestrator killed with SIGKILL in the middle of a chain and started again. The runs finish,
+ * every task succeeds once, and work is re-dispatched promptly.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@EnabledIfSystemProperty(named = "dataplane.faults", matches = "true")
+class FaultToleranceTest {
+
+  static final String GROUP = "st-" + UUID.randomUUID().toString().substring(0, 8);
+  static Platform platform;
+  static GraphQLClient alice;
+  static final String ENV = "ft-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void start() throws Exception {
+    platform = Platform.start(GROUP, 2, Map.of());
+    alice = platform.graphql("alice");
+    alice.execute(
+        "mutation($n: String!) { createEnvironment(name: $n) { name } }", Map.of("n", ENV));
+    alice.execute(
+        "mutation($e: String!, $n: String!) { createWorkerGroup(environment: $e, name: $n) { name } }",
+        Map.of("e", ENV, "n", GROUP));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  static String startRun(String pipeline, String definition) throws Exception {
+    alice.execute(
+        "mutation($e: String!, $p: String!, $d: String!) { savePipeline(environment: $e, name: $p, definition: $d) { name } }",
+        Map.of("e", ENV, "p", pipeline, "d", definition));
+    alice.execute(
+        "mutation($e: String!, $p: String!) { releasePipeline(environment: $e, pipeline: $p) { id } }",
+        Map.of("e", ENV, "p", pipeline));
+    return alice
+        .execute(
+            "mutation($e: String!, $p: String!) { startRun(environment: $e, pipeline: $p) { id } }",
+            Map.of("e", ENV, "p", pipeline))
+        .path("startRun")
+        .path("id")
+        .asText();
+  }
+
+  /** The run as the orchestrator holds it, with every attempt and its dispatch time. */
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  static JsonNode run(String runId) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(platform.url("orchestrator-service") + "/api/v1/runs/" + runId))
+                .header(
+                    "Authorization",
+                    "Bearer " + ServiceProcess.TEST_ENV.get("DATAPLANE_SERVICE_TOKEN"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Json.mapper().readTree(r.body());
+  }
+
+  static long succeeded(JsonNode run) {
+    return StreamSupport.stream(run.path("taskRuns").spliterator(), false)
+        .filter(t -> "SUCCEEDED".equals(t.path("state").asText()))
+        .count();
+  }
+
+  static List<JsonNode> attempts(JsonNode taskRun) {
+    List<JsonNode> list = new ArrayList<>();
+    taskRun.path("attempts").forEach(list::add);
+    return list;
+  }
+
+  static JsonNode awaitRunEnd(String runId, Duration atMost) {
+    JsonNode[] last = new JsonNode[1];
+    await("run " + runId + " ends")
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              last[0] = run(runId);
+              return List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                  .contains(last[0].path("state").asText());
+            });
+    return last[0];
+  }
+
+  @Test
+  @Order(1)
+  void aWorkerKilledMidRunLosesNoTaskAndRunsNoneTwice() throws Exception {
+    StringBuilder yaml = new StringBuilder("workerGroup: " + GROUP + "\ntasks:\n");
+    for (int i = 0; i < 100; i++) {
+      yaml.append(
+          String.format(
+              "  - key: t%03d%n    runtime: bash%n    script: sleep 0.4; echo done %d%n", i, i));
+    }
+    String runId = startRun("hundred", yaml.toString());
+
+    await("some tasks done before the crash")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> succeeded(run(runId)) >= 10);
+    Instant killedAt = Instant.now();
+    platform.kill("worker-service-2");
+
+    JsonNode run = awaitRunEnd(runId, Duration.ofMinutes(4));
+
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(succeeded(run)).isEqualTo(100);
+    int redispatched = 0;
+    for (JsonNode t : run.path("taskRuns")) {
+      List<JsonNode> as = attempts(t);
+      assertThat(as.stream().filter(a -> "SUCCEEDED".equals(a.path("state").asText())).count())
+          .as("task %s has one successful attempt: %s", t.path("taskKey").asText(), as)
+          .isEqualTo(1);
+      for (int i = 1; i < as.size(); i++) {
+        Instant dispatched = Instant.parse(as.get(i).path("dispatchedAt").asText());
+        if (dispatched.isAfter(killedAt)) {
+          redispatched++;
+          assertThat(Duration.between(killedAt, dispatched))
+              .as("re-dispatch of %s", t.path("taskKey").asText())
+              .isLessThanOrEqualTo(Duration.ofSeconds(10));
+        }
+      }
+    }
+    assertThat(redispatched).as("the killed worker's attempts were re-dispatched").isPositive();
+    platform.restart("worker-service-2");
+  }
+
+  @Test
+  @Order(2)
+  void theOrchestratorKilledMidRunFinishesItAfterARestartWithNoTaskRunTwice() throws Exception {
+    StringBuilder yaml = new StringBuilder("workerGroup: " + GROUP + "\ntasks:\n");
+    for (int i = 0; i < 12; i++) {
+      yaml.append(String.format("  - key: c%02d%n    runtime: bash%n    script: sleep 0.3%n", i));
+      if (i > 0) {
+        yaml.append(String.format("    dependsOn: [c%02d]%n", i - 1));
+      }
+    }
+    String runId = startRun("chain", yaml.toString());
+
+    await("the chain is under way")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> succeeded(run(runId)) >= 3);
+    platform.kill("orchestrator-service");
+    platform.restart("orchestrator-service");
+
+    JsonNode run = awaitRunEnd(runId, Duration.ofMinutes(3));
+
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(succeeded(run)).isEqualTo(12);
+    for (JsonNode t : run.path("taskRuns")) {
+      assertThat(attempts(t)).as("attempts of %s", t.path("taskKey").asText()).hasSize(1);
+    }
+  }
+}
