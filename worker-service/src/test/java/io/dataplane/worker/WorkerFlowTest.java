@@ -89,6 +89,8 @@ class WorkerFlowTest {
     assertThat(all.get(all.size() - 1).text()).contains("SUCCEEDED");
     assertThat(all).noneMatch(l -> l.text().contains(password));
     assertThat(ServiceStubs.UNAUTHENTICATED).isEmpty();
+    assertThat(ServiceStubs.RESOLVE_REQUESTS)
+        .contains("dev [\"DB_PASSWORD\"] by worker:" + ServiceStubs.WORKER_ID);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.dataplane.worker.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.common.json.Json;
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Resolves an attempt's declared secrets at secrets-service with its attempt token. */
@@ -30,12 +32,24 @@ public class SecretsClient {
     this.base = config.secretsUrl();
   }
 
-  /** The values the token grants, by secret name. Never logged. */
-  public Map<String, String> resolve(String attemptToken) throws IOException {
-    byte[] body = Json.mapper().writeValueAsBytes(Map.of("attemptToken", attemptToken));
+  /**
+   * The values of {@code names}, resolved with the attempt's token for {@code environment} (a token
+   * of another environment is refused). Never logged.
+   *
+   * @param actor recorded in secrets-service's audit as who read them
+   */
+  public Map<String, String> resolve(
+      String attemptToken, String environment, List<String> names, String actor)
+      throws IOException {
+    Map<String, Object> payload = new HashMap<>();
+    payload.put("attemptToken", attemptToken);
+    payload.put("environment", environment);
+    payload.put("names", names);
+    byte[] body = Json.mapper().writeValueAsBytes(payload);
     HttpRequest request =
         http.request(base, "/api/v1/resolve")
             .header("Content-Type", "application/json")
+            .header(ServiceAuth.ACTOR_HEADER, actor)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
     HttpResponse<byte[]> response;

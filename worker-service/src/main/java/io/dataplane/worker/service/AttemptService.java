@@ -407,7 +407,9 @@ public class AttemptService {
         throw new IOException(
             "the task declares secrets but the dispatch carries no attempt token");
       }
-      Map<String, String> all = secrets.resolve(d.attemptToken());
+      Map<String, String> all =
+          secrets.resolve(
+              d.attemptToken(), d.environment(), declared, "worker:" + config.instanceId());
       Map<String, String> out = new HashMap<>();
       for (String name : declared) {
         String v = all.get(name);

@@ -44,6 +44,9 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   /** attempt token → the secret values secrets-service would return for it. */
   public static final Map<String, Map<String, String>> SECRETS = new ConcurrentHashMap<>();
 
+  /** "environment [names] by actor" of every resolve call. */
+  public static final List<String> RESOLVE_REQUESTS = new CopyOnWriteArrayList<>();
+
   /** digest → archive bytes. */
   public static final Map<String, byte[]> BUNDLES = new ConcurrentHashMap<>();
 
@@ -145,6 +148,12 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
     }
     JsonNode body = Json.mapper().readTree(ex.getRequestBody());
     Map<String, String> values = SECRETS.get(body.path("attemptToken").asText());
+    RESOLVE_REQUESTS.add(
+        body.path("environment").asText()
+            + " "
+            + body.path("names")
+            + " by "
+            + ex.getRequestHeaders().getFirst("X-Dataplane-Actor"));
     if (values == null) {
       respond(ex, 403, Map.of("code", "FORBIDDEN", "message", "attempt token rejected: expired"));
       return;
