@@ -29,10 +29,10 @@ public interface SchedulerConfig {
   int fireBatchSize();
 
   /**
-   * How long before a fire instant the leader wakes to plan the fires and encode their events; the
-   * transaction itself never starts before the instant.
+   * How long before a fire instant the leader wakes to plan the fires, encode their events and
+   * write them in a transaction that commits at the instant (never before it).
    */
-  @WithDefault("100MS")
+  @WithDefault("150MS")
   Duration firePrepareAhead();
 
   /** How many fire transactions may run at once. */

@@ -31,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -397,13 +396,8 @@ public class FireEngine implements Leadership.Listener {
       missed += p.missed();
     }
     try {
-      FireWriter.Prepared prepared = writer.prepare(fires, through);
-      // never before the instant: a fire is committed at or after its time
-      long wait;
-      while ((wait = Duration.between(Instant.now(), at).toNanos()) > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      List<FireWriter.Fire> written = writer.write(prepared);
+      // written ahead, committed at the instant: a fire never becomes visible before its time
+      List<FireWriter.Fire> written = writer.write(writer.prepare(fires, through), at);
       Instant committed = Instant.now();
       for (FireWriter.Fire f : written) {
         metrics.fired(Duration.between(f.fireTime(), committed));

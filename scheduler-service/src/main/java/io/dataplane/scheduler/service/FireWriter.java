@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes fires: in one transaction, re-checks leadership, advances the schedules' {@code
@@ -106,11 +108,17 @@ public final class FireWriter {
    */
   public List<Fire> writeScheduled(List<Fire> fires, Map<UUID, Instant> firedThrough)
       throws SQLException, NotLeaderException {
-    return write(prepare(fires, firedThrough));
+    return write(prepare(fires, firedThrough), Instant.now());
   }
 
-  /** Writes prepared fires (see {@link #writeScheduled}). */
-  public List<Fire> write(Prepared prepared) throws SQLException, NotLeaderException {
+  /**
+   * Writes prepared fires (see {@link #writeScheduled}). Everything is written ahead, but the
+   * transaction commits (the fires become visible and their events are relayed) not before {@code
+   * commitAt}, the fire instant. The ledger's {@code fired_at} and {@code lag_ms} are then set to
+   * the commit time.
+   */
+  public List<Fire> write(Prepared prepared, Instant commitAt)
+      throws SQLException, NotLeaderException {
     List<Fire> fires = prepared.fires();
     Map<UUID, Instant> firedThrough = prepared.firedThrough();
     long t0 = System.nanoTime();
@@ -129,22 +137,63 @@ public final class FireWriter {
         }
         List<Fire> written = insert(c, keep, enabled, prepared.events());
         long t3 = System.nanoTime();
+        long wait;
+        while ((wait = Duration.between(Instant.now(), commitAt).toNanos()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        long t4 = System.nanoTime();
         c.commit();
+        Instant committed = Instant.now();
         if (Log.isDebugEnabled()) {
           Log.debugf(
               "wrote %d fires: connection %d ms, fence+advance %d ms, ledger+outbox %d ms,"
-                  + " commit %d ms",
+                  + " waited %d ms, commit %d ms",
               written.size(),
               (t1 - t0) / 1_000_000,
               (t2 - t1) / 1_000_000,
               (t3 - t2) / 1_000_000,
-              (System.nanoTime() - t3) / 1_000_000);
+              (t4 - t3) / 1_000_000,
+              (System.nanoTime() - t4) / 1_000_000);
         }
+        recordCommit(c, written, committed);
         return written;
       } catch (SQLException | NotLeaderException | RuntimeException e) {
         c.rollback();
         throw e;
       }
+    }
+  }
+
+  /**
+   * Sets the ledger's fired_at and lag to the commit time (after the commit: off the fire path).
+   */
+  private static void recordCommit(Connection c, List<Fire> written, Instant committed) {
+    if (written.isEmpty()) {
+      return;
+    }
+    try {
+      c.setAutoCommit(true);
+      UUID[] ids = new UUID[written.size()];
+      OffsetDateTime[] times = new OffsetDateTime[written.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = written.get(i).schedule().id();
+        times[i] = ScheduleRepository.ts(written.get(i).fireTime());
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "update fires f set fired_at = ?, lag_ms = greatest(0,"
+                  + " (extract(epoch from ?::timestamptz - f.fire_time) * 1000)::bigint)"
+                  + " from unnest(?::uuid[], ?::timestamptz[]) as v(id, ft)"
+                  + " where f.schedule_id = v.id and f.fire_time = v.ft")) {
+        OffsetDateTime at = ScheduleRepository.ts(committed);
+        ps.setObject(1, at);
+        ps.setObject(2, at);
+        ps.setArray(3, c.createArrayOf("uuid", ids));
+        ps.setArray(4, c.createArrayOf("timestamptz", times));
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      Log.debugf("fire commit times not recorded: %s", e.getMessage());
     }
   }
 
@@ -229,7 +278,7 @@ public final class FireWriter {
         c.prepareStatement(
             "insert into fires (schedule_id, fire_time, fired_at, lag_ms, kind, request_id,"
                 + " release_id, backfill_id, fired_by)"
-                + " select v.id, v.ft, clock_timestamp(),"
+                + " select v.id, v.ft, greatest(clock_timestamp(), v.ft),"
                 + " greatest(0, (extract(epoch from clock_timestamp() - v.ft) * 1000)::bigint),"
                 + " v.kind, v.rid, v.rel, v.bf, ?"
                 + " from unnest(?::uuid[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],"
