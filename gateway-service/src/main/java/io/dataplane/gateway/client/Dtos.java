@@ -21,7 +21,7 @@ public final class Dtos {
 
   @Type("WorkerGroup")
   public record WorkerGroup(
-      String name, String environment, String description, Instant createdAt) {}
+      String name, String environment, String description, Instant createdAt, String createdBy) {}
 
   @Type("Worker")
   @Description("A live worker process, as last reported by its heartbeats")
@@ -35,7 +35,10 @@ public final class Dtos {
       @JsonAlias("load") Double systemLoad,
       Integer slots,
       Integer freeSlots,
-      Object running,
+      @Description("the attempts the worker is running") Object running,
+      String version,
+      Boolean draining,
+      Instant startedAt,
       Instant lastSeen) {}
 
   @Type("Pipeline")
@@ -43,9 +46,12 @@ public final class Dtos {
   public record Pipeline(
       String name,
       String environment,
-      Object definition,
+      @Description("the parsed definition (JSON)") Object definition,
+      @Description("the definition as it was saved") String source,
+      @Description("YAML or JSON") String sourceFormat,
       String latestReleaseId,
       Instant createdAt,
+      String createdBy,
       Instant updatedAt,
       String updatedBy) {}
 
@@ -64,6 +70,7 @@ public final class Dtos {
       String pipeline,
       String digest,
       String bundleDigest,
+      Object definition,
       Instant createdAt,
       String createdBy) {}
 
@@ -79,6 +86,8 @@ public final class Dtos {
       String trigger,
       String requestId,
       @JsonAlias("requestedBy") String createdBy,
+      String error,
+      @Description("the run this one reruns") String rerunOf,
       Instant createdAt,
       Instant startedAt,
       Instant finishedAt,
@@ -87,9 +96,11 @@ public final class Dtos {
   @Type("TaskRun")
   public record TaskRun(
       String id,
+      String runId,
       String taskKey,
       String state,
       Integer attempt,
+      Integer retriesUsed,
       String workerGroup,
       Object outputs,
       String error,
@@ -106,8 +117,11 @@ public final class Dtos {
       Integer exitCode,
       String error,
       Object outputs,
+      Instant dispatchedAt,
+      Instant claimedAt,
       Instant startedAt,
-      Instant finishedAt) {}
+      Instant finishedAt,
+      Boolean logsComplete) {}
 
   @Type("RunPage")
   public record RunPage(List<Run> items, String nextCursor) {}
@@ -116,7 +130,7 @@ public final class Dtos {
   public record LogLine(long seq, Instant ts, String stream, String text, int attempt) {}
 
   @Type("LogPage")
-  public record LogPage(List<LogLine> lines, Long nextSeq, boolean complete) {}
+  public record LogPage(Integer attempt, List<LogLine> lines, Long nextSeq, boolean complete) {}
 
   @Type("Secret")
   @Description("A secret's metadata; values are never returned")
@@ -125,28 +139,43 @@ public final class Dtos {
       String environment,
       Integer version,
       Instant createdAt,
+      String createdBy,
       Instant updatedAt,
       String updatedBy,
-      SecretGrants grants) {}
+      SecretGrants grants,
+      Instant lastReadAt) {}
 
   @Type("SecretGrants")
   public record SecretGrants(List<String> pipelines, List<String> workerGroups) {}
 
   @Type("SecretAuditEntry")
+  @Description("A write, delete or grant through the API, or a read by an attempt (or its refusal)")
   public record SecretAuditEntry(
+      Long id,
       Instant at,
       String actor,
-      String action,
+      @Description("SET, DELETE, GRANT or READ") String action,
       String name,
       Integer version,
+      @Description("DONE, GRANTED or DENIED") String outcome,
+      String reason,
+      String pipeline,
+      String workerGroup,
       String runId,
       String taskRunId,
-      String outcome,
-      String reason) {}
+      Integer attempt) {}
 
   @Type("FileEntry")
   public record FileEntry(
-      String path, Long sizeBytes, String digest, Instant updatedAt, String contentType) {}
+      String path,
+      Long sizeBytes,
+      String digest,
+      String contentType,
+      String modifiedBy,
+      Instant modifiedAt) {}
+
+  @Type("FileList")
+  public record FileList(List<FileEntry> items, Integer fileCount, Long totalBytes) {}
 
   @Type("FileContent")
   public record FileContent(String path, String text, long sizeBytes) {}
@@ -159,14 +188,24 @@ public final class Dtos {
   public record Schedule(
       String id,
       String environment,
+      String name,
       String pipeline,
+      String description,
       String cron,
       String rrule,
       String timezone,
       Object params,
+      @Description("ACTIVE, PAUSED, ...") String state,
+      String stateReason,
       Boolean paused,
-      String missedFirePolicy,
+      @Description("ALL, LAST or NONE") String misfirePolicy,
+      String releaseId,
       Instant nextFireAt,
       Instant createdAt,
-      String createdBy) {}
+      String createdBy,
+      Instant updatedAt,
+      String updatedBy) {}
+
+  @Type("ScheduleList")
+  public record ScheduleList(List<Schedule> items) {}
 }

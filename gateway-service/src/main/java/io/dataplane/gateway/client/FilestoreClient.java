@@ -2,6 +2,7 @@ package io.dataplane.gateway.client;
 
 import io.dataplane.gateway.client.Dtos.Bundle;
 import io.dataplane.gateway.client.Dtos.FileEntry;
+import io.dataplane.gateway.client.Dtos.FileList;
 import io.dataplane.gateway.error.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -13,7 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
@@ -41,7 +41,7 @@ public interface FilestoreClient {
   @Path("/environments/{env}/pipelines/{pipeline}/files")
   @Produces(MediaType.APPLICATION_JSON)
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
-  List<FileEntry> files(@PathParam("env") String env, @PathParam("pipeline") String pipeline);
+  FileList files(@PathParam("env") String env, @PathParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/pipelines/{pipeline}/files/{path}")

@@ -152,9 +152,11 @@ public interface OrchestratorClient {
   @Path("/runs/{id}/cancel")
   Run cancelRun(@PathParam("id") String id);
 
+  /** Idempotent by {@code requestId}, like starting a run. */
   @POST
   @Path("/runs/{id}/rerun")
-  Run rerunRun(@PathParam("id") String id);
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Run rerunRun(@PathParam("id") String id, Requests.Rerun body);
 
   @GET
   @Path("/task-runs/{id}/logs")

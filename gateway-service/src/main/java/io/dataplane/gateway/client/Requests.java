@@ -19,6 +19,8 @@ public final class Requests {
   public record NewRun(
       Map<String, Object> params, String requestId, String releaseId, String trigger) {}
 
+  public record Rerun(String requestId) {}
+
   public record SecretValue(String value) {}
 
   public record Grants(List<String> pipelines, List<String> workerGroups) {}

@@ -1,6 +1,7 @@
 package io.dataplane.gateway.client;
 
 import io.dataplane.gateway.client.Dtos.Schedule;
+import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.error.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
@@ -39,7 +39,7 @@ public interface SchedulerClient {
   @GET
   @Path("/environments/{env}/schedules")
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
-  List<Schedule> schedules(@PathParam("env") String env);
+  ScheduleList schedules(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/schedules/{id}")

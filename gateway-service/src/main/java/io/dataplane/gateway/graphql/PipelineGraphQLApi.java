@@ -149,7 +149,8 @@ public class PipelineGraphQLApi {
   public List<FileEntry> files(@NonNull String environment, @NonNull String pipeline) {
     Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "files");
-    return Backends.call(FILESTORE, () -> filestore.files(environment, pipeline));
+    var list = Backends.call(FILESTORE, () -> filestore.files(environment, pipeline));
+    return list == null || list.items() == null ? List.of() : list.items();
   }
 
   @Query("file")

@@ -6,6 +6,7 @@ import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.Dtos.RunPage;
 import io.dataplane.gateway.client.Dtos.TaskRun;
 import io.dataplane.gateway.client.OrchestratorClient;
+import io.dataplane.gateway.client.RequestIds;
 import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.live.TaskRunIndex;
@@ -139,8 +140,8 @@ public class RunGraphQLApi {
     // always a requestId, so that retrying the call can never start a second run
     String rid =
         requestId == null
-            ? "gql:" + java.util.UUID.randomUUID()
-            : "gql:" + c.actor() + ":" + requestId;
+            ? RequestIds.fresh("gql")
+            : RequestIds.scoped("gql", c.actor(), requestId);
     return guard.mutation(
         c,
         "startRun",
@@ -187,7 +188,10 @@ public class RunGraphQLApi {
         "run " + id,
         run.environment(),
         "was " + run.state(),
-        () -> Backends.call(ORCHESTRATOR, () -> orchestrator.rerunRun(id)));
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () -> orchestrator.rerunRun(id, new Requests.Rerun(RequestIds.fresh("gql")))));
   }
 
   @Query("logs")

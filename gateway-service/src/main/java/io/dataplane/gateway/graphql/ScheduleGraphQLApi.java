@@ -41,7 +41,8 @@ public class ScheduleGraphQLApi {
   public List<Schedule> schedules(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "schedules");
-    return Backends.call(SCHEDULER, () -> scheduler.schedules(environment));
+    var list = Backends.call(SCHEDULER, () -> scheduler.schedules(environment));
+    return list == null || list.items() == null ? List.of() : list.items();
   }
 
   @Query("schedule")
@@ -177,7 +178,12 @@ public class ScheduleGraphQLApi {
 
   private static void check(String environment, ScheduleInput in) {
     Inputs check =
-        Inputs.check().name("environment", environment).name("input.pipeline", in.pipeline());
+        Inputs.check()
+            .name("environment", environment)
+            .name("input.pipeline", in.pipeline())
+            .optionalName("input.name", in.name())
+            .maxLength("input.description", in.description(), 1000)
+            .maxLength("input.releaseId", in.releaseId(), 100);
     boolean hasCron = in.cron() != null && !in.cron().isBlank();
     boolean hasRrule = in.rrule() != null && !in.rrule().isBlank();
     check.that(hasCron ^ hasRrule, "input.cron", "give exactly one of cron and rrule");
@@ -190,8 +196,8 @@ public class ScheduleGraphQLApi {
       }
     }
     check.that(
-        in.missedFirePolicy() == null || POLICIES.contains(in.missedFirePolicy()),
-        "input.missedFirePolicy",
+        in.misfirePolicy() == null || POLICIES.contains(in.misfirePolicy()),
+        "input.misfirePolicy",
         "must be ALL, LAST or NONE");
     check.that(
         in.params() == null || in.params() instanceof Map, "input.params", "must be a JSON object");
@@ -200,13 +206,20 @@ public class ScheduleGraphQLApi {
 
   private static Map<String, Object> body(ScheduleInput in) {
     Map<String, Object> body = new LinkedHashMap<>();
+    body.put(
+        "name",
+        in.name() != null
+            ? in.name()
+            : in.pipeline() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
     body.put("pipeline", in.pipeline());
+    body.put("description", in.description());
     body.put("cron", in.cron());
     body.put("rrule", in.rrule());
     body.put("timezone", in.timezone() == null ? "UTC" : in.timezone());
     body.put("params", in.params() == null ? Map.of() : in.params());
-    body.put("missedFirePolicy", in.missedFirePolicy() == null ? "LAST" : in.missedFirePolicy());
-    body.put("paused", in.paused() != null && in.paused());
+    body.put("misfirePolicy", in.misfirePolicy() == null ? "ALL" : in.misfirePolicy());
+    body.put("enabled", in.paused() == null || !in.paused());
+    body.put("releaseId", in.releaseId());
     return body;
   }
 
@@ -219,10 +232,15 @@ public class ScheduleGraphQLApi {
   @Input("ScheduleInput")
   public record ScheduleInput(
       @NonNull String pipeline,
+      @Description("unique in the environment (default: the pipeline and a random suffix)")
+          String name,
+      String description,
       String cron,
       String rrule,
       @Description("IANA time zone (default UTC)") String timezone,
       Object params,
-      @Description("ALL, LAST (default) or NONE") String missedFirePolicy,
-      Boolean paused) {}
+      @Description("ALL (default), LAST or NONE") String misfirePolicy,
+      @Description("create it paused") Boolean paused,
+      @Description("a release to pin (default: the latest release at each fire)")
+          String releaseId) {}
 }

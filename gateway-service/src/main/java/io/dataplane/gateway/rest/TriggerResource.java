@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.OrchestratorClient;
+import io.dataplane.gateway.client.RequestIds;
 import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.graphql.Guard;
@@ -93,8 +94,8 @@ public class TriggerResource {
     // always a requestId, so that retrying the call can never start a second run
     String requestId =
         idempotencyKey == null
-            ? "api:" + java.util.UUID.randomUUID()
-            : "api:" + principal + ":" + idempotencyKey;
+            ? RequestIds.fresh("api")
+            : RequestIds.scoped("api", principal, idempotencyKey);
     String releaseId = body == null ? null : body.releaseId();
     Run run =
         guard.mutation(

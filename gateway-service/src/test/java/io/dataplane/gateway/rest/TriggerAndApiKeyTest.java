@@ -66,7 +66,10 @@ class TriggerAndApiKeyTest {
     JsonPath sent = new JsonPath((String) starts.get(0).get("body"));
     assertThat(sent.getString("params.day")).isEqualTo("2026-11-21");
     assertThat(sent.getString("trigger")).isEqualTo("API");
-    assertThat(sent.getString("requestId")).endsWith(":" + idem);
+    // an idempotent request id, scoped to the caller, different for another Idempotency-Key
+    assertThat(sent.getString("requestId")).startsWith("api:");
+    assertThat(new JsonPath((String) starts.get(1).get("body")).getString("requestId"))
+        .isNotEqualTo(sent.getString("requestId"));
     assertThat(starts.get(0).get("actor")).isEqualTo("admin");
   }
 

@@ -478,7 +478,8 @@ public final class BackendStub {
     // ---- filestore ----
     else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/files", p)) != null) {
       String prefix = m.group(1) + "/" + m.group(2) + "/";
-      ArrayNode out = json.createArrayNode();
+      ObjectNode list = json.createObjectNode();
+      ArrayNode out = list.putArray("items");
       files.forEach(
           (k, v) -> {
             if (k.startsWith(prefix)) {
@@ -487,7 +488,8 @@ public final class BackendStub {
               f.put("sizeBytes", v.length);
             }
           });
-      send(ex, 200, out);
+      list.put("fileCount", out.size());
+      send(ex, 200, list);
     } else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/files:move", p)) != null) {
       JsonNode in = json.readTree(body);
       String prefix = m.group(1) + "/" + m.group(2) + "/";
@@ -547,13 +549,14 @@ public final class BackendStub {
         schedules.put(s.get("id").asText(), s);
         send(ex, 201, s);
       } else {
-        send(
-            ex,
-            200,
+        ObjectNode list = json.createObjectNode();
+        list.set(
+            "items",
             json.valueToTree(
                 schedules.values().stream()
                     .filter(s -> env.equals(s.path("environment").asText()))
                     .toList()));
+        send(ex, 200, list);
       }
     } else if ((m = match("/environments/([^/]+)/schedules/([^/]+)", p)) != null) {
       ObjectNode s = schedules.get(m.group(2));
