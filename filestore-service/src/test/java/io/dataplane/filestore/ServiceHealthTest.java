@@ -28,6 +28,18 @@ class ServiceHealthTest {
   }
 
   @Test
+  void documentsItsApiWithOpenApi() {
+    given()
+        .when()
+        .get("/q/openapi?format=json")
+        .then()
+        .statusCode(200)
+        .body(containsString("/api/v1/bundles/{digest}"))
+        .body(containsString("/api/v1/environments/{env}/pipelines/{pipeline}/files/{path}"))
+        .body(containsString("/api/v1/environments/{env}/pipelines/{pipeline}/bundles"));
+  }
+
+  @Test
   void alive() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }

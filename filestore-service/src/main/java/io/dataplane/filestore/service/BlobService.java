@@ -51,8 +51,14 @@ public class BlobService {
     this.tmp = Path.of(config.tmpDirectory());
     try {
       Files.createDirectories(tmp);
+      // scratch files left by a crash are of no use to anyone
+      try (var left = Files.newDirectoryStream(tmp, "{upload,verify,bundle}-*.part")) {
+        for (Path p : left) {
+          Files.deleteIfExists(p);
+        }
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + tmp, e);
+      throw new UncheckedIOException("cannot prepare the scratch directory " + tmp, e);
     }
   }
 

@@ -25,11 +25,19 @@ public class FilestoreMetrics {
   private final Counter bundlesPublished;
   private final Counter corrupt;
 
+  private final AgroalDataSource dataSource;
+  private final String location;
+  private volatile long refreshedAt;
+
   public FilestoreMetrics(MeterRegistry registry, BlobStore store, AgroalDataSource dataSource) {
     this.registry = registry;
     this.backend = store.backend();
-    storedBytes.set(initialStoredBytes(dataSource, store.location()));
-    Gauge.builder("dataplane.filestore.stored.bytes", storedBytes, AtomicLong::get)
+    this.dataSource = dataSource;
+    this.location = store.location();
+    storedBytes.set(Math.max(0, initialStoredBytes(dataSource, location)));
+    refreshedAt = System.nanoTime();
+    // read from the database at most once a minute, so that every replica reports the total
+    Gauge.builder("dataplane.filestore.stored.bytes", this, FilestoreMetrics::storedBytes)
         .description("Bytes of blobs held by the backend (each distinct content counted once)")
         .tag("backend", backend)
         .baseUnit("bytes")
@@ -66,9 +74,21 @@ public class FilestoreMetrics {
         return rs.next() ? rs.getLong(1) : 0;
       }
     } catch (SQLException e) {
-      Log.warnf("cannot read the stored bytes of %s yet: %s", location, e.getMessage());
-      return 0;
+      Log.warnf("cannot read the stored bytes of %s: %s", location, e.getMessage());
+      return -1;
     }
+  }
+
+  private double storedBytes() {
+    long now = System.nanoTime();
+    if (now - refreshedAt > 60_000_000_000L) {
+      refreshedAt = now;
+      long fresh = initialStoredBytes(dataSource, location);
+      if (fresh >= 0) {
+        storedBytes.set(fresh);
+      }
+    }
+    return storedBytes.get();
   }
 
   public void blobStored(long bytes) {
