@@ -83,13 +83,18 @@ class SchedulerFailoverIT {
   }
 
   private Instance start() throws Exception {
+    return start(List.of());
+  }
+
+  private Instance start(List<String> extraArgs) throws Exception {
     Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
     assertThat(jar).exists();
     int port = freePort();
     String name = "it-" + (++started);
     Path logs = Path.of("target/failover-it");
     Files.createDirectories(logs);
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
         List.of(
             ProcessHandle.current().info().command().orElse("java"),
             "-Xmx160m",
@@ -101,9 +106,10 @@ class SchedulerFailoverIT {
             "-Ddataplane.scheduler.schema=" + SCHEMA,
             "-Ddataplane.scheduler.instance-id=" + name,
             "-Ddataplane.scheduler.consumer-group=scheduler-service-it",
-            "-Dquarkus.log.console.json.enabled=false",
-            "-jar",
-            jar.toString());
+            "-Dquarkus.log.console.json.enabled=false"));
+    cmd.addAll(extraArgs);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -297,6 +303,117 @@ class SchedulerFailoverIT {
           "failover: takeovers (ms) %s; ledger rows %d; max fire lag %d ms%n",
           takeovers, ledgerRows, maxLag);
       assertThat(maxLag).isLessThan(15_000);
+    }
+  }
+
+  private static List<String[]> ledger(Connection c, String id) throws Exception {
+    List<String[]> rows = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select fire_time, kind from fires where schedule_id = ? order by fire_time")) {
+      ps.setObject(1, UUID.fromString(id));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(
+              new String[] {
+                rs.getObject(1, OffsetDateTime.class).toInstant().toString(), rs.getString(2)
+              });
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void misfirePoliciesAfterARealOutage() throws Exception {
+    clean();
+    List<String> threshold = List.of("-Ddataplane.scheduler.misfire-threshold=3S");
+    Instance a = start(threshold);
+    assertThat(awaitLeader(15_000)).isNotNull();
+    Map<String, String> ids = new HashMap<>();
+    for (String policy : List.of("ALL", "LAST", "NONE")) {
+      Map<String, Object> body = new HashMap<>();
+      body.put("name", "outage-" + policy);
+      body.put("pipeline", "outage");
+      body.put("cron", "* * * * * *");
+      body.put("timezone", "UTC");
+      body.put("endAt", Instant.now().plusSeconds(300).toString());
+      body.put("misfirePolicy", policy);
+      body.put("misfireCap", 3);
+      ids.put(
+          policy,
+          call(a, "POST", "/api/v1/environments/outage-it/schedules", body).get("id").asText());
+    }
+    try (Connection c = DriverManager.getConnection(JDBC, "dataplane", "dataplane")) {
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (ids.values().stream().anyMatch(id -> rowsOf(c, id) < 2)) {
+        assertThat(System.currentTimeMillis()).isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      // the outage: the only scheduler dies and nothing runs for 8 s (plus the restart)
+      a.process.destroyForcibly();
+      a.process.waitFor();
+      instances.remove(a);
+      Thread.sleep(8000);
+      Instance b = start(threshold);
+      assertThat(awaitLeader(15_000)).isSameAs(b);
+      Map<String, Long> before = new HashMap<>();
+      ids.forEach((p, id) -> before.put(p, (long) rowsOf(c, id)));
+      long until = System.currentTimeMillis() + 15_000;
+      while (ids.values().stream()
+          .anyMatch(id -> rowsOf(c, id) < before.get(policyOf(ids, id)) + 2)) {
+        assertThat(System.currentTimeMillis()).isLessThan(until);
+        Thread.sleep(200);
+      }
+      for (String id : ids.values()) {
+        call(b, "POST", "/api/v1/schedules/" + id + "/pause", null);
+      }
+      Map<String, Long> misfires = new HashMap<>();
+      for (Map.Entry<String, String> e : ids.entrySet()) {
+        List<String[]> rows = ledger(c, e.getValue());
+        misfires.put(e.getKey(), rows.stream().filter(r -> r[1].equals("MISFIRE")).count());
+        // scheduled fires went on after the outage
+        assertThat(rows.get(rows.size() - 1)[1]).isEqualTo("SCHEDULED");
+      }
+      System.out.printf("outage: misfires by policy %s%n", misfires);
+      assertThat(misfires)
+          .containsEntry("ALL", 3L)
+          .containsEntry("LAST", 1L)
+          .containsEntry("NONE", 0L);
+      List<String[]> all = ledger(c, ids.get("ALL"));
+      List<Instant> misfired =
+          all.stream().filter(r -> r[1].equals("MISFIRE")).map(r -> Instant.parse(r[0])).toList();
+      // the three most recent missed seconds
+      assertThat(Duration.between(misfired.get(0), misfired.get(2)))
+          .isEqualTo(Duration.ofSeconds(2));
+      String metrics =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port + "/q/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics).containsPattern("dataplane_schedule_missed_fires_total [1-9]");
+    }
+  }
+
+  private static String policyOf(Map<String, String> ids, String id) {
+    return ids.entrySet().stream()
+        .filter(e -> e.getValue().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
+  }
+
+  private static int rowsOf(Connection c, String id) {
+    try (PreparedStatement ps =
+        c.prepareStatement("select count(*) from fires where schedule_id = ?")) {
+      ps.setObject(1, UUID.fromString(id));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 }
