@@ -92,13 +92,25 @@ public final class BundleCache {
   private long totalBytes;
   private long clock;
 
-  /** Opens the cache in {@code dir}, removing whatever an earlier process left there. */
+  private static final Pattern OWN_ENTRY =
+      Pattern.compile("[0-9a-f]{64}|\\.download-.*|\\.unpack-.*");
+
+  /**
+   * Opens the cache in {@code dir}, removing the bundles an earlier process left there (only
+   * entries the cache itself makes: a misconfigured directory loses nothing else).
+   */
   public BundleCache(Path dir, long maxBytes, Fetcher fetcher) throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.fetcher = fetcher;
-    deleteTree(dir);
     Files.createDirectories(dir);
+    try (Stream<Path> old = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) old::iterator) {
+        if (OWN_ENTRY.matcher(p.getFileName().toString()).matches()) {
+          deleteTree(p);
+        }
+      }
+    }
     // sandboxed uids read bundles through this directory
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
   }

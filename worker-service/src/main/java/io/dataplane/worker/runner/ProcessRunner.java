@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 public final class ProcessRunner implements AutoCloseable {
 
   private static final ObjectMapper MAPPER = Json.mapper();
+  private static final String SCRATCH_PREFIX = "attempt-";
   private static final Pattern SAFE_NAME = Pattern.compile("[^A-Za-z0-9_.-]");
   private static final String KILL =
       Files.isExecutable(Path.of("/usr/bin/kill")) ? "/usr/bin/kill" : "/bin/kill";
@@ -58,6 +59,11 @@ public final class ProcessRunner implements AutoCloseable {
     this.ticker.scheduleWithFixedDelay(this::sweep, 500, 500, TimeUnit.MILLISECONDS);
     try {
       Files.createDirectories(settings.workRoot());
+      // scratch directories a crashed worker left behind
+      try (Stream<Path> old = Files.list(settings.workRoot())) {
+        old.filter(p -> p.getFileName().toString().startsWith(SCRATCH_PREFIX))
+            .forEach(ProcessRunner::deleteTree);
+      }
       // sandboxed uids must traverse it to reach their own scratch directory, nothing more
       Files.setPosixFilePermissions(
           settings.workRoot(), PosixFilePermissions.fromString("rwx--x--x"));
@@ -80,7 +86,8 @@ public final class ProcessRunner implements AutoCloseable {
     long t0 = System.nanoTime();
     Path scratch =
         Files.createTempDirectory(
-            settings.workRoot(), SAFE_NAME.matcher(spec.name()).replaceAll("_") + "-");
+            settings.workRoot(),
+            SCRATCH_PREFIX + SAFE_NAME.matcher(spec.name()).replaceAll("_") + "-");
     try {
       Path dp = Files.createDirectories(scratch.resolve(".dp"));
       Path tmp = Files.createDirectories(scratch.resolve(".dp/tmp"));

@@ -164,6 +164,19 @@ class BundleCacheTest {
   }
 
   @Test
+  void startsEmptyButRemovesOnlyItsOwnEntries() throws Exception {
+    Store store = new Store();
+    String digest = store.put(tarGz(Map.of("f", "x")));
+    Path dir = tmp.resolve("cache");
+    new BundleCache(dir, 1 << 20, store).acquire(digest).close();
+    Files.writeString(dir.resolve("not-mine.txt"), "keep");
+    BundleCache reopened = new BundleCache(dir, 1 << 20, store);
+    assertThat(reopened.contains(digest)).isFalse();
+    assertThat(dir.resolve(digest.substring(7))).doesNotExist();
+    assertThat(dir.resolve("not-mine.txt")).hasContent("keep");
+  }
+
+  @Test
   void rejectsADigestMismatch() throws Exception {
     Store store = new Store();
     String digest = store.put(tarGz(Map.of("f", "good")));
