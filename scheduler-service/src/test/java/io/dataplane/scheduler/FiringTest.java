@@ -314,6 +314,13 @@ class FiringTest {
         .body("state", org.hamcrest.Matchers.equalTo("STOPPED"))
         .body("stateReason", org.hamcrest.Matchers.equalTo("pipeline deleted"))
         .body("nextFireAt", org.hamcrest.Matchers.nullValue());
+    // a stopped schedule is not backfilled
+    api()
+        .body(Map.of("from", "2026-01-01T00:00:00Z", "to", "2026-01-02T00:00:00Z"))
+        .post("/api/v1/schedules/{id}/backfill", pinned)
+        .then()
+        .statusCode(409)
+        .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
   }
 
   @Test

@@ -151,6 +151,10 @@ public class ScheduleActionsResource {
     if (Boolean.TRUE.equals(body.dryRun())) {
       return Response.ok(backfills.dryRun(s, from, to)).build();
     }
+    if (s.state() == Schedule.State.STOPPED) {
+      throw DataplaneException.conflict(
+          "schedule " + s.id() + " is stopped (" + s.stateReason() + "); resume it to backfill");
+    }
     int max = body.maxConcurrent() == null ? 1 : body.maxConcurrent();
     return Response.accepted(backfills.create(s, from, to, max, ServiceAuth.actor(actor))).build();
   }
