@@ -27,7 +27,7 @@ public final class TestSupport {
   public static final String TOKEN = "test-service-token-0123456789";
   public static final String SCHEMA = "scheduler_test";
   public static final String JDBC =
-      "jdbc:postgresql://127.0.0.1:5432/dataplane?currentSchema=" + SCHEMA;
+      "jdbc:postgresql://127.0.0.1:5432/dataplane_test?currentSchema=" + SCHEMA;
 
   private TestSupport() {}
 

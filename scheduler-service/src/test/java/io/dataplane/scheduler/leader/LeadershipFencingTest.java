@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class LeadershipFencingTest {
 
-  private static final String URL = "jdbc:postgresql://127.0.0.1:5432/dataplane";
+  private static final String URL = "jdbc:postgresql://127.0.0.1:5432/dataplane_test";
 
   private static SchedulerConfig config(String schema, String instance, Duration check) {
     return new TestConfig(schema, instance, check, Optional.empty());
