@@ -47,7 +47,7 @@ class DrainTest {
     awaitLine(slow, "slow-started");
 
     long t0 = System.nanoTime();
-    attempts.drain(Duration.ofSeconds(4));
+    attempts.drain(Duration.ofSeconds(8));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
 
     AttemptFinished q = finished(quick);

@@ -258,11 +258,14 @@ class WorkerFlowTest {
     send(c);
     // both slots are busy: the third dispatch stays in Kafka, unclaimed
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !claimed(c));
-    assertThat(
-            tap.of(
-                WorkerHeartbeat.class,
-                h -> h.workerId().equals(ServiceStubs.WORKER_ID) && h.freeSlots() == 0))
-        .isNotEmpty();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !tap.of(
+                        WorkerHeartbeat.class,
+                        h -> h.workerId().equals(ServiceStubs.WORKER_ID) && h.freeSlots() == 0)
+                    .isEmpty());
     send(
         Topics.TASK_CONTROL,
         ServiceStubs.WORKER_ID,

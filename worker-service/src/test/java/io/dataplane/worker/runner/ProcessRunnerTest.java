@@ -347,9 +347,9 @@ class ProcessRunnerTest {
   void streamsLinesWithinAFlushInterval(SandboxMode mode) throws Exception {
     Logs logs = new Logs();
     ProcessRunner.RunningProcess p =
-        runnerFor(mode).start(bash("echo first; printf 'partial'; sleep 5; echo"), logs);
+        runnerFor(mode).start(bash("echo first; printf 'partial'; sleep 60; echo"), logs);
     await()
-        .atMost(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> logs.texts("stdout").containsAll(List.of("first", "partial")));
     assertThat(p.isRunning()).isTrue();
     p.kill(AttemptOutcome.CANCELLED, "enough");
