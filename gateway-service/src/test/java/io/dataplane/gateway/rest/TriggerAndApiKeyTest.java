@@ -74,6 +74,24 @@ class TriggerAndApiKeyTest {
   }
 
   @Test
+  void startRunWithTheSameRequestIdGivesTheSameRunToTheSameCaller() {
+    String env = Fixture.environment("trg");
+    Fixture.bind("USER", "alice", env, "execute");
+    String q =
+        "mutation($e: String!, $r: String) { startRun(environment: $e, pipeline: \"p\","
+            + " requestId: $r) { id } }";
+    String first = Gql.as("admin").run(q, "e", env, "r", "nightly-1").getString("data.startRun.id");
+    String again = Gql.as("admin").run(q, "e", env, "r", "nightly-1").getString("data.startRun.id");
+    String alices =
+        Gql.as("alice").run(q, "e", env, "r", "nightly-1").getString("data.startRun.id");
+    String other = Gql.as("admin").run(q, "e", env, "r", "nightly-2").getString("data.startRun.id");
+    String none1 = Gql.as("admin").run(q, "e", env).getString("data.startRun.id");
+    String none2 = Gql.as("admin").run(q, "e", env).getString("data.startRun.id");
+    assertThat(again).isEqualTo(first);
+    assertThat(List.of(alices, other, none1, none2)).doesNotContain(first).doesNotHaveDuplicates();
+  }
+
+  @Test
   void anIdempotencyKeyCannotBeReusedForAnotherPipeline() {
     String env = Fixture.environment("trg");
     String key = Fixture.apiKey("admin", env, null, "execute");
