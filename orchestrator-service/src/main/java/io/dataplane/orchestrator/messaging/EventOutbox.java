@@ -85,6 +85,11 @@ public class EventOutbox {
     return env;
   }
 
+  /** Deletes rows relayed more than {@code olderThanSeconds} ago. */
+  public int purgeSent(long olderThanSeconds) throws SQLException {
+    return outbox == null ? 0 : outbox.purgeSent(olderThanSeconds);
+  }
+
   public long pending() {
     return outbox == null ? 0 : outbox.pending();
   }

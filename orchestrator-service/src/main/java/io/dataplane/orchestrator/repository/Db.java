@@ -156,6 +156,8 @@ public class Db {
         ps.setArray(idx, ps.getConnection().createArrayOf("text", arr));
       } else if (a instanceof UUID[] arr) {
         ps.setArray(idx, ps.getConnection().createArrayOf("uuid", arr));
+      } else if (a instanceof Integer[] arr) {
+        ps.setArray(idx, ps.getConnection().createArrayOf("int4", arr));
       } else {
         ps.setObject(idx, a);
       }

@@ -23,9 +23,16 @@ public class EngineStartup {
   private final WorkerService workers;
   private final Timers timers;
   private final OrchestratorConfig config;
+  private final io.dataplane.orchestrator.messaging.EventOutbox outbox;
 
   public EngineStartup(
-      Db db, RunEngine engine, WorkerService workers, Timers timers, OrchestratorConfig config) {
+      Db db,
+      RunEngine engine,
+      WorkerService workers,
+      Timers timers,
+      OrchestratorConfig config,
+      io.dataplane.orchestrator.messaging.EventOutbox outbox) {
+    this.outbox = outbox;
     this.db = db;
     this.engine = engine;
     this.workers = workers;
@@ -36,6 +43,22 @@ public class EngineStartup {
   void start(@Observes @Priority(50) StartupEvent ev) {
     recover();
     timers.every(config.workerCheckInterval(), "worker check", workers::check);
+    timers.every(java.time.Duration.ofMinutes(10), "housekeeping", this::housekeeping);
+  }
+
+  /** Drops relayed outbox rows after a day and remembered event ids after a week. */
+  void housekeeping() {
+    try {
+      int sent = outbox.purgeSent(86_400);
+      int seen =
+          db.tx(
+              tx ->
+                  tx.update(
+                      "delete from processed_events where processed_at < now() - interval '7 days'"));
+      Log.debugf("housekeeping: %d outbox rows, %d event ids dropped", sent, seen);
+    } catch (java.sql.SQLException e) {
+      Log.warn("housekeeping failed", e);
+    }
   }
 
   /** Re-arms the timers of the database's due times. */

@@ -3,7 +3,6 @@ package io.dataplane.orchestrator.service;
 import io.dataplane.common.events.CancelAttempt;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
-import io.dataplane.orchestrator.Attempt;
 import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.messaging.EventOutbox;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,7 +53,14 @@ public class WorkerService {
       return;
     }
     if (occurredAt != null && occurredAt.isBefore(Instant.now().minus(config.workerLostAfter()))) {
-      return; // a replayed, stale heartbeat says nothing about the worker now
+      // read late (this consumer lags, or replays after a restart): it still shows an ACTIVE
+      // worker alive, but it must not revive a LOST one nor fence anything
+      db.tx(
+          tx ->
+              tx.update(
+                  "update workers set last_seen = now() where worker_id = ? and state = 'ACTIVE'",
+                  hb.workerId()));
+      return;
     }
     db.tx(
         tx -> {
@@ -86,30 +91,32 @@ public class WorkerService {
           if (hb.running() == null) {
             return null;
           }
-          for (WorkerHeartbeat.RunningAttempt ra : hb.running()) {
-            if (ra.taskRunId() == null) {
-              continue;
-            }
-            Optional<Object[]> cur =
-                tx.one(
-                    "select t.attempt, a.state, a.worker_id from task_runs t left join attempts a"
-                        + " on a.task_run_id = t.id and a.attempt = ? where t.id = ?",
-                    rs -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3)},
-                    ra.attempt(),
-                    ra.taskRunId());
-            if (cur.isEmpty()) {
-              continue; // not ours
-            }
-            int currentAttempt = (Integer) cur.get()[0];
-            String state = (String) cur.get()[1];
-            String owner = (String) cur.get()[2];
-            boolean ok =
-                currentAttempt == ra.attempt()
-                    && (Attempt.CLAIMED.equals(state) || Attempt.RUNNING.equals(state))
-                    && hb.workerId().equals(owner);
-            if (ok) {
-              continue;
-            }
+          List<WorkerHeartbeat.RunningAttempt> reported =
+              hb.running().stream().filter(r -> r.taskRunId() != null).toList();
+          if (reported.isEmpty()) {
+            return null;
+          }
+          // one query for all reported attempts: those that are ours and not this worker's
+          // current claimed/running attempt any more
+          List<WorkerHeartbeat.RunningAttempt> stale =
+              tx.list(
+                  "select r.task_run_id, r.attempt, t.run_id from unnest(?::uuid[], ?::int[])"
+                      + " as r(task_run_id, attempt) join task_runs t on t.id = r.task_run_id"
+                      + " left join attempts a on a.task_run_id = r.task_run_id"
+                      + " and a.attempt = r.attempt"
+                      + " where not (t.attempt = r.attempt and a.state in ('CLAIMED', 'RUNNING')"
+                      + " and a.worker_id = ?)",
+                  rs ->
+                      new WorkerHeartbeat.RunningAttempt(
+                          Db.uuid(rs, "run_id"), Db.uuid(rs, "task_run_id"), rs.getInt("attempt")),
+                  reported.stream()
+                      .map(WorkerHeartbeat.RunningAttempt::taskRunId)
+                      .toArray(UUID[]::new),
+                  reported.stream()
+                      .map(WorkerHeartbeat.RunningAttempt::attempt)
+                      .toArray(Integer[]::new),
+                  hb.workerId());
+          for (WorkerHeartbeat.RunningAttempt ra : stale) {
             String key = hb.workerId() + "/" + ra.taskRunId() + "/" + ra.attempt();
             Instant last = fencedSent.get(key);
             if (last != null && last.isAfter(Instant.now().minusSeconds(10))) {

@@ -189,8 +189,9 @@ class ScenarioTest {
     JsonPath run = awaitRun(runId, "CANCELLED", WITHIN);
     assertThat(taskState(run, "long")).isEqualTo("CANCELLED");
     assertThat(taskState(run, "after")).isEqualTo("CANCELLED");
-    await().atMost(WITHIN).until(() -> w.cancels().size() == 1);
-    assertThat(w.cancels().get(0).runId().toString()).isEqualTo(runId);
+    // (a heartbeat sent just before the cancel arrived may earn a second, fencing CancelAttempt)
+    await().atMost(WITHIN).until(() -> !w.cancels().isEmpty());
+    assertThat(w.cancels()).allSatisfy(c -> assertThat(c.runId().toString()).isEqualTo(runId));
     // a second cancel is a conflict; the run keeps its state
     api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(409);
   }

@@ -79,7 +79,9 @@ public final class TestWorker implements AutoCloseable {
   private final List<CancelAttempt> cancels = new CopyOnWriteArrayList<>();
   private final Map<String, WorkerHeartbeat.RunningAttempt> running = new ConcurrentHashMap<>();
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(4);
+  // heartbeats on a thread of their own, never behind a burst of results
+  private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor();
   private volatile boolean open = true;
   private volatile boolean heartbeating = true;
   private final Thread dispatchThread;
@@ -110,7 +112,7 @@ public final class TestWorker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    timer.scheduleWithFixedDelay(this::heartbeat, 0, 300, TimeUnit.MILLISECONDS);
+    beats.scheduleWithFixedDelay(this::heartbeat, 0, 300, TimeUnit.MILLISECONDS);
   }
 
   private void consume(
@@ -362,6 +364,7 @@ public final class TestWorker implements AutoCloseable {
   public void close() {
     open = false;
     timer.shutdownNow();
+    beats.shutdownNow();
     pool.shutdownNow();
     try {
       dispatchThread.join(3000);
