@@ -29,6 +29,13 @@ public record Attempt(
   public static final String LOST = "LOST";
   public static final String CANCELLED = "CANCELLED";
 
+  /** How the attempt ended, as its worker or the orchestrator saw it; null while active or LOST. */
+  @com.fasterxml.jackson.annotation.JsonProperty("outcome")
+  public String outcome() {
+    return active() || LOST.equals(state) ? null : state;
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean active() {
     return DISPATCHED.equals(state) || CLAIMED.equals(state) || RUNNING.equals(state);
   }

@@ -326,9 +326,9 @@ class PipelineApiTest {
     assertThat(p.getString("deployment.fromEnvironment")).isEqualTo(dev);
     assertThat(p.getString("deployment.fromReleaseId")).isEqualTo(rel);
     assertThat(p.getString("deployment.deployedBy")).isEqualTo("tester");
-    assertThat(p.getString("release.environment")).isEqualTo(prod);
-    assertThat(p.getString("release.bundleDigest")).isEqualTo("sha256:" + "b".repeat(64));
-    assertThat(p.getString("release.definition.tasks.find { it.key == 'extract' }.workerGroup"))
+    assertThat(p.getString("environment")).isEqualTo(prod);
+    assertThat(p.getString("bundleDigest")).isEqualTo("sha256:" + "b".repeat(64));
+    assertThat(p.getString("definition.tasks.find { it.key == 'extract' }.workerGroup"))
         .isEqualTo("etl-prod");
     api()
         .get("/api/v1/environments/{e}/pipelines/etl/releases", prod)

@@ -79,6 +79,31 @@ public class ReleaseResource {
             in.targetEnvironment(),
             in.workerGroupMap(),
             ServiceAuth.actor(actor));
-    return Response.status(201).entity(p).build();
+    Release r = p.release();
+    return Response.status(201)
+        .entity(
+            new PromotedRelease(
+                r.id(),
+                r.environment(),
+                r.pipeline(),
+                r.digest(),
+                r.bundleDigest(),
+                r.definition(),
+                r.createdAt(),
+                r.createdBy(),
+                p.deployment()))
+        .build();
   }
+
+  /** The release in the target environment, with the deployment that records the promotion. */
+  public record PromotedRelease(
+      UUID id,
+      String environment,
+      String pipeline,
+      String digest,
+      String bundleDigest,
+      io.dataplane.orchestrator.dag.PipelineDefinition definition,
+      java.time.Instant createdAt,
+      String createdBy,
+      io.dataplane.orchestrator.Deployment deployment) {}
 }

@@ -454,6 +454,7 @@ class ScenarioTest {
     JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
     List<Map<String, Object>> as = attempts(run, "only");
     assertThat(as).extracting(m -> m.get("state")).containsExactly("LOST", "SUCCEEDED");
+    assertThat(as).extracting(m -> m.get("outcome")).containsExactly(null, "SUCCEEDED");
     assertThat(as.get(0).get("workerId")).isEqualTo(first.workerId);
     assertThat(as.get(1).get("workerId")).isEqualTo(second.workerId);
     assertThat(run.getInt("taskRuns[0].retriesUsed")).isZero(); // no retry was used
