@@ -5,26 +5,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.demo.Demo;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The demo scenario through the gateway, as alice signed in at the real Keycloak, against the six
  * packaged services: every task succeeds, the flaky one on its second attempt, outputs flow
  * downstream, and the secret shows up nowhere in plain.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DemoScenarioTest {
 
   static final String GROUP = "st-" + UUID.randomUUID().toString().substring(0, 8);
   static Platform platform;
+  static final String environment = "st-" + UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
   static void start() throws Exception {
@@ -38,9 +49,21 @@ class DemoScenarioTest {
     }
   }
 
+  /**
+   * Metrics no service can show after this scenario: counters that only appear once they count
+   * something the demo never does (a denied secret read, a failed decryption), and Kafka consumer
+   * lag, which needs KafkaClientMetrics bound to the services' own consumers (not done yet).
+   */
+  static final Set<String> NOT_PRODUCED_BY_THE_DEMO =
+      Set.of(
+          "dataplane_secrets_denials_total",
+          "dataplane_secrets_decryption_failures_total",
+          "kafka_consumer_fetch_manager_records_lag_max");
+
   @Test
+  @Order(1)
   void theDemoRunSucceedsWithRetriesOutputsAndRedaction() throws Exception {
-    String env = "st-" + UUID.randomUUID().toString().substring(0, 8);
+    String env = environment;
     Demo.Settings local = Demo.Settings.local(env);
     Demo.Settings settings =
         new Demo.Settings(
@@ -81,5 +104,48 @@ class DemoScenarioTest {
     assertThat(r.logs().get("transform")).anySatisfy(l -> assertThat(l).contains("token ***"));
     assertThat(String.join("\n", printed)).doesNotContain(r.secretValue());
     assertThat(platform.allServiceLogs()).doesNotContain(r.secretValue());
+  }
+
+  /** Every metric the chart's dashboard and alerts query is exposed by the services it names. */
+  @Test
+  @Order(2)
+  void theDashboardsMetricsAreExposedByTheRunningServices() throws Exception {
+    // the demo never reaches the scheduler's API: one read makes it serve a request
+    platform
+        .graphql("alice")
+        .execute(
+            "query($e: String!) { schedules(environment: $e) { id } }", Map.of("e", environment));
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Map<String, String> expositions = new HashMap<>();
+    for (String service : platform.ports.keySet()) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(platform.url(service) + "/q/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(service).isEqualTo(200);
+      expositions.put(service, r.body());
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> listed =
+        Files.readAllLines(ServiceProcess.root().resolve("helm/dataplane/metrics.txt"));
+    for (String line : listed) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.trim().split("\\s+");
+      for (String service : f[1].split(",")) {
+        String body = expositions.get(service);
+        boolean exposed =
+            body != null
+                && body.lines().anyMatch(l -> l.startsWith(f[0] + "{") || l.startsWith(f[0] + " "));
+        if (!exposed && !NOT_PRODUCED_BY_THE_DEMO.contains(f[0])) {
+          missing.add(f[0] + " in " + service);
+        }
+      }
+    }
+    assertThat(listed).anyMatch(l -> l.startsWith("dataplane_runs_total"));
+    assertThat(missing)
+        .as("metrics the dashboard or alerts query but no service exposes")
+        .isEmpty();
   }
 }

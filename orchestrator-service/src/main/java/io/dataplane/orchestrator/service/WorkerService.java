@@ -197,6 +197,11 @@ public class WorkerService {
                   rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
             depth.put((String) r[0], (Long) r[1]);
           }
+          // every known group shows its depth, 0 included, so dashboards and alerts see the series
+          for (String g :
+              tx.list("select distinct name from worker_groups", rs -> rs.getString(1))) {
+            depth.putIfAbsent(g, 0L);
+          }
           for (Object[] r :
               tx.list(
                   "select state, count(*) from workers group by state",
