@@ -85,17 +85,25 @@ public final class GraphQLClient {
   /** Runs a query or mutation and returns the whole response ({@code data} and {@code errors}). */
   public JsonNode executeRaw(String query, Map<String, Object> variables)
       throws IOException, InterruptedException {
+    return executeRaw(query, variables, Map.of());
+  }
+
+  /** Like {@link #executeRaw(String, Map)}, with extra HTTP headers (e.g. {@code traceparent}). */
+  public JsonNode executeRaw(
+      String query, Map<String, Object> variables, Map<String, String> headers)
+      throws IOException, InterruptedException {
     ObjectNode req = JSON.createObjectNode();
     req.put("query", query);
     req.set("variables", JSON.valueToTree(variables == null ? Map.of() : variables));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    headers.forEach(b::header);
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)))
-                .build(),
+            b.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GraphQL call failed: HTTP " + r.statusCode() + " " + r.body());

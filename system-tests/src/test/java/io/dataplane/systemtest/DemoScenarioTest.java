@@ -1,9 +1,11 @@
 package io.dataplane.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.demo.Demo;
+import io.dataplane.demo.GraphQLClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -147,5 +149,64 @@ class DemoScenarioTest {
     assertThat(missing)
         .as("metrics the dashboard or alerts query but no service exposes")
         .isEmpty();
+  }
+
+  /**
+   * One trace from a GraphQL {@code startRun} through the gateway, the orchestrator, Kafka and the
+   * worker into the task process: the task's {@code TRACEPARENT} carries the trace id of the
+   * caller's {@code traceparent}.
+   */
+  @Test
+  @Order(3)
+  void oneTraceFromStartRunToTheTaskProcess() throws Exception {
+    GraphQLClient gql = platform.graphql("alice");
+    String yaml =
+        "workerGroup: "
+            + GROUP
+            + "\ntasks:\n  - key: traced\n    runtime: bash\n"
+            + "    script: echo \"traceparent=$TRACEPARENT\"\n";
+    gql.execute(
+        "mutation($e: String!, $d: String!) { savePipeline(environment: $e, name: \"traced\", definition: $d) { name } }",
+        Map.of("e", environment, "d", yaml));
+    gql.execute(
+        "mutation($e: String!) { releasePipeline(environment: $e, pipeline: \"traced\") { id } }",
+        Map.of("e", environment));
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    JsonNode started =
+        gql.executeRaw(
+            "mutation($e: String!) { startRun(environment: $e, pipeline: \"traced\") { id } }",
+            Map.of("e", environment),
+            Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
+    String runId = started.path("data").path("startRun").path("id").asText();
+    assertThat(runId).as(started.toString()).isNotBlank();
+
+    String[] line = {null};
+    await("the traced task's log")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              JsonNode run =
+                  gql.execute(
+                          "query($id: String!) { run(id: $id) { state taskRuns { id } } }",
+                          Map.of("id", runId))
+                      .path("run");
+              if (!"SUCCEEDED".equals(run.path("state").asText())) {
+                return false;
+              }
+              JsonNode lines =
+                  gql.execute(
+                          "query($t: String!, $r: String) { logs(taskRunId: $t, runId: $r) { lines { text } } }",
+                          Map.of("t", run.path("taskRuns").get(0).path("id").asText(), "r", runId))
+                      .path("logs")
+                      .path("lines");
+              for (JsonNode l : lines) {
+                if (l.path("text").asText().startsWith("traceparent=")) {
+                  line[0] = l.path("text").asText();
+                }
+              }
+              return line[0] != null;
+            });
+    assertThat(line[0]).matches("traceparent=00-" + traceId + "-[0-9a-f]{16}-0[01]");
   }
 }

@@ -118,6 +118,15 @@ final class Platform implements AutoCloseable {
     awaitReady(name);
   }
 
+  /** The process name of the worker whose instance id is {@code workerId}, or null. */
+  String serviceOfWorker(String workerId) {
+    return envs.entrySet().stream()
+        .filter(e -> workerId.equals(e.getValue().get("DATAPLANE_WORKER_INSTANCE_ID")))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(null);
+  }
+
   String url(String service) {
     return "http://127.0.0.1:" + ports.get(service);
   }
