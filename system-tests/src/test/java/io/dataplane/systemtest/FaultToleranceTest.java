@@ -132,14 +132,22 @@ class FaultToleranceTest {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> succeeded(run(runId)) >= 10);
     // kill the worker that runs this run's attempts now
-    String victim = null;
-    for (JsonNode t : run(runId).path("taskRuns")) {
-      for (JsonNode a : t.path("attempts")) {
-        if (List.of("CLAIMED", "RUNNING").contains(a.path("state").asText())) {
-          victim = platform.serviceOfWorker(a.path("workerId").asText());
-        }
-      }
-    }
+    String[] found = {null};
+    await("a worker runs an attempt of the run")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              for (JsonNode t : run(runId).path("taskRuns")) {
+                for (JsonNode a : t.path("attempts")) {
+                  if (List.of("CLAIMED", "RUNNING").contains(a.path("state").asText())) {
+                    found[0] = platform.serviceOfWorker(a.path("workerId").asText());
+                  }
+                }
+              }
+              return found[0] != null;
+            });
+    String victim = found[0];
     assertThat(victim).as("a worker runs an attempt of the run").isNotNull();
     Instant killedAt = Instant.now();
     platform.kill(victim);
