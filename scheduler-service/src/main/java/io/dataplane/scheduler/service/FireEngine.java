@@ -106,8 +106,7 @@ public class FireEngine implements Leadership.Listener {
     this.leadership =
         new Leadership(
             jdbcUrl, user, password, config, List.of(changesChannel, backfillChannel), this);
-    this.writer =
-        new FireWriter(repository, leadership, outbox, config.instanceId(), config.schema());
+    this.writer = new FireWriter(repository, leadership, outbox, config.instanceId());
     this.pool =
         Executors.newFixedThreadPool(
             Math.max(1, config.fireParallelism()),

@@ -4,9 +4,9 @@ import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.EventTypes;
 import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.outbox.Outbox;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.leader.Leadership;
-import io.dataplane.scheduler.messaging.OutboxBatch;
 import io.dataplane.scheduler.messaging.OutboxRelay;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.quarkus.logging.Log;
@@ -39,7 +39,7 @@ public final class FireWriter {
 
   /** Fires with their RunRequested events built and encoded, ready to be written at the instant. */
   public record Prepared(
-      List<Fire> fires, Map<UUID, Instant> firedThrough, Map<String, OutboxBatch.Item> events) {}
+      List<Fire> fires, Map<UUID, Instant> firedThrough, Map<String, Outbox.Item> events) {}
 
   /** The ledger refused the write because this instance is not the leader any more. */
   public static final class NotLeaderException extends Exception {
@@ -52,15 +52,9 @@ public final class FireWriter {
   private final Leadership leadership;
   private final OutboxRelay outbox;
   private final String instanceId;
-  private final OutboxBatch batch;
 
   public FireWriter(
-      ScheduleRepository repository,
-      Leadership leadership,
-      OutboxRelay outbox,
-      String instanceId,
-      String schema) {
-    this.batch = new OutboxBatch(schema);
+      ScheduleRepository repository, Leadership leadership, OutboxRelay outbox, String instanceId) {
     this.repository = repository;
     this.leadership = leadership;
     this.outbox = outbox;
@@ -69,7 +63,7 @@ public final class FireWriter {
 
   /** Builds and encodes the events of fires ahead of their instant (no database access). */
   public Prepared prepare(List<Fire> fires, Map<UUID, Instant> firedThrough) {
-    Map<String, OutboxBatch.Item> events = new HashMap<>();
+    Map<String, Outbox.Item> events = new HashMap<>();
     for (Fire f : fires) {
       events.put(
           Schedule.requestId(f.schedule().id(), f.fireTime()),
@@ -78,7 +72,7 @@ public final class FireWriter {
     return new Prepared(fires, firedThrough, events);
   }
 
-  private static OutboxBatch.Item event(Fire f, String releaseId) {
+  private static Outbox.Item event(Fire f, String releaseId) {
     Schedule s = f.schedule();
     RunRequested event =
         new RunRequested(
@@ -92,7 +86,7 @@ public final class FireWriter {
     EventTypes.Registration reg = EventTypes.of(RunRequested.class);
     // a fire's event occurs at the fire instant (or now, for a late one)
     Instant at = f.fireTime().isAfter(Instant.now()) ? f.fireTime() : Instant.now();
-    return OutboxBatch.item(
+    return Outbox.item(
         Topics.RUN_REQUESTS,
         event.key(),
         new EventEnvelope<>(
@@ -249,10 +243,7 @@ public final class FireWriter {
   }
 
   private List<Fire> insert(
-      Connection c,
-      List<Fire> fires,
-      Map<UUID, String> releases,
-      Map<String, OutboxBatch.Item> prepared)
+      Connection c, List<Fire> fires, Map<UUID, String> releases, Map<String, Outbox.Item> prepared)
       throws SQLException {
     if (fires.isEmpty()) {
       return List.of();
@@ -298,13 +289,13 @@ public final class FireWriter {
       }
     }
     List<Fire> written = new ArrayList<>(inserted.size());
-    List<OutboxBatch.Item> events = new ArrayList<>(inserted.size());
+    List<Outbox.Item> events = new ArrayList<>(inserted.size());
     for (int i = 0; i < n; i++) {
       if (!inserted.contains(requestIds[i])) {
         continue;
       }
       Fire f = fires.get(i);
-      OutboxBatch.Item item = prepared.get(requestIds[i]);
+      Outbox.Item item = prepared.get(requestIds[i]);
       if (item == null
           || !java.util.Objects.equals(
               ((RunRequested) item.envelope().payload()).releaseId(), releaseIds[i])) {
@@ -314,12 +305,7 @@ public final class FireWriter {
       events.add(item);
       written.add(f);
     }
-    if (events.size() == 1) {
-      OutboxBatch.Item e = events.get(0);
-      outbox.outbox().append(c, e.topic(), e.key(), e.envelope(), null);
-    } else {
-      batch.appendAll(c, events);
-    }
+    outbox.outbox().appendAll(c, events);
     return written;
   }
 
