@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -114,6 +115,34 @@ class FaultToleranceTest {
                   .contains(last[0].path("state").asText());
             });
     return last[0];
+  }
+
+  /**
+   * The dispatches of one run share one partition (they are keyed by run id); through the workers'
+   * share group they still go to every worker with a free slot, not to one partition owner.
+   */
+  @Test
+  @Order(0)
+  void theTasksOfOneRunSpreadOverEveryWorkerOfTheGroup() throws Exception {
+    StringBuilder yaml = new StringBuilder("workerGroup: " + GROUP + "\ntasks:\n");
+    for (int i = 0; i < 16; i++) {
+      yaml.append(String.format("  - key: p%02d%n    runtime: bash%n    script: sleep 0.5%n", i));
+    }
+    String runId = startRun("spread", yaml.toString());
+
+    JsonNode run = awaitRunEnd(runId, Duration.ofMinutes(2));
+
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    Map<String, Long> attemptsPerWorker = new TreeMap<>();
+    for (JsonNode t : run.path("taskRuns")) {
+      for (JsonNode a : t.path("attempts")) {
+        attemptsPerWorker.merge(a.path("workerId").asText(), 1L, Long::sum);
+      }
+    }
+    assertThat(attemptsPerWorker.keySet())
+        .as("workers that ran attempts of the run: %s", attemptsPerWorker)
+        .containsExactlyInAnyOrder(
+            platform.workerId("worker-service"), platform.workerId("worker-service-2"));
   }
 
   @Test

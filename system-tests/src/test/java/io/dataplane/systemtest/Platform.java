@@ -118,6 +118,11 @@ final class Platform implements AutoCloseable {
     awaitReady(name);
   }
 
+  /** The instance id of the worker process {@code service}. */
+  String workerId(String service) {
+    return envs.get(service).get("DATAPLANE_WORKER_INSTANCE_ID");
+  }
+
   /** The process name of the worker whose instance id is {@code workerId}, or null. */
   String serviceOfWorker(String workerId) {
     return envs.entrySet().stream()

@@ -68,6 +68,15 @@ public interface WorkerConfig {
   @WithDefault("1s")
   Duration heartbeatInterval();
 
+  /**
+   * How long a claim is retried while the orchestrator cannot be reached, holding the dispatch;
+   * keep it below the broker's share-group record lock ({@code
+   * group.share.record.lock.duration.ms}, 30 s by default), after which the broker hands the record
+   * to another worker.
+   */
+  @WithDefault("20s")
+  Duration claimRetryFor();
+
   /** Base URL of orchestrator-service (attempt claims). */
   @WithDefault("http://localhost:8081")
   String orchestratorUrl();

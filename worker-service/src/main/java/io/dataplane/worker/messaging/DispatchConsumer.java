@@ -18,29 +18,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Takes TaskDispatched records of the worker's groups, one at a time and only while a slot is free
- * (otherwise the partitions are paused, so idle workers of the group get the work). One consumer
- * per group, in the consumer group {@code dataplane-workers.<group>} shared by that group's
- * workers. A slot is reserved, then the attempt is claimed at the orchestrator; the record's offset
- * is committed only once the attempt is claimed and held, so a crash before that point redelivers
- * the dispatch.
+ * Takes TaskDispatched records of the worker's groups through Kafka share groups (KIP-932): every
+ * worker of a group reads every partition, and the broker hands each record to one of them. A
+ * worker asks for one record at a time and only while a slot is free, so whichever worker is idle
+ * takes the next attempt, whatever run it belongs to. One share consumer per worker group, in the
+ * share group {@code dataplane-workers.<group>}.
+ *
+ * <p>Acknowledgement is explicit: a record is accepted once its attempt is claimed at the
+ * orchestrator and started here, or once the claim is refused (someone else holds it); it is
+ * released when it cannot be taken now. A crash before the acknowledgement leaves the record
+ * acquired until the broker's lock runs out, then another worker receives it.
  */
 @ApplicationScoped
 public class DispatchConsumer {
 
-  /** Prefix of the consumer group of each worker group. */
+  /** Prefix of the share group of each worker group. */
   public static final String GROUP_ID_PREFIX = "dataplane-workers.";
+
+  /**
+   * Share-group settings the worker applies before it subscribes: a new share group starts at the
+   * earliest record, so that dispatches sent before the group's first worker started are not
+   * skipped (the broker's default is latest).
+   */
+  static final Map<String, String> SHARE_GROUP_CONFIG =
+      Map.of("share.auto.offset.reset", "earliest");
+
+  private static final Duration POLL = Duration.ofMillis(100);
 
   private final WorkerConfig config;
   private final AttemptService attempts;
@@ -76,11 +95,16 @@ public class DispatchConsumer {
     }
   }
 
+  /** True once every group's share consumer has subscribed. */
+  public synchronized boolean ready() {
+    return running && consumers.stream().allMatch(gc -> gc.subscribed);
+  }
+
   /** Stops taking work; returns once every consumer is closed. */
   public synchronized void stop() {
     running = false;
     for (GroupConsumer gc : consumers) {
-      KafkaConsumer<String, byte[]> c = gc.consumer;
+      KafkaShareConsumer<String, byte[]> c = gc.consumer;
       if (c != null) {
         c.wakeup();
       }
@@ -98,7 +122,8 @@ public class DispatchConsumer {
   private final class GroupConsumer {
     final String group;
     final Thread thread;
-    volatile KafkaConsumer<String, byte[]> consumer;
+    volatile KafkaShareConsumer<String, byte[]> consumer;
+    volatile boolean subscribed;
 
     GroupConsumer(String group) {
       this.group = group;
@@ -107,37 +132,36 @@ public class DispatchConsumer {
     }
 
     private void loop() {
+      String shareGroup = GROUP_ID_PREFIX + group;
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID_PREFIX + group);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, shareGroup);
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-" + group);
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+      // exactly one record per poll (KIP-1206): a worker never holds dispatches it has no slot for
+      p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
       String topic = Topics.taskDispatch(group);
       while (running) {
-        try (KafkaConsumer<String, byte[]> c =
-            new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-          consumer = c;
-          c.subscribe(List.of(topic));
-          Log.infof("consuming %s", topic);
-          while (running) {
-            if (attempts.freeSlots() > 0 && !attempts.draining()) {
-              if (!c.paused().isEmpty()) {
-                c.resume(c.paused());
+        try {
+          configureShareGroup(shareGroup);
+          try (KafkaShareConsumer<String, byte[]> c =
+              new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            c.subscribe(List.of(topic));
+            subscribed = true;
+            Log.infof("consuming %s in share group %s", topic, shareGroup);
+            while (running) {
+              if (!attempts.awaitFreeSlot(POLL)) {
+                continue;
               }
-            } else {
-              c.pause(c.assignment());
-            }
-            for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(100))) {
-              if (!running || !handle(c, record)) {
-                // not taken: read it again on the next poll
-                c.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-                break;
+              for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                c.acknowledge(record, handle(record));
+                c.commitAsync();
               }
             }
           }
-        } catch (WakeupException e) {
+        } catch (WakeupException | InterruptedException e) {
           // stopping
         } catch (RuntimeException e) {
           if (running) {
@@ -146,59 +170,96 @@ public class DispatchConsumer {
           }
         } finally {
           consumer = null;
+          subscribed = false;
         }
       }
     }
   }
 
-  /** Returns false when the record must be read again (no slot, orchestrator unreachable). */
-  private boolean handle(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> record) {
-    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+  /** Applies {@link #SHARE_GROUP_CONFIG} to the share group (idempotent). */
+  private void configureShareGroup(String shareGroup) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-admin");
+    try (Admin admin = Admin.create(p)) {
+      List<AlterConfigOp> ops = new ArrayList<>();
+      SHARE_GROUP_CONFIG.forEach(
+          (k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+      admin
+          .incrementalAlterConfigs(
+              Map.of(new ConfigResource(ConfigResource.Type.GROUP, shareGroup), ops))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot configure share group " + shareGroup + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decides what becomes of one dispatch record: taken or skipped (ACCEPT) or not now (RELEASE).
+   */
+  private AcknowledgeType handle(ConsumerRecord<String, byte[]> record) {
     EventEnvelope<?> envelope;
     try {
       envelope = codec.decode(record.value());
     } catch (EventCodec.UnreadableEventException e) {
-      Log.warnf("skipping unreadable record %s@%d: %s", tp, record.offset(), e.getMessage());
-      commit(c, tp, record.offset());
-      return true;
+      Log.warnf(
+          "skipping unreadable record %s-%d@%d: %s",
+          record.topic(), record.partition(), record.offset(), e.getMessage());
+      return AcknowledgeType.REJECT;
     }
     if (!(envelope.payload() instanceof TaskDispatched d)) {
-      commit(c, tp, record.offset());
-      return true;
+      return AcknowledgeType.ACCEPT;
     }
     if (attempts.isRunning(d.taskRunId(), d.attempt())) {
-      commit(c, tp, record.offset()); // a redelivery of what this worker holds already
-      return true;
+      return AcknowledgeType.ACCEPT; // a redelivery of what this worker holds already
     }
     int slot = attempts.reserveSlot();
     if (slot < 0) {
-      return false;
+      return AcknowledgeType.RELEASE; // another group's consumer took the slot: someone else may
     }
-    boolean claimed;
-    try {
-      claimed = orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId());
-    } catch (IOException e) {
+    Boolean claimed = claim(d);
+    if (claimed == null) {
       attempts.releaseSlot(slot);
-      Log.warnf(
-          "cannot claim %s/%d yet (%s); retrying", d.taskRunId(), d.attempt(), e.getMessage());
-      sleep(500);
-      return false;
+      return AcknowledgeType.RELEASE;
     }
     if (!claimed) {
       attempts.releaseSlot(slot);
       Log.infof("attempt %s/%d refused by the orchestrator: skipped", d.taskRunId(), d.attempt());
       registry.counter("dataplane.worker.attempts.skipped").increment();
-      commit(c, tp, record.offset());
-      return true;
+      return AcknowledgeType.ACCEPT;
     }
     Context parent = KafkaTracing.extract(record.headers());
     attempts.accept(d, parent, slot);
-    commit(c, tp, record.offset());
-    return true;
+    return AcknowledgeType.ACCEPT;
   }
 
-  private static void commit(KafkaConsumer<String, byte[]> c, TopicPartition tp, long offset) {
-    c.commitSync(Map.of(tp, new OffsetAndMetadata(offset + 1)));
+  /**
+   * Claims the attempt at the orchestrator; while it cannot be reached, keeps trying (holding the
+   * record, so an outage does not use up the record's deliveries) until the worker stops or the
+   * broker's acquisition lock would run out. Null: not claimed, try again later.
+   */
+  private Boolean claim(TaskDispatched d) {
+    long deadline = System.nanoTime() + config.claimRetryFor().toNanos();
+    long backoff = 200;
+    while (true) {
+      try {
+        return orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId());
+      } catch (IOException e) {
+        if (!running || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
+          Log.warnf(
+              "cannot claim %s/%d (%s): handed back to the group", d.taskRunId(), d.attempt(), e);
+          return null;
+        }
+        Log.debugf("cannot claim %s/%d yet (%s); retrying", d.taskRunId(), d.attempt(), e);
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
   }
 
   private static void sleep(long millis) {

@@ -215,6 +215,20 @@ public class AttemptService {
   /** Gives back a slot reserved for an attempt that was not claimed. */
   public synchronized void releaseSlot(int slot) {
     freeSlots.add(slot);
+    notifyAll();
+  }
+
+  /** Waits until a slot is free and the worker takes work; false when {@code timeout} passed. */
+  public synchronized boolean awaitFreeSlot(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (draining || freeSlots.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   /** Starts a claimed attempt in the background, on the slot reserved for it. */
@@ -297,6 +311,7 @@ public class AttemptService {
     runningGauge.decrementAndGet();
     synchronized (this) {
       freeSlots.add(a.slot);
+      notifyAll();
     }
   }
 
