@@ -7,13 +7,21 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.dataplane.common.events.DispatchTopics;
+import io.dataplane.common.events.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** The REST API of environments, worker groups, pipelines, releases, promotions and runs. */
@@ -76,6 +84,23 @@ class PipelineApiTest {
         .post("/api/v1/environments/{e}/worker-groups", env)
         .then()
         .statusCode(409);
+  }
+
+  @Test
+  void aNewWorkerGroupGetsADispatchTopicOfOnePartition() throws Exception {
+    String env = Api.env();
+    String group = Api.unique("wg");
+    Api.group(env, group);
+    Properties p = new Properties();
+    p.put(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    try (Admin admin = Admin.create(p)) {
+      String topic = Topics.taskDispatch(group);
+      TopicDescription d =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+      assertThat(d.partitions()).as("partitions of %s", topic).hasSize(DispatchTopics.PARTITIONS);
+    }
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.dag.DefinitionReader;
 import io.dataplane.orchestrator.dag.PipelineDefinition;
 import io.dataplane.orchestrator.dag.ValidationError;
+import io.dataplane.orchestrator.messaging.DispatchTopicAdmin;
 import io.dataplane.orchestrator.messaging.EventOutbox;
 import io.dataplane.orchestrator.repository.Db;
 import io.dataplane.orchestrator.repository.Rows;
@@ -55,16 +56,19 @@ public class PipelineService {
 
   private final Db db;
   private final EventOutbox events;
+  private final DispatchTopicAdmin dispatchTopics;
 
   private final SecretsClient secrets;
 
   public PipelineService(
       Db db,
       EventOutbox events,
+      DispatchTopicAdmin dispatchTopics,
       OrchestratorConfig config,
       @ConfigProperty(name = "dataplane.service-auth.token", defaultValue = "") String token) {
     this.db = db;
     this.events = events;
+    this.dispatchTopics = dispatchTopics;
     this.secrets = config.secretsUrl().map(u -> new SecretsClient(u, token)).orElse(null);
   }
 
@@ -75,28 +79,31 @@ public class PipelineService {
 
   public Environment createEnvironment(String name, String description, String actor) {
     checkName(name, "name");
-    return db.tx(
-        tx -> {
-          int n =
+    Environment created =
+        db.tx(
+            tx -> {
+              int n =
+                  tx.update(
+                      "insert into environments (name, description, created_by) values (?, ?, ?)"
+                          + " on conflict do nothing",
+                      name,
+                      description,
+                      actor);
+              if (n == 0) {
+                throw DataplaneException.conflict("environment '" + name + "' already exists");
+              }
+              // tasks that name no worker group run in "default"
               tx.update(
-                  "insert into environments (name, description, created_by) values (?, ?, ?)"
-                      + " on conflict do nothing",
+                  "insert into worker_groups (environment, name, description, created_by)"
+                      + " values (?, ?, 'tasks that name no worker group', ?)",
                   name,
-                  description,
+                  PipelineDefinition.DEFAULT_WORKER_GROUP,
                   actor);
-          if (n == 0) {
-            throw DataplaneException.conflict("environment '" + name + "' already exists");
-          }
-          // tasks that name no worker group run in "default"
-          tx.update(
-              "insert into worker_groups (environment, name, description, created_by)"
-                  + " values (?, ?, 'tasks that name no worker group', ?)",
-              name,
-              PipelineDefinition.DEFAULT_WORKER_GROUP,
-              actor);
-          return tx.one("select * from environments where name = ?", Rows::environment, name)
-              .orElseThrow();
-        });
+              return tx.one("select * from environments where name = ?", Rows::environment, name)
+                  .orElseThrow();
+            });
+    dispatchTopics.ensure(PipelineDefinition.DEFAULT_WORKER_GROUP);
+    return created;
   }
 
   public List<Environment> listEnvironments() {
@@ -114,28 +121,31 @@ public class PipelineService {
 
   public WorkerGroup createWorkerGroup(String env, String name, String description, String actor) {
     checkName(name, "name");
-    return db.tx(
-        tx -> {
-          environment(tx, env);
-          int n =
-              tx.update(
-                  "insert into worker_groups (environment, name, description, created_by)"
-                      + " values (?, ?, ?, ?) on conflict do nothing",
-                  env,
-                  name,
-                  description,
-                  actor);
-          if (n == 0) {
-            throw DataplaneException.conflict(
-                "worker group '" + name + "' already exists in '" + env + "'");
-          }
-          return tx.one(
-                  "select * from worker_groups where environment = ? and name = ?",
-                  Rows::workerGroup,
-                  env,
-                  name)
-              .orElseThrow();
-        });
+    WorkerGroup created =
+        db.tx(
+            tx -> {
+              environment(tx, env);
+              int n =
+                  tx.update(
+                      "insert into worker_groups (environment, name, description, created_by)"
+                          + " values (?, ?, ?, ?) on conflict do nothing",
+                      env,
+                      name,
+                      description,
+                      actor);
+              if (n == 0) {
+                throw DataplaneException.conflict(
+                    "worker group '" + name + "' already exists in '" + env + "'");
+              }
+              return tx.one(
+                      "select * from worker_groups where environment = ? and name = ?",
+                      Rows::workerGroup,
+                      env,
+                      name)
+                  .orElseThrow();
+            });
+    dispatchTopics.ensure(name);
+    return created;
   }
 
   public List<WorkerGroup> listWorkerGroups(String env) {

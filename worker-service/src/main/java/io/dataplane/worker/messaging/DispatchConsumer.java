@@ -1,5 +1,6 @@
 package io.dataplane.worker.messaging;
 
+import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.TaskDispatched;
@@ -144,7 +145,7 @@ public class DispatchConsumer {
       String topic = Topics.taskDispatch(group);
       while (running) {
         try {
-          configureShareGroup(shareGroup);
+          prepare(shareGroup);
           try (KafkaShareConsumer<String, byte[]> c =
               new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
@@ -176,12 +177,24 @@ public class DispatchConsumer {
     }
   }
 
-  /** Applies {@link #SHARE_GROUP_CONFIG} to the share group (idempotent). */
-  private void configureShareGroup(String shareGroup) {
+  /**
+   * Creates the group's dispatch topic if it is missing (one partition, see {@link DispatchTopics})
+   * and applies {@link #SHARE_GROUP_CONFIG} to the share group; idempotent.
+   */
+  private void prepare(String shareGroup) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-admin");
+    String group = shareGroup.substring(GROUP_ID_PREFIX.length());
     try (Admin admin = Admin.create(p)) {
+      int partitions = DispatchTopics.ensure(admin, group, 30_000);
+      if (partitions > DispatchTopics.PARTITIONS) {
+        Log.warnf(
+            "%s has %d partitions: while the group has fewer workers than partitions, each"
+                + " partition goes to one worker alone, and an idle worker may wait while a busy"
+                + " one holds dispatches; recreate the topic with %d partition",
+            Topics.taskDispatch(group), partitions, DispatchTopics.PARTITIONS);
+      }
       List<AlterConfigOp> ops = new ArrayList<>();
       SHARE_GROUP_CONFIG.forEach(
           (k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
@@ -195,7 +208,8 @@ public class DispatchConsumer {
       throw new WakeupException();
     } catch (Exception e) {
       throw new IllegalStateException(
-          "cannot configure share group " + shareGroup + ": " + e.getMessage(), e);
+          "cannot prepare the dispatch topic and share group " + shareGroup + ": " + e.getMessage(),
+          e);
     }
   }
 
