@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The packaged services as processes on ports of their own, wired to each other and to the real
@@ -60,6 +61,8 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_ADMINS", "admin,alice");
       env.put("DATAPLANE_WORKER_GROUPS", workerGroup);
       env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "15S");
+      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_GROUP", "orch-st-" + UUID.randomUUID());
+      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_OFFSET_RESET", "latest");
       env.putAll(extraEnv);
       for (String name : names) {
         Map<String, String> own = new HashMap<>(env);
