@@ -155,6 +155,7 @@ public final class PlatformBench {
     one(env, pipeline); // warm-up
     List<double[]> results = new ArrayList<>();
     List<Double> latencies = new ArrayList<>();
+    Map<String, List<Double>> hops = new LinkedHashMap<>();
     for (int i = 0; i < runs; i++) {
       JsonNode run = one(env, pipeline);
       tasks += run.path("taskRuns").size();
@@ -166,6 +167,9 @@ public final class PlatformBench {
         latencies.add(millis(tr.path("readyAt"), last.path("startedAt")));
       }
       results.add(new double[] {makespan, sum, run.path("taskRuns").size()});
+      if (name.startsWith("chain")) {
+        hops(run).forEach((k, v) -> hops.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+      }
     }
     sampling.set(false);
     long cpuAfter = cpuTicks();
@@ -186,6 +190,13 @@ public final class PlatformBench {
       f.put("bare_spawn_per_s", Stats.round(bare, 1));
       f.put("ratio_to_bare_spawn", Stats.round(tps / bare, 3));
     }
+    hops.forEach(
+        (k, v) ->
+            f.put(
+                "hop_" + k + "_p50_ms",
+                Stats.round(
+                    Stats.percentile(v.stream().mapToDouble(Double::doubleValue).toArray(), 50),
+                    2)));
     f.put("dispatch_latency_p50_ms", Stats.round(Stats.percentile(lat, 50), 2));
     f.put("dispatch_latency_p99_ms", Stats.round(Stats.percentile(lat, 99), 2));
     long hz = 100;
@@ -196,6 +207,46 @@ public final class PlatformBench {
     peak.forEach((k, v) -> f.put("rss_peak_mb_" + k, v / 1024));
     f.put("rss_idle_mb_total", idle.values().stream().mapToLong(Long::longValue).sum() / 1024);
     Stats.printJson(f);
+  }
+
+  /**
+   * Where the time between two tasks of a chain goes, from the orchestrator's timestamps: the
+   * previous attempt recorded finished (orchestrator's clock, once its AttemptFinished is consumed)
+   * → next task ready → dispatched (outbox row written) → claimed (the worker's claim reached the
+   * orchestrator: outbox relay, Kafka, share fetch, claim call) → started (worker's clock: after
+   * the claim, bundle and secrets, process spawned). The hop from the process's exit to "finished"
+   * is inside the task's recorded duration.
+   */
+  static Map<String, List<Double>> hops(JsonNode run) {
+    Map<String, JsonNode> last = new LinkedHashMap<>();
+    Map<String, JsonNode> byKey = new LinkedHashMap<>();
+    for (JsonNode tr : run.path("taskRuns")) {
+      byKey.put(tr.path("taskKey").asText(), tr);
+      last.put(
+          tr.path("taskKey").asText(), tr.path("attempts").get(tr.path("attempts").size() - 1));
+    }
+    Map<String, List<Double>> m = new LinkedHashMap<>();
+    for (String h :
+        List.of(
+            "finished_to_ready",
+            "ready_to_dispatched",
+            "dispatched_to_claimed",
+            "claimed_to_started")) {
+      m.put(h, new ArrayList<>());
+    }
+    for (int i = 1; i < 40; i++) {
+      JsonNode prev = last.get(String.format("t%02d", i - 1));
+      JsonNode a = last.get(String.format("t%02d", i));
+      JsonNode tr = byKey.get(String.format("t%02d", i));
+      if (prev == null || a == null) {
+        continue;
+      }
+      m.get("finished_to_ready").add(millis(prev.path("finishedAt"), tr.path("readyAt")));
+      m.get("ready_to_dispatched").add(millis(tr.path("readyAt"), a.path("dispatchedAt")));
+      m.get("dispatched_to_claimed").add(millis(a.path("dispatchedAt"), a.path("claimedAt")));
+      m.get("claimed_to_started").add(millis(a.path("claimedAt"), a.path("startedAt")));
+    }
+    return m;
   }
 
   static double bareSpawnRate(int n, int concurrency) throws Exception {

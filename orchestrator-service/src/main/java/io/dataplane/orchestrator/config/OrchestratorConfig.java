@@ -24,6 +24,15 @@ public interface OrchestratorConfig {
   @WithDefault("1s")
   Duration workerCheckInterval();
 
+  /**
+   * An attempt dispatched this long ago and still not claimed, while a worker of its group has a
+   * free slot, is dispatched again (same attempt): its record was lost on the way (a broker gave up
+   * on it after too many deliveries, a topic was recreated). A second copy is harmless: only one
+   * claim of an attempt succeeds.
+   */
+  @WithDefault("60s")
+  Duration redispatchAfter();
+
   /** Added to a task's timeout before the orchestrator itself fails the attempt as TIMED_OUT. */
   @WithDefault("5s")
   Duration timeoutGrace();

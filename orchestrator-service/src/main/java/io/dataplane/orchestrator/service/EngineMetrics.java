@@ -17,6 +17,7 @@ public class EngineMetrics {
 
   private final MeterRegistry registry;
   private final Counter fenced;
+  private final Counter redispatched;
   private final Timer taskDuration;
   private final Timer dispatchLatency;
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
@@ -27,6 +28,10 @@ public class EngineMetrics {
     this.fenced =
         Counter.builder("dataplane.fenced.results")
             .description("Results ignored because their attempt was not the current one")
+            .register(registry);
+    this.redispatched =
+        Counter.builder("dataplane.dispatches.repeated")
+            .description("Attempts dispatched again because no worker took them in time")
             .register(registry);
     this.taskDuration =
         Timer.builder("dataplane.task.duration")
@@ -49,6 +54,10 @@ public class EngineMetrics {
 
   public void fenced() {
     fenced.increment();
+  }
+
+  public void redispatched() {
+    redispatched.increment();
   }
 
   public double fencedCount() {

@@ -335,8 +335,6 @@ public class RunEngine {
   private void dispatch(
       Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, Map<String, TaskRun> trs)
       throws SQLException {
-    PipelineDefinition.Task task = def.task(tr.taskKey());
-    Release rel = release(tx, run.releaseId());
     int attempt = tr.attempt() + 1;
     tx.update(
         "update task_runs set state = 'QUEUED', attempt = ?, retry_at = null, ready_at = now()"
@@ -350,6 +348,23 @@ public class RunEngine {
         attempt,
         run.id(),
         tr.workerGroup());
+    publishDispatch(tx, run, def, tr, attempt, trs);
+    if (tr.state() != TaskRunState.QUEUED) {
+      taskChanged(tx, tr, TaskRunState.QUEUED, attempt, null);
+    }
+  }
+
+  /** Appends the TaskDispatched of {@code attempt} to the outbox. */
+  private void publishDispatch(
+      Db.Tx tx,
+      PipelineRun run,
+      PipelineDefinition def,
+      TaskRun tr,
+      int attempt,
+      Map<String, TaskRun> trs)
+      throws SQLException {
+    PipelineDefinition.Task task = def.task(tr.taskKey());
+    Release rel = release(tx, run.releaseId());
     if (trs == null) {
       trs = taskRuns(tx, run.id());
     }
@@ -401,9 +416,6 @@ public class RunEngine {
             inputs,
             token,
             now));
-    if (tr.state() != TaskRunState.QUEUED) {
-      taskChanged(tx, tr, TaskRunState.QUEUED, attempt, null);
-    }
   }
 
   /** Ends a run: unfinished tasks are cancelled (running attempts get CancelAttempt). */
@@ -861,6 +873,33 @@ public class RunEngine {
           finishAttempt(tx, tr, a.get(), Attempt.LOST, null, reason);
           dispatch(tx, run, release(tx, run.releaseId()).definition(), tr, null);
           return null;
+        });
+  }
+
+  /**
+   * Dispatches a still unclaimed attempt once more (its record was lost on the way); true when it
+   * was.
+   */
+  public boolean redispatch(UUID taskRunId, int attempt) {
+    return db.tx(
+        tx -> {
+          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
+          if (tr0.isEmpty()) {
+            return false;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          int n =
+              tx.update(
+                  "update attempts set dispatched_at = now() where task_run_id = ? and attempt = ?"
+                      + " and state = 'DISPATCHED'",
+                  taskRunId,
+                  attempt);
+          if (n == 0 || tr.attempt() != attempt || run.state() != RunState.RUNNING) {
+            return false;
+          }
+          publishDispatch(tx, run, release(tx, run.releaseId()).definition(), tr, attempt, null);
+          return true;
         });
   }
 

@@ -181,6 +181,28 @@ public class WorkerService {
     for (Object[] o : orphaned) {
       engine.requeue((UUID) o[0], (Integer) o[1], "worker " + o[2] + " was lost");
     }
+    // dispatches no worker took although one of the group had room: lost on the way
+    List<Object[]> unclaimed =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select a.task_run_id, a.attempt, a.worker_group from attempts a"
+                        + " where a.state = 'DISPATCHED'"
+                        + " and a.dispatched_at < now() - make_interval(secs => ?)"
+                        + " and exists (select 1 from workers w where w.state = 'ACTIVE'"
+                        + " and not w.draining and w.free_slots > 0"
+                        + " and a.worker_group = any(w.groups))",
+                    rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
+                    config.redispatchAfter().toMillis() / 1000.0));
+    for (Object[] o : unclaimed) {
+      if (engine.redispatch((UUID) o[0], (Integer) o[1])) {
+        Log.warnf(
+            "attempt %s/%d was not taken within %s although group %s has free slots: dispatched"
+                + " again",
+            o[0], o[1], config.redispatchAfter(), o[2]);
+        metrics.redispatched();
+      }
+    }
     refreshGauges();
     fencedSent.values().removeIf(t -> t.isBefore(Instant.now().minusSeconds(60)));
   }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -439,6 +440,25 @@ class ScenarioTest {
         .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
     assertThat(taskState(run(runId), "only")).isEqualTo("RUNNING");
     api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
+  }
+
+  @Test
+  void aDispatchNoWorkerTookWhileOneHadRoomIsSentAgain() {
+    Setup s = deploy("single");
+    // the first record of the attempt is "lost": read, never claimed
+    AtomicInteger deliveries = new AtomicInteger();
+    TestWorker w =
+        worker(s, d -> deliveries.incrementAndGet() == 1 ? new Ignore() : TestWorker.ok());
+    await().atMost(WITHIN).until(() -> workerState(w.workerId).equals("ACTIVE"));
+    String runId = start(s);
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    assertThat(w.dispatched())
+        .extracting(TaskDispatched::attempt)
+        .containsOnly(1)
+        .hasSizeGreaterThanOrEqualTo(2);
+    assertThat(attempts(run, "only")).extracting(m -> m.get("state")).containsExactly("SUCCEEDED");
+    assertThat(api().get("/q/metrics").asString())
+        .containsPattern("dataplane_dispatches_repeated_total [1-9]");
   }
 
   @Test
