@@ -10,19 +10,26 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * This machine's floors, which the platform's figures are compared with: spawning {@code bash -c
  * true} and {@code python3 -c pass} from Java, one Kafka produce→consume hop (acks=all, linger 0),
- * one PostgreSQL commit.
+ * the same hop to a share-group consumer as the workers take dispatches (one record per poll,
+ * explicit acknowledgement), one PostgreSQL commit.
  */
 public final class Floor {
 
@@ -35,6 +42,7 @@ public final class Floor {
     spawn(f, "bash_spawn", List.of("bash", "-c", "true"));
     spawn(f, "python_spawn", List.of("/usr/bin/python3", "-c", "pass"));
     kafkaHop(f);
+    kafkaShareHop(f);
     pgCommit(f);
     Stats.printJson(f);
   }
@@ -95,6 +103,66 @@ public final class Floor {
       }
       f.put("kafka_hop_p50_ms", Stats.round(Stats.percentile(ms, 50), 3));
       f.put("kafka_hop_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
+    } finally {
+      try (Admin a = Admin.create(admin)) {
+        a.deleteTopics(List.of(topic)).all().get();
+      }
+    }
+  }
+
+  static void kafkaShareHop(Map<String, Object> f) throws Exception {
+    String bootstrap = System.getProperty("kafka", "127.0.0.1:9092");
+    String topic = "dataplane.bench.floor-share-" + UUID.randomUUID();
+    String group = "bench-floor-" + UUID.randomUUID();
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", bootstrap);
+    try (Admin a = Admin.create(admin)) {
+      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+      a.incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.GROUP, group),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("share.auto.offset.reset", "earliest"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
+    }
+    Properties pp = new Properties();
+    pp.put("bootstrap.servers", bootstrap);
+    pp.put("acks", "all");
+    pp.put("enable.idempotence", "true");
+    pp.put("linger.ms", "0");
+    Properties cp = new Properties();
+    cp.put("bootstrap.servers", bootstrap);
+    cp.put("group.id", group);
+    cp.put("share.acknowledgement.mode", "explicit");
+    cp.put("share.acquire.mode", "record_limit");
+    cp.put("max.poll.records", "1");
+    try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaShareConsumer<byte[], byte[]> consumer =
+            new KafkaShareConsumer<>(
+                cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      double[] ms = new double[HOPS];
+      for (int i = -50; i < HOPS; i++) {
+        long t0 = System.nanoTime();
+        producer.send(new ProducerRecord<>(topic, new byte[64]));
+        int got = 0;
+        while (got == 0) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+            got++;
+          }
+        }
+        consumer.commitAsync();
+        if (i >= 0) {
+          ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+      f.put("kafka_share_hop_p50_ms", Stats.round(Stats.percentile(ms, 50), 3));
+      f.put("kafka_share_hop_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
     } finally {
       try (Admin a = Admin.create(admin)) {
         a.deleteTopics(List.of(topic)).all().get();
