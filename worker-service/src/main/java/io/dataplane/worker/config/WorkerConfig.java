@@ -3,17 +3,27 @@ package io.dataplane.worker.config;
 import io.dataplane.worker.sandbox.SandboxMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** Configuration of worker-service, under {@code dataplane.worker}. */
 @ConfigMapping(prefix = "dataplane.worker")
 public interface WorkerConfig {
 
-  /** Name this instance reports in logs and events: its worker id (default: the host name). */
-  @WithDefault("${HOSTNAME:local}")
-  String instanceId();
+  /**
+   * This worker's id in claims, events and logs; unique per worker. Unset: {@code $HOSTNAME} (the
+   * pod's name in Kubernetes), or the host name and pid ({@code host-12345}) when that is unset.
+   */
+  @WithName("instance-id")
+  Optional<String> configuredInstanceId();
+
+  /** The worker id: {@link #configuredInstanceId()} or the default of {@link InstanceIds}. */
+  default String instanceId() {
+    return configuredInstanceId().filter(s -> !s.isBlank()).orElseGet(InstanceIds::local);
+  }
 
   /** Worker groups whose dispatch topics this worker consumes. */
   @WithDefault("default")
