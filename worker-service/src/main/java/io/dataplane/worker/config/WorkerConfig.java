@@ -32,9 +32,16 @@ public interface WorkerConfig {
   /** Attempts run at the same time (default, or 0: the number of cores). */
   OptionalInt slots();
 
-  /** How task processes are contained: auto (bubblewrap when installed), bwrap or none. */
+  /**
+   * How task processes are contained: auto (bubblewrap when it is installed and a start-up probe
+   * shows it works here, else none), bwrap (always; refuse to start without it) or none.
+   */
   @WithDefault("auto")
   SandboxMode sandbox();
+
+  /** The bubblewrap binary. */
+  @WithDefault("/usr/bin/bwrap")
+  String bwrap();
 
   /** First uid of the sandboxed task users when the worker runs as root: slot n runs as base+n. */
   @WithDefault("61000")
