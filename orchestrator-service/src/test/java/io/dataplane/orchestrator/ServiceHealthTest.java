@@ -1,11 +1,15 @@
 package io.dataplane.orchestrator;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -50,6 +54,27 @@ class ServiceHealthTest {
         .then()
         .statusCode(200)
         .body(containsString("jvm_memory_used_bytes"));
+  }
+
+  /** Each of the hand-built Kafka clients has its client metrics bound (issue 9). */
+  @Test
+  void exposesTheKafkaClientMetricsOfEveryConsumerAndTheOutboxProducer() {
+    List<String> consumers = List.of("run-requests", "task-events", "heartbeats", "task-logs");
+    await("kafka client metrics")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String m = given().get("/q/metrics").then().statusCode(200).extract().asString();
+              for (String c : consumers) {
+                assertThat(m)
+                    .contains(
+                        "kafka_consumer_fetch_manager_records_lag_max{client_id=\"orchestrator-"
+                            + c
+                            + "-");
+              }
+              assertThat(m)
+                  .contains("kafka_producer_record_send_total{client_id=\"orchestrator-outbox-");
+            });
   }
 
   @Test

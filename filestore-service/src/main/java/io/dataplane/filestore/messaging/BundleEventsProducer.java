@@ -4,16 +4,17 @@ import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.events.BundlePublished;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.filestore.config.FilestoreConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import java.util.Properties;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,13 +29,16 @@ public class BundleEventsProducer {
 
   private final Outbox outbox;
   private final String bootstrapServers;
+  private final MeterRegistry meters;
   private volatile Producer<String, byte[]> producer;
 
   public BundleEventsProducer(
       AgroalDataSource dataSource,
       FilestoreConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      MeterRegistry meters) {
     this.bootstrapServers = bootstrapServers;
+    this.meters = meters;
     this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
   }
 
@@ -51,21 +55,14 @@ public class BundleEventsProducer {
 
   private synchronized Producer<String, byte[]> producer() {
     if (producer == null) {
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, "filestore-outbox");
       producer =
-          new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  bootstrapServers,
-                  ProducerConfig.ACKS_CONFIG,
-                  "all",
-                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                  true,
-                  ProducerConfig.LINGER_MS_CONFIG,
-                  0,
-                  ProducerConfig.CLIENT_ID_CONFIG,
-                  "filestore-outbox"),
-              new StringSerializer(),
-              new ByteArraySerializer());
+          KafkaClients.producer(p, new StringSerializer(), new ByteArraySerializer(), meters);
     }
     return producer;
   }

@@ -8,6 +8,7 @@ import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.TaskRunStateChanged;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -47,6 +48,7 @@ public class LiveEvents {
   private final GatewayConfig config;
   private final String bootstrap;
   private final TaskRunIndex index;
+  private final MeterRegistry meters;
   private final EventCodec codec = new EventCodec();
 
   private final Map<String, List<Consumer<Event>>> runListeners = new ConcurrentHashMap<>();
@@ -66,6 +68,7 @@ public class LiveEvents {
     this.config = config;
     this.bootstrap = bootstrap;
     this.index = index;
+    this.meters = meters;
     meters.gauge("dataplane.gateway.subscriptions", this, LiveEvents::listeners);
   }
 
@@ -83,7 +86,8 @@ public class LiveEvents {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-    consumer = new KafkaConsumer<>(p);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-live-" + config.instanceId());
+    consumer = KafkaClients.consumer(p, meters);
     running = true;
     thread = new Thread(this::loop, "gateway-live-events");
     thread.setDaemon(true);

@@ -10,10 +10,12 @@ import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.service.LogService;
 import io.dataplane.orchestrator.service.RunEngine;
 import io.dataplane.orchestrator.service.WorkerService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,6 +55,7 @@ public class EventConsumers {
   private final RunEngine engine;
   private final WorkerService workers;
   private final LogService logs;
+  private final MeterRegistry meters;
   private final EventCodec codec = new EventCodec();
   private final List<Loop> loops = new ArrayList<>();
 
@@ -61,12 +64,14 @@ public class EventConsumers {
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       RunEngine engine,
       WorkerService workers,
-      LogService logs) {
+      LogService logs,
+      MeterRegistry meters) {
     this.config = config;
     this.bootstrap = bootstrap;
     this.engine = engine;
     this.workers = workers;
     this.logs = logs;
+    this.meters = meters;
   }
 
   void start(@Observes @Priority(100) StartupEvent ev) {
@@ -171,7 +176,7 @@ public class EventConsumers {
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
       p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
       p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      consumer = new KafkaConsumer<>(p);
+      consumer = KafkaClients.consumer(p, meters);
       thread = new Thread(this, "orchestrator-consumer-" + name);
       thread.setDaemon(true);
       thread.start();

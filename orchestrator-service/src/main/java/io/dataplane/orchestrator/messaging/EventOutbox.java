@@ -2,10 +2,12 @@ package io.dataplane.orchestrator.messaging;
 
 import io.dataplane.common.events.Event;
 import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.repository.Db;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -14,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,16 +34,19 @@ public class EventOutbox {
   private final Db db;
   private final OrchestratorConfig config;
   private final String bootstrap;
+  private final MeterRegistry meters;
   private volatile Producer<String, byte[]> producer;
   private Outbox outbox;
 
   public EventOutbox(
       Db db,
       OrchestratorConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry meters) {
     this.db = db;
     this.config = config;
     this.bootstrap = bootstrap;
+    this.meters = meters;
   }
 
   void start(@Observes @Priority(10) StartupEvent ev) {
@@ -72,7 +76,7 @@ public class EventOutbox {
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "orchestrator-outbox-" + config.instanceId());
       p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      producer = new KafkaProducer<>(p);
+      producer = KafkaClients.producer(p, meters);
     }
     return producer;
   }

@@ -566,6 +566,19 @@ class ScenarioTest {
     await()
         .atMost(WITHIN)
         .until(() -> api().get("/q/metrics").asString().contains("dataplane_queue_depth{group="));
+    // the consumer of the run's task events reports its lag (what the consumer-lag alert reads)
+    await("records lag of the task-events consumer")
+        .atMost(WITHIN)
+        .until(
+            () ->
+                api()
+                    .get("/q/metrics")
+                    .asString()
+                    .lines()
+                    .filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag_max{"))
+                    .filter(l -> l.contains("client_id=\"orchestrator-task-events-"))
+                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .anyMatch(lag -> lag >= 0));
   }
 
   private static String workerState(String workerId) {

@@ -1,14 +1,15 @@
 package io.dataplane.scheduler.messaging;
 
 import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.scheduler.config.SchedulerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -21,13 +22,16 @@ public class OutboxRelay {
 
   private final Outbox outbox;
   private final String bootstrap;
+  private final MeterRegistry meters;
   private volatile Producer<String, byte[]> producer;
 
   public OutboxRelay(
       AgroalDataSource dataSource,
       SchedulerConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry meters) {
     this.bootstrap = bootstrap;
+    this.meters = meters;
     this.outbox =
         new Outbox(config.schema(), dataSource, this::producer, config.outboxSweep().toMillis());
   }
@@ -58,7 +62,7 @@ public class OutboxRelay {
       props.put(ProducerConfig.CLIENT_ID_CONFIG, "scheduler-outbox");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      producer = new KafkaProducer<>(props);
+      producer = KafkaClients.producer(props, meters);
     }
     return producer;
   }

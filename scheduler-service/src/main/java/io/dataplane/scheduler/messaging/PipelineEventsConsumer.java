@@ -7,11 +7,13 @@ import io.dataplane.common.events.PipelineDeleted;
 import io.dataplane.common.events.PipelineReleased;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.dataplane.scheduler.service.BackfillService;
 import io.dataplane.scheduler.service.ScheduleService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,6 +48,7 @@ public class PipelineEventsConsumer {
   private final BackfillService backfills;
   private final SchedulerConfig config;
   private final String bootstrap;
+  private final MeterRegistry meters;
   private final EventCodec codec = new EventCodec();
   private volatile boolean running;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -56,12 +59,14 @@ public class PipelineEventsConsumer {
       ScheduleService schedules,
       BackfillService backfills,
       SchedulerConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry meters) {
     this.repository = repository;
     this.schedules = schedules;
     this.backfills = backfills;
     this.config = config;
     this.bootstrap = bootstrap;
+    this.meters = meters;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -97,7 +102,8 @@ public class PipelineEventsConsumer {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "scheduler-" + config.instanceId());
     while (running) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
+      // a new consumer (and new meters) after a failure; closing the old one removed its meters
+      try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(props, meters)) {
         consumer = c;
         c.subscribe(List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS));
         while (running) {

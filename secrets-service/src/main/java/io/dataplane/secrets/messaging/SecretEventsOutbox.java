@@ -4,9 +4,11 @@ import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.SecretChanged;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.secrets.config.SecretsConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,7 +23,6 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -39,6 +40,7 @@ public class SecretEventsOutbox {
 
   private final Outbox outbox;
   private final String bootstrap;
+  private final MeterRegistry meters;
   private final Duration retention;
   private volatile Producer<String, byte[]> producer;
   private ScheduledExecutorService purger;
@@ -46,8 +48,10 @@ public class SecretEventsOutbox {
   public SecretEventsOutbox(
       AgroalDataSource dataSource,
       SecretsConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry meters) {
     this.bootstrap = bootstrap;
+    this.meters = meters;
     this.retention = config.outboxRetention();
     this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
   }
@@ -115,7 +119,7 @@ public class SecretEventsOutbox {
           props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
           props.put(
               ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-          producer = new KafkaProducer<>(props);
+          producer = KafkaClients.producer(props, meters);
         }
         p = producer;
       }

@@ -3,17 +3,27 @@ package io.dataplane.worker.config;
 import io.dataplane.worker.sandbox.SandboxMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** Configuration of worker-service, under {@code dataplane.worker}. */
 @ConfigMapping(prefix = "dataplane.worker")
 public interface WorkerConfig {
 
-  /** Name this instance reports in logs and events: its worker id (default: the host name). */
-  @WithDefault("${HOSTNAME:local}")
-  String instanceId();
+  /**
+   * This worker's id in claims, events and logs; unique per worker. Unset: {@code $HOSTNAME} (the
+   * pod's name in Kubernetes), or the host name and pid ({@code host-12345}) when that is unset.
+   */
+  @WithName("instance-id")
+  Optional<String> configuredInstanceId();
+
+  /** The worker id: {@link #configuredInstanceId()} or the default of {@link InstanceIds}. */
+  default String instanceId() {
+    return configuredInstanceId().filter(s -> !s.isBlank()).orElseGet(InstanceIds::local);
+  }
 
   /** Worker groups whose dispatch topics this worker consumes. */
   @WithDefault("default")
@@ -22,9 +32,16 @@ public interface WorkerConfig {
   /** Attempts run at the same time (default, or 0: the number of cores). */
   OptionalInt slots();
 
-  /** How task processes are contained: auto (bubblewrap when installed), bwrap or none. */
+  /**
+   * How task processes are contained: auto (bubblewrap when it is installed and a start-up probe
+   * shows it works here, else none), bwrap (always; refuse to start without it) or none.
+   */
   @WithDefault("auto")
   SandboxMode sandbox();
+
+  /** The bubblewrap binary. */
+  @WithDefault("/usr/bin/bwrap")
+  String bwrap();
 
   /** First uid of the sandboxed task users when the worker runs as root: slot n runs as base+n. */
   @WithDefault("61000")

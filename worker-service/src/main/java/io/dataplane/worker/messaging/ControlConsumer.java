@@ -4,8 +4,10 @@ import io.dataplane.common.events.CancelAttempt;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.worker.config.WorkerConfig;
 import io.dataplane.worker.service.AttemptService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -31,6 +33,7 @@ public class ControlConsumer {
   private final WorkerConfig config;
   private final AttemptService attempts;
   private final String bootstrap;
+  private final MeterRegistry meters;
   private final EventCodec codec = new EventCodec();
   private volatile boolean running;
   private volatile boolean ready;
@@ -40,10 +43,12 @@ public class ControlConsumer {
   public ControlConsumer(
       WorkerConfig config,
       AttemptService attempts,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry meters) {
     this.config = config;
     this.attempts = attempts;
     this.bootstrap = bootstrap;
+    this.meters = meters;
   }
 
   public synchronized void start() {
@@ -83,8 +88,9 @@ public class ControlConsumer {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     while (running) {
+      // a new consumer (and new meters) after a failure; closing the old one removed its meters
       try (KafkaConsumer<String, byte[]> c =
-          new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+          KafkaClients.consumer(p, new StringDeserializer(), new ByteArrayDeserializer(), meters)) {
         consumer = c;
         List<PartitionInfo> infos = c.partitionsFor(Topics.TASK_CONTROL, Duration.ofSeconds(10));
         if (infos == null || infos.isEmpty()) {

@@ -3,7 +3,9 @@ package io.dataplane.worker.messaging;
 import io.dataplane.common.events.Event;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.tracing.KafkaTracing;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
@@ -26,7 +28,8 @@ public class EventProducer {
   private final KafkaProducer<String, byte[]> producer;
   private final EventCodec codec = new EventCodec();
 
-  public EventProducer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+  public EventProducer(
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry meters) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -34,7 +37,8 @@ public class EventProducer {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(1024 * 1024));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "worker-service-events");
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        KafkaClients.producer(p, new StringSerializer(), new ByteArraySerializer(), meters);
   }
 
   /** Sends one event; failures are logged (Kafka retries internally). */

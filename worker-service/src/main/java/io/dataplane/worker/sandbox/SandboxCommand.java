@@ -111,14 +111,6 @@ public final class SandboxCommand {
     return Files.isExecutable(Path.of(bwrap));
   }
 
-  /** AUTO becomes BWRAP when bubblewrap is installed, NONE otherwise. */
-  public SandboxMode resolve(SandboxMode mode) {
-    if (mode == SandboxMode.AUTO) {
-      return bwrapAvailable() ? SandboxMode.BWRAP : SandboxMode.NONE;
-    }
-    return mode;
-  }
-
   /** The full command line. The environment is passed by the caller, never on the command line. */
   public List<String> build(Spec spec) {
     List<String> cmd = new ArrayList<>();

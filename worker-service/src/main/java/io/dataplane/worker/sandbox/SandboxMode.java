@@ -2,7 +2,9 @@ package io.dataplane.worker.sandbox;
 
 /** How task processes are contained ({@code dataplane.worker.sandbox}). */
 public enum SandboxMode {
-  /** bubblewrap when it is installed, otherwise {@link #NONE}. */
+  /**
+   * bubblewrap when it is installed and works here (probed at start-up), otherwise {@link #NONE}.
+   */
   AUTO,
   /** always bubblewrap; the worker refuses to start when it is missing. */
   BWRAP,

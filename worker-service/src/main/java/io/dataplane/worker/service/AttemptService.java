@@ -24,6 +24,7 @@ import io.dataplane.worker.runner.ProcessRunner;
 import io.dataplane.worker.runner.RunnerSettings;
 import io.dataplane.worker.sandbox.SandboxCommand;
 import io.dataplane.worker.sandbox.SandboxMode;
+import io.dataplane.worker.sandbox.SandboxProbe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -61,6 +62,9 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class AttemptService {
+
+  /** How long the start-up check of bubblewrap may take (it needs a few milliseconds). */
+  private static final Duration SANDBOX_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -105,25 +109,50 @@ public class AttemptService {
     if (runner != null) {
       return;
     }
-    SandboxCommand command = SandboxCommand.standard();
-    mode = command.resolve(config.sandbox());
+    SandboxCommand command =
+        new SandboxCommand(
+            "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", config.bwrap());
+    root = isRoot();
+    WorkerConfig.Limits l = config.limits();
+    SandboxCommand.Limits limits =
+        new SandboxCommand.Limits(l.memoryBytes(), l.processes(), l.fileSizeBytes());
+    SandboxProbe.Choice choice =
+        SandboxProbe.choose(
+            config.sandbox(),
+            command,
+            () ->
+                SandboxProbe.run(
+                    command,
+                    List.of(config.bash(), "-c", "exit 0"),
+                    Path.of(config.workDir()),
+                    root ? config.sandboxUidBase() : null,
+                    limits,
+                    SANDBOX_PROBE_TIMEOUT));
+    mode = choice.mode();
     if (mode == SandboxMode.BWRAP && !command.bwrapAvailable()) {
       throw new IllegalStateException(
-          "dataplane.worker.sandbox=bwrap but bubblewrap is not installed (/usr/bin/bwrap)");
+          "dataplane.worker.sandbox=bwrap but bubblewrap is not installed ("
+              + config.bwrap()
+              + ")");
     }
-    root = isRoot();
+    if (choice.probe() != null && !choice.probe().works()) {
+      Log.warnf(
+          "dataplane.worker.sandbox=auto: bubblewrap (%s) is installed but cannot start here (%s);"
+              + " tasks run WITHOUT a sandbox (none). Allow user namespaces for bubblewrap, or set"
+              + " dataplane.worker.sandbox=none to choose this, or bwrap to refuse it",
+          config.bwrap(), choice.probe().problem());
+    }
     int configured = config.slots().orElse(0);
     slots = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < slots; i++) {
       freeSlots.add(i);
     }
-    WorkerConfig.Limits l = config.limits();
     runner =
         new ProcessRunner(
             new RunnerSettings(
                 command,
                 mode,
-                new SandboxCommand.Limits(l.memoryBytes(), l.processes(), l.fileSizeBytes()),
+                limits,
                 Path.of(config.workDir()),
                 config.bash(),
                 config.python(),

@@ -104,8 +104,5 @@ class SandboxCommandTest {
                 new SandboxCommand.Spec(
                     SandboxMode.AUTO, List.of(), Path.of("/s"), null, false, null, null))
         .isInstanceOf(IllegalArgumentException.class);
-    SandboxCommand missing = new SandboxCommand("a", "b", "c", "/nonexistent/bwrap");
-    assertThat(missing.resolve(SandboxMode.AUTO)).isEqualTo(SandboxMode.NONE);
-    assertThat(missing.resolve(SandboxMode.BWRAP)).isEqualTo(SandboxMode.BWRAP);
   }
 }
