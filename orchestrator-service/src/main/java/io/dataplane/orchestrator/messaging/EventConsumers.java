@@ -23,8 +23,11 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -33,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -205,6 +209,7 @@ public class EventConsumers {
                 for (TopicPartition tp : parts) {
                   consumer.position(tp); // fixes the starting offset now
                 }
+                commitStart(parts);
                 if (assigned.getCount() > 0) {
                   try {
                     onAssigned.run();
@@ -241,6 +246,28 @@ public class EventConsumers {
         } catch (RuntimeException e) {
           // closing anyway
         }
+      }
+    }
+
+    /**
+     * Commits where the group starts on partitions it has no offset for yet, so that a restart
+     * resumes there even with {@code latest}: otherwise what was published while the orchestrator
+     * was down would be skipped on partitions that had seen nothing before.
+     */
+    private void commitStart(Collection<TopicPartition> parts) {
+      try {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        for (TopicPartition tp : parts) {
+          if (committed.get(tp) == null) {
+            start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+          }
+        }
+        if (!start.isEmpty()) {
+          consumer.commitSync(start);
+        }
+      } catch (RuntimeException e) {
+        Log.warnf("consumer %s: could not commit its start offsets: %s", name, e.toString());
       }
     }
 
