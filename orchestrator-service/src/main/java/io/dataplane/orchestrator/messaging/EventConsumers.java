@@ -221,25 +221,32 @@ public class EventConsumers {
               }
             });
         while (running) {
-          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-          for (TopicPartition tp : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
-              if (!handle(rec)) {
-                // transient failure: go back to this record and try again shortly
-                consumer.seek(tp, rec.offset());
-                sleep(1000);
-                break;
+          try {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+            for (TopicPartition tp : records.partitions()) {
+              for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
+                if (!handle(rec)) {
+                  // transient failure: go back to this record and try again shortly
+                  consumer.seek(tp, rec.offset());
+                  sleep(1000);
+                  break;
+                }
               }
             }
-          }
-          if (!records.isEmpty()) {
-            consumer.commitSync();
+            if (!records.isEmpty()) {
+              consumer.commitSync();
+            }
+          } catch (WakeupException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // the broker is away (a commit timed out) or the group moved on: keep consuming; what
+            // was not committed comes again and is handled idempotently
+            Log.warnf("consumer %s: %s; going on", name, e.toString());
+            sleep(1000);
           }
         }
       } catch (WakeupException e) {
         // shutting down
-      } catch (RuntimeException e) {
-        Log.errorf(e, "consumer %s stopped", name);
       } finally {
         try {
           consumer.close(Duration.ofSeconds(2));
