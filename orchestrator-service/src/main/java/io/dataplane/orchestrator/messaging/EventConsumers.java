@@ -37,6 +37,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -78,7 +80,11 @@ public class EventConsumers {
     loops.add(new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent));
     loops.add(
         new Loop(
-            "heartbeats", Topics.WORKER_HEARTBEATS, this::onHeartbeat, workers::heartbeatsFlowing));
+            "heartbeats",
+            Topics.WORKER_HEARTBEATS,
+            this::onHeartbeat,
+            workers::heartbeatsFlowing,
+            workers::heartbeatsReadable));
     loops.add(new Loop("task-logs", Topics.TASK_LOGS, this::onLog));
     loops.forEach(Loop::start);
     // reading from "latest", a consumer must hold its partitions before anyone relies on it
@@ -150,19 +156,51 @@ public class EventConsumers {
 
     final Runnable onAssigned;
 
+    /** Called after every poll that completed a fetch from the broker (it answers). */
+    final Runnable onFetched;
+
+    private Metric fetchTotal;
+    private double fetches;
+
     Loop(String name, String topic, Consumer<EventEnvelope<? extends Event>> handler) {
-      this(name, topic, handler, () -> {});
+      this(name, topic, handler, () -> {}, () -> {});
     }
 
     Loop(
         String name,
         String topic,
         Consumer<EventEnvelope<? extends Event>> handler,
-        Runnable onAssigned) {
+        Runnable onAssigned,
+        Runnable onFetched) {
       this.name = name;
       this.topic = topic;
       this.handler = handler;
       this.onAssigned = onAssigned;
+      this.onFetched = onFetched;
+    }
+
+    /**
+     * Tells {@link #onFetched} when the consumer's count of completed fetches grew: a fetch
+     * completes about twice a second while the broker answers, records or not.
+     */
+    private void noteFetches() {
+      if (fetchTotal == null) {
+        for (Map.Entry<MetricName, ? extends Metric> m : consumer.metrics().entrySet()) {
+          MetricName n = m.getKey();
+          if (n.name().equals("fetch-total")
+              && n.group().equals("consumer-fetch-manager-metrics")
+              && !n.tags().containsKey("topic")) {
+            fetchTotal = m.getValue();
+          }
+        }
+        if (fetchTotal == null) {
+          return;
+        }
+      }
+      if (fetchTotal.metricValue() instanceof Number n && n.doubleValue() > fetches) {
+        fetches = n.doubleValue();
+        onFetched.run();
+      }
     }
 
     void start() {
@@ -223,6 +261,7 @@ public class EventConsumers {
         while (running) {
           try {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+            noteFetches();
             for (TopicPartition tp : records.partitions()) {
               for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
                 if (!handle(rec)) {
