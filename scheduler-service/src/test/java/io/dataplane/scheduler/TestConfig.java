@@ -55,6 +55,11 @@ public record TestConfig(
   }
 
   @Override
+  public String consumerOffsetReset() {
+    return "earliest";
+  }
+
+  @Override
   public Duration outboxSweep() {
     return Duration.ofSeconds(5);
   }

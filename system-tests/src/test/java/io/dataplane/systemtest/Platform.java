@@ -18,7 +18,16 @@ import java.util.UUID;
  * The packaged services as processes on ports of their own, wired to each other and to the real
  * PostgreSQL (database {@code dataplane_test}), Kafka, Redis and Keycloak of the local stack. The
  * worker service may run as several processes ({@code worker-service}, {@code worker-service-2},
- * …), all serving one worker group.
+ * …), all serving one worker group, and so may the scheduler ({@code scheduler-service}, {@code
+ * scheduler-service-2}, …; the gateway talks to the first).
+ *
+ * <p>Each platform has Kafka consumer groups of its own (orchestrator and scheduler), so that
+ * several platforms, {@code dev/services} and the services' own tests can share one broker without
+ * taking each other's records; a restarted service keeps its platform's groups and so its committed
+ * offsets. On the shared broker a new group starts at the end of each topic (its history belongs to
+ * others); on a broker of the platform's own ({@link Builder#ownKafka()}) at the start. The
+ * gateway's live-events consumer and the worker's control consumer are per process already, and a
+ * worker group's dispatch group is named after the worker group, which every test makes up.
  */
 final class Platform implements AutoCloseable {
 
@@ -26,29 +35,81 @@ final class Platform implements AutoCloseable {
   static final String TOKEN_URL =
       "http://127.0.0.1:8180/realms/dataplane/protocol/openid-connect/token";
 
+  /** This platform's id: names its Kafka consumer groups. */
+  final String id = "st-" + UUID.randomUUID().toString().substring(0, 8);
+
   final Map<String, ServiceProcess> services = new LinkedHashMap<>();
   final Map<String, Integer> ports = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> envs = new HashMap<>();
 
+  /** The platform's own broker, or null when it uses the local stack's. */
+  KafkaBroker kafka;
+
   /** Starts the platform with one worker; {@code workerGroup} is the only group it serves. */
   static Platform start(String workerGroup, Map<String, String> extraEnv) throws IOException {
-    return start(workerGroup, 1, extraEnv);
+    return builder(workerGroup).env(extraEnv).start();
   }
 
   static Platform start(String workerGroup, int workers, Map<String, String> extraEnv)
       throws IOException {
+    return builder(workerGroup).workers(workers).env(extraEnv).start();
+  }
+
+  static Builder builder(String workerGroup) {
+    return new Builder(workerGroup);
+  }
+
+  /** How a platform is started. */
+  static final class Builder {
+    private final String workerGroup;
+    private int workers = 1;
+    private int schedulers = 1;
+    private boolean ownKafka;
+    private final Map<String, String> env = new HashMap<>();
+
+    private Builder(String workerGroup) {
+      this.workerGroup = workerGroup;
+    }
+
+    /** Worker processes, all serving the worker group. */
+    Builder workers(int n) {
+      this.workers = n;
+      return this;
+    }
+
+    /** Scheduler processes (one leads, the others stand by). */
+    Builder schedulers(int n) {
+      this.schedulers = n;
+      return this;
+    }
+
+    /** Runs a Kafka broker of the platform's own ({@link Platform#kafka}) instead of the shared. */
+    Builder ownKafka() {
+      this.ownKafka = true;
+      return this;
+    }
+
+    /** Environment variables for every service. */
+    Builder env(Map<String, String> extra) {
+      env.putAll(extra);
+      return this;
+    }
+
+    Platform start() throws IOException {
+      return Platform.start(this);
+    }
+  }
+
+  private static Platform start(Builder b) throws IOException {
     Platform p = new Platform();
     try {
-      List<String> names =
-          new ArrayList<>(
-              List.of(
-                  "orchestrator-service",
-                  "secrets-service",
-                  "filestore-service",
-                  "scheduler-service"));
-      for (int i = 1; i <= workers; i++) {
-        names.add(i == 1 ? "worker-service" : "worker-service-" + i);
+      if (b.ownKafka) {
+        p.kafka = KafkaBroker.start();
       }
+      List<String> names =
+          new ArrayList<>(List.of("orchestrator-service", "secrets-service", "filestore-service"));
+      names.addAll(numbered("scheduler-service", b.schedulers));
+      names.addAll(numbered("worker-service", b.workers));
       names.add("gateway-service");
       for (String s : names) {
         p.ports.put(s, ServiceProcess.freePort());
@@ -59,26 +120,35 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_FILESTORE_URL", p.url("filestore-service"));
       env.put("DATAPLANE_SCHEDULER_URL", p.url("scheduler-service"));
       env.put("DATAPLANE_ADMINS", "admin,alice");
-      env.put("DATAPLANE_WORKER_GROUPS", workerGroup);
+      env.put("DATAPLANE_WORKER_GROUPS", b.workerGroup);
       env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "15S");
-      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_GROUP", "orch-st-" + UUID.randomUUID());
-      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_OFFSET_RESET", "latest");
-      env.putAll(extraEnv);
+      String offsetReset = b.ownKafka ? "earliest" : "latest";
+      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_GROUP", "dataplane-" + p.id + "-orchestrator");
+      env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_OFFSET_RESET", offsetReset);
+      env.put("DATAPLANE_SCHEDULER_CONSUMER_GROUP", "dataplane-" + p.id + "-scheduler");
+      env.put("DATAPLANE_SCHEDULER_CONSUMER_OFFSET_RESET", offsetReset);
+      if (p.kafka != null) {
+        env.put("KAFKA_BOOTSTRAP_SERVERS", p.kafka.bootstrap());
+      }
+      env.putAll(b.env);
       for (String name : names) {
         Map<String, String> own = new HashMap<>(env);
         own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
-        if (name.startsWith("worker-service")) {
+        if (module(name).equals("worker-service")) {
           own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
           own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
           own.put(
               "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());
         } else {
+          if (module(name).equals("scheduler-service")) {
+            own.put("DATAPLANE_SCHEDULER_INSTANCE_ID", name + "-" + p.ports.get(name));
+          }
           own.put(
               "QUARKUS_DATASOURCE_JDBC_URL",
               "jdbc:postgresql://127.0.0.1:5432/"
                   + DATABASE
                   + "?currentSchema="
-                  + name.replace("-service", "")
+                  + module(name).replace("-service", "")
                   + "&connectTimeout=3&socketTimeout=30");
         }
         p.envs.put(name, own);
@@ -94,9 +164,22 @@ final class Platform implements AutoCloseable {
     }
   }
 
+  /** {@code base}, {@code base-2}, … {@code base-n}. */
+  private static List<String> numbered(String base, int n) {
+    List<String> list = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      list.add(i == 1 ? base : base + "-" + i);
+    }
+    return list;
+  }
+
+  /** The module whose jar process {@code name} runs ({@code worker-service-2} → worker-service). */
+  static String module(String name) {
+    return name.replaceFirst("-\\d+$", "");
+  }
+
   private ServiceProcess launch(String name) throws IOException {
-    String module = name.startsWith("worker-service") ? "worker-service" : name;
-    return ServiceProcess.start(module, name, ports.get(name), envs.get(name));
+    return ServiceProcess.start(module(name), name, ports.get(name), envs.get(name));
   }
 
   void awaitReady(String name) {
@@ -158,5 +241,8 @@ final class Platform implements AutoCloseable {
   @Override
   public void close() {
     services.values().forEach(ServiceProcess::close);
+    if (kafka != null) {
+      kafka.close();
+    }
   }
 }

@@ -97,6 +97,11 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** The process id (the same until the service is restarted). */
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process.isAlive();
   }

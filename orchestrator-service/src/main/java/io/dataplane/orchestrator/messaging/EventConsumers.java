@@ -25,8 +25,11 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,6 +38,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -79,7 +85,11 @@ public class EventConsumers {
     loops.add(new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent));
     loops.add(
         new Loop(
-            "heartbeats", Topics.WORKER_HEARTBEATS, this::onHeartbeat, workers::heartbeatsFlowing));
+            "heartbeats",
+            Topics.WORKER_HEARTBEATS,
+            this::onHeartbeat,
+            workers::heartbeatsFlowing,
+            workers::heartbeatsReadable));
     loops.add(new Loop("task-logs", Topics.TASK_LOGS, this::onLog));
     loops.forEach(Loop::start);
     // reading from "latest", a consumer must hold its partitions before anyone relies on it
@@ -151,19 +161,51 @@ public class EventConsumers {
 
     final Runnable onAssigned;
 
+    /** Called after every poll that completed a fetch from the broker (it answers). */
+    final Runnable onFetched;
+
+    private Metric fetchTotal;
+    private double fetches;
+
     Loop(String name, String topic, Consumer<EventEnvelope<? extends Event>> handler) {
-      this(name, topic, handler, () -> {});
+      this(name, topic, handler, () -> {}, () -> {});
     }
 
     Loop(
         String name,
         String topic,
         Consumer<EventEnvelope<? extends Event>> handler,
-        Runnable onAssigned) {
+        Runnable onAssigned,
+        Runnable onFetched) {
       this.name = name;
       this.topic = topic;
       this.handler = handler;
       this.onAssigned = onAssigned;
+      this.onFetched = onFetched;
+    }
+
+    /**
+     * Tells {@link #onFetched} when the consumer's count of completed fetches grew: a fetch
+     * completes about twice a second while the broker answers, records or not.
+     */
+    private void noteFetches() {
+      if (fetchTotal == null) {
+        for (Map.Entry<MetricName, ? extends Metric> m : consumer.metrics().entrySet()) {
+          MetricName n = m.getKey();
+          if (n.name().equals("fetch-total")
+              && n.group().equals("consumer-fetch-manager-metrics")
+              && !n.tags().containsKey("topic")) {
+            fetchTotal = m.getValue();
+          }
+        }
+        if (fetchTotal == null) {
+          return;
+        }
+      }
+      if (fetchTotal.metricValue() instanceof Number n && n.doubleValue() > fetches) {
+        fetches = n.doubleValue();
+        onFetched.run();
+      }
     }
 
     void start() {
@@ -210,6 +252,7 @@ public class EventConsumers {
                 for (TopicPartition tp : parts) {
                   consumer.position(tp); // fixes the starting offset now
                 }
+                commitStart(parts);
                 if (assigned.getCount() > 0) {
                   try {
                     onAssigned.run();
@@ -221,31 +264,61 @@ public class EventConsumers {
               }
             });
         while (running) {
-          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-          for (TopicPartition tp : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
-              if (!handle(rec)) {
-                // transient failure: go back to this record and try again shortly
-                consumer.seek(tp, rec.offset());
-                sleep(1000);
-                break;
+          try {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+            noteFetches();
+            for (TopicPartition tp : records.partitions()) {
+              for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
+                if (!handle(rec)) {
+                  // transient failure: go back to this record and try again shortly
+                  consumer.seek(tp, rec.offset());
+                  sleep(1000);
+                  break;
+                }
               }
             }
-          }
-          if (!records.isEmpty()) {
-            consumer.commitSync();
+            if (!records.isEmpty()) {
+              consumer.commitSync();
+            }
+          } catch (WakeupException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // the broker is away (a commit timed out) or the group moved on: keep consuming; what
+            // was not committed comes again and is handled idempotently
+            Log.warnf("consumer %s: %s; going on", name, e.toString());
+            sleep(1000);
           }
         }
       } catch (WakeupException e) {
         // shutting down
-      } catch (RuntimeException e) {
-        Log.errorf(e, "consumer %s stopped", name);
       } finally {
         try {
           consumer.close(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
           // closing anyway
         }
+      }
+    }
+
+    /**
+     * Commits where the group starts on partitions it has no offset for yet, so that a restart
+     * resumes there even with {@code latest}: otherwise what was published while the orchestrator
+     * was down would be skipped on partitions that had seen nothing before.
+     */
+    private void commitStart(Collection<TopicPartition> parts) {
+      try {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        for (TopicPartition tp : parts) {
+          if (committed.get(tp) == null) {
+            start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+          }
+        }
+        if (!start.isEmpty()) {
+          consumer.commitSync(start);
+        }
+      } catch (RuntimeException e) {
+        Log.warnf("consumer %s: could not commit its start offsets: %s", name, e.toString());
       }
     }
 

@@ -35,6 +35,15 @@ public class WorkerService {
   private final Map<String, Instant> fencedSent = new ConcurrentHashMap<>();
   private volatile boolean listening;
 
+  /**
+   * A connected consumer completes a fetch at least every fetch.max.wait.ms (500 ms), records or
+   * not; none for this long means the broker does not answer.
+   */
+  static final Duration UNREADABLE_AFTER = Duration.ofSeconds(2);
+
+  private volatile Instant lastFetch = Instant.now();
+  private volatile boolean unreadable;
+
   public WorkerService(
       Db db,
       EventOutbox events,
@@ -147,8 +156,40 @@ public class WorkerService {
    * heard again before it can be called lost.
    */
   public void heartbeatsFlowing() {
+    lastFetch = Instant.now();
     db.tx(tx -> tx.update("update workers set last_seen = now() where state = 'ACTIVE'"));
     listening = true;
+  }
+
+  /** Called when the heartbeat consumer completed a fetch: the broker answers it. */
+  public void heartbeatsReadable() {
+    lastFetch = Instant.now();
+  }
+
+  /**
+   * Whether heartbeats can be read now. When the broker is away, every worker falls silent at once
+   * though none is gone: nobody is called lost then, and once the broker answers again every worker
+   * gets a full worker-lost-after window to be heard, as after a start.
+   */
+  private boolean readable(Duration lostAfter) {
+    Duration since = Duration.between(lastFetch, Instant.now());
+    Duration limit = lostAfter.compareTo(UNREADABLE_AFTER) < 0 ? lostAfter : UNREADABLE_AFTER;
+    if (since.compareTo(limit) > 0) {
+      if (!unreadable) {
+        unreadable = true;
+        Log.warnf(
+            "no heartbeat can be read (no fetch from Kafka for %s): no worker is called lost"
+                + " until they can",
+            since);
+      }
+      return false;
+    }
+    if (unreadable) {
+      db.tx(tx -> tx.update("update workers set last_seen = now() where state = 'ACTIVE'"));
+      unreadable = false;
+      Log.infof("heartbeats can be read again: every worker has %s to be heard", lostAfter);
+    }
+    return true;
   }
 
   /** Marks silent workers LOST, re-queues their attempts, refreshes the gauges. */
@@ -157,6 +198,10 @@ public class WorkerService {
       return;
     }
     Duration lostAfter = config.workerLostAfter();
+    if (!readable(lostAfter)) {
+      refreshGauges();
+      return;
+    }
     List<String> lost =
         db.tx(
             tx ->

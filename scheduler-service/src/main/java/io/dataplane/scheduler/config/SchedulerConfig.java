@@ -43,6 +43,10 @@ public interface SchedulerConfig {
   @WithDefault("scheduler-service")
   String consumerGroup();
 
+  /** Where a new consumer group starts reading: earliest or latest. */
+  @WithDefault("earliest")
+  String consumerOffsetReset();
+
   /** How often the outbox relay sweeps for rows a crash left unsent. */
   @WithDefault("5S")
   Duration outboxSweep();

@@ -23,13 +23,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -96,7 +103,7 @@ public class PipelineEventsConsumer {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumerOffsetReset());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -105,7 +112,17 @@ public class PipelineEventsConsumer {
       // a new consumer (and new meters) after a failure; closing the old one removed its meters
       try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(props, meters)) {
         consumer = c;
-        c.subscribe(List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS));
+        c.subscribe(
+            List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS),
+            new ConsumerRebalanceListener() {
+              @Override
+              public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+
+              @Override
+              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                commitStart(c, parts);
+              }
+            });
         while (running) {
           ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(5));
           for (ConsumerRecord<String, byte[]> r : records) {
@@ -130,6 +147,28 @@ public class PipelineEventsConsumer {
       } finally {
         consumer = null;
       }
+    }
+  }
+
+  /**
+   * Commits where the group starts on partitions it has no offset for yet, so that a restart
+   * resumes there even with {@code latest}: otherwise what was published while every instance was
+   * down would be skipped on partitions that had seen nothing before.
+   */
+  static void commitStart(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> parts) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(parts));
+      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+      for (TopicPartition tp : parts) {
+        if (committed.get(tp) == null) {
+          start.put(tp, new OffsetAndMetadata(c.position(tp)));
+        }
+      }
+      if (!start.isEmpty()) {
+        c.commitSync(start);
+      }
+    } catch (RuntimeException e) {
+      Log.warnf("could not commit the start offsets of %s: %s", parts, e.toString());
     }
   }
 

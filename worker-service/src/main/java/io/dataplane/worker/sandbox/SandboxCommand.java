@@ -36,7 +36,9 @@ public final class SandboxCommand {
           "/etc/pki");
 
   /** Files of /etc harmless to show to every task. */
-  static final List<String> COMMON_ETC = List.of("/etc/ld.so.cache", "/etc/localtime");
+  static final List<String> COMMON_ETC =
+      // /etc/alternatives: Debian's awk, which, java, … in /usr/bin are links through it
+      List.of("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives");
 
   /** rlimits of a task process; 0 means "not limited". */
   public record Limits(long addressSpaceBytes, long processes, long fileSizeBytes) {

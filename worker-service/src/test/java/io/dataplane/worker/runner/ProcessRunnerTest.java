@@ -155,6 +155,18 @@ class ProcessRunnerTest {
         .isNotZero();
   }
 
+  /** Debian's awk (like which, java, …) is a link through /etc/alternatives. */
+  @ParameterizedTest
+  @EnumSource(
+      value = SandboxMode.class,
+      names = {"NONE", "BWRAP"})
+  void commandsInstalledAsAlternativesRun(SandboxMode mode) throws Exception {
+    Logs logs = new Logs();
+    AttemptResult r = run(mode, bash("echo 1 2 | awk '{print $1 + $2}'"), logs);
+    assertThat(r.outcome()).as(logs.all()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(logs.texts("stdout")).containsExactly("3");
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = SandboxMode.class,

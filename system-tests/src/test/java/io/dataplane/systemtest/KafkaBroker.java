@@ -1,0 +1,196 @@
+package io.dataplane.systemtest;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node KRaft broker of a test's own, started from the jars {@code dev/stack} puts in
+ * {@code <root>/.dev/kafka/lib}, configured like {@code dev/kafka/server.properties} but on free
+ * ports and in a temporary data directory. The test may kill it with SIGKILL and start it again on
+ * the same ports and data, without touching the shared broker.
+ */
+final class KafkaBroker implements AutoCloseable {
+
+  final int port;
+  final int controllerPort;
+  final Path dir;
+  final Path log;
+  private final Path config;
+  private Process process;
+
+  private KafkaBroker(int port, int controllerPort, Path dir, Path log, Path config) {
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.dir = dir;
+    this.log = log;
+    this.config = config;
+  }
+
+  static Path lib() {
+    return ServiceProcess.root().resolve(".dev/kafka/lib");
+  }
+
+  /** Formats a new data directory ({@code --standalone}) and starts the broker on free ports. */
+  static KafkaBroker start() throws IOException {
+    if (!Files.isDirectory(lib())) {
+      throw new IllegalStateException(
+          lib() + " is missing: dev/stack up puts the Kafka jars there");
+    }
+    int port = ServiceProcess.freePort();
+    int controllerPort = ServiceProcess.freePort();
+    Path dir = Files.createTempDirectory("dp-st-kafka");
+    Path logs = ServiceProcess.root().resolve("system-tests/target/service-logs");
+    Files.createDirectories(logs);
+    Path config = dir.resolve("server.properties");
+    List<String> lines = new ArrayList<>();
+    for (String line :
+        Files.readAllLines(ServiceProcess.root().resolve("dev/kafka/server.properties"))) {
+      String key = line.contains("=") ? line.substring(0, line.indexOf('=')).trim() : "";
+      switch (key) {
+        case "controller.quorum.bootstrap.servers" ->
+            lines.add(key + "=127.0.0.1:" + controllerPort);
+        case "listeners" ->
+            lines.add(
+                key
+                    + "=PLAINTEXT://127.0.0.1:"
+                    + port
+                    + ",CONTROLLER://127.0.0.1:"
+                    + controllerPort);
+        case "advertised.listeners" -> lines.add(key + "=PLAINTEXT://127.0.0.1:" + port);
+        case "log.dirs" -> {}
+        default -> lines.add(line);
+      }
+    }
+    lines.add("log.dirs=" + dir.resolve("data"));
+    Files.write(config, lines);
+    KafkaBroker b =
+        new KafkaBroker(port, controllerPort, dir, logs.resolve("kafka-" + port + ".log"), config);
+    b.format();
+    b.launch();
+    return b;
+  }
+
+  String bootstrap() {
+    return "127.0.0.1:" + port;
+  }
+
+  private List<String> java(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xms128m",
+                "-Xmx384m",
+                "-Dlog4j2.configurationFile="
+                    + ServiceProcess.root().resolve("dev/kafka/log4j2.properties"),
+                "-Dkafka.logs.dir=" + dir.resolve("logs"),
+                "-cp",
+                lib() + "/*"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private void format() throws IOException {
+    byte[] id = new byte[16];
+    new SecureRandom().nextBytes(id);
+    String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    Process p =
+        new ProcessBuilder(
+                java(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    clusterId,
+                    "-c",
+                    config.toString(),
+                    "--standalone"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    try {
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException("formatting the Kafka data directory failed; see " + log);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void launch() throws IOException {
+    Files.deleteIfExists(dir.resolve("logs/server.log"));
+    process =
+        new ProcessBuilder(java("kafka.Kafka", config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    await("kafka broker on " + port + " started (log: " + log + ")")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> started() || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new IllegalStateException("the Kafka broker died at start; see " + log);
+    }
+  }
+
+  private boolean started() throws IOException {
+    Path serverLog = dir.resolve("logs/server.log");
+    if (!Files.exists(serverLog) || !Files.readString(serverLog).contains("Kafka Server started")) {
+      return false;
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL, as a crash would; returns once the process is gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts the killed broker again, on its ports and with its data; returns once it serves. */
+  void restart() throws IOException {
+    launch();
+  }
+
+  @Override
+  public void close() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
