@@ -401,6 +401,14 @@ class AccessMatrixTest {
                 "r",
                 dev.runId());
     assertThat(Gql.codes(mixed)).containsExactly("NOT_FOUND");
+    // named by the task run alone (the gateway knows its run once someone has read it), the
+    // answer does not give away the prod run it belongs to
+    Gql.as("admin").run("query($id: String!) { run(id: $id) { id } }", "id", prod.runId());
+    JsonPath alone =
+        Gql.as("bob")
+            .run("query($t: String!) { logs(taskRunId: $t) { complete } }", "t", prod.taskRunId());
+    assertThat(Gql.codes(alone)).containsExactly("NOT_FOUND");
+    assertThat(alone.prettify()).doesNotContain(prod.runId());
     JsonPath audit =
         Gql.as("admin")
             .run(
