@@ -417,6 +417,36 @@ class AccessMatrixTest {
   }
 
   @Test
+  void workersShowOnlyTheAttemptsOfRunsTheCallerMayRead() {
+    // one worker serves the group name g1 of both environments and runs an attempt of each
+    Stub.workers(
+        List.of(
+            Map.of(
+                "workerId",
+                "w-shared",
+                "groups",
+                List.of("g1"),
+                "running",
+                List.of(
+                    Map.of("runId", dev.runId(), "taskRunId", dev.taskRunId(), "attempt", 1),
+                    Map.of("runId", prod.runId(), "taskRunId", prod.taskRunId(), "attempt", 1)))));
+    try {
+      String query = "query($e: String!) { workers(environment: $e) { workerId running } }";
+      JsonPath bobs = Gql.as("bob").run(query, "e", dev.name());
+      assertThat(Gql.codes(bobs)).isEmpty();
+      assertThat(bobs.getList("data.workers.workerId")).containsExactly("w-shared");
+      assertThat(bobs.prettify())
+          .contains(dev.runId())
+          .doesNotContain(prod.runId())
+          .doesNotContain(prod.taskRunId());
+      JsonPath admins = Gql.as("admin").run(query, "e", dev.name());
+      assertThat(admins.prettify()).contains(dev.runId(), prod.runId());
+    } finally {
+      Stub.workers(List.of());
+    }
+  }
+
+  @Test
   void environmentsListOnlyWhatTheCallerMaySee() {
     List<String> bobs =
         Gql.as("bob").run("{ environments { name } }").getList("data.environments.name");
