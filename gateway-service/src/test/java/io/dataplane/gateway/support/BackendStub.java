@@ -544,6 +544,9 @@ public final class BackendStub {
         ObjectNode s = (ObjectNode) json.readTree(body);
         s.put("id", UUID.randomUUID().toString());
         s.put("environment", env);
+        // like scheduler-service: a state, no paused flag
+        s.put("state", s.path("enabled").asBoolean(true) ? "ENABLED" : "PAUSED");
+        s.remove("enabled");
         s.put("createdAt", Instant.now().toString());
         s.put("createdBy", actor(ex));
         schedules.put(s.get("id").asText(), s);
@@ -585,11 +588,11 @@ public final class BackendStub {
       }
       switch (m.group(2)) {
         case "pause" -> {
-          s.put("paused", true);
+          s.put("state", "PAUSED");
           send(ex, 200, s);
         }
         case "resume" -> {
-          s.put("paused", false);
+          s.put("state", "ENABLED");
           send(ex, 200, s);
         }
         case "preview" -> {
