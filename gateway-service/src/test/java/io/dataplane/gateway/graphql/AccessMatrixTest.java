@@ -447,6 +447,25 @@ class AccessMatrixTest {
   }
 
   @Test
+  void anEnvironmentWithoutRightsAnswersLikeOneThatDoesNotExist() {
+    // bob reads dev only: prod and an environment that does not exist get the same refusal
+    for (String env : List.of(prod.name(), Fixture.unique("ghost"))) {
+      JsonPath pipelines =
+          Gql.as("bob").run("query($e: String!) { pipelines(environment: $e) { name } }", "e", env);
+      assertThat(Gql.codes(pipelines)).as(env).containsExactly("FORBIDDEN");
+      JsonPath schedule =
+          Gql.as("bob")
+              .run(
+                  "query($e: String!, $id: String!) { schedule(environment: $e, id: $id) { id } }",
+                  "e",
+                  env,
+                  "id",
+                  prod.scheduleId());
+      assertThat(Gql.codes(schedule)).as(env).containsExactly("FORBIDDEN");
+    }
+  }
+
+  @Test
   void environmentsListOnlyWhatTheCallerMaySee() {
     List<String> bobs =
         Gql.as("bob").run("{ environments { name } }").getList("data.environments.name");

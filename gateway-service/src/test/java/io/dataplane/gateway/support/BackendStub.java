@@ -198,6 +198,10 @@ public final class BackendStub {
       }
     } else if ((m = match("/environments/([^/]+)/pipelines", p)) != null) {
       String env = m.group(1);
+      // like orchestrator-service: 404 for an environment it does not know
+      if (!knownEnv(ex, env)) {
+        return;
+      }
       List<ObjectNode> list =
           pipelines.values().stream()
               .filter(x -> env.equals(x.path("environment").asText()))
