@@ -1215,6 +1215,16 @@ class EnvironmentIsolationTest {
         wrong.add(op.label() + " on prod answered data: " + pr);
       }
       wrong.addAll(leaks(op.label(), p.text(), pr.toString()));
+      if (op.prodCall() == op.devCall() && "FORBIDDEN".equals(op.prodCode())) {
+        // prod answers exactly as an environment that does not exist: not even its name shows
+        Call g = op.prodCall().apply(ghost());
+        JsonNode gr = as.run(g.query(), g.variables());
+        String ghostCode = gr.path("errors").path(0).path("extensions").path("code").asText();
+        if (!"FORBIDDEN".equals(ghostCode)) {
+          wrong.add(
+              op.label() + " on a missing environment: expected FORBIDDEN as on prod, got " + gr);
+        }
+      }
 
       if (op.devCall() == null) {
         continue;
@@ -1233,6 +1243,22 @@ class EnvironmentIsolationTest {
       }
     }
     return wrong;
+  }
+
+  /** An environment that does not exist, with prod's ids. */
+  private static Env ghost() {
+    return new Env(
+        "ghost-" + X,
+        prod.marker(),
+        prod.runId(),
+        prod.taskRunId(),
+        prod.releaseId(),
+        prod.digest(),
+        prod.queuedRunId(),
+        prod.watchedRunId(),
+        prod.scheduleId(),
+        prod.carolBindingId(),
+        prod.sleeperRunId());
   }
 
   /** What of prod's objects an answer shows that the request did not name itself. */
