@@ -195,16 +195,24 @@ public final class Dtos {
       String rrule,
       String timezone,
       Object params,
-      @Description("ACTIVE, PAUSED, ...") String state,
+      @Description("ENABLED, PAUSED or STOPPED") String state,
       String stateReason,
-      Boolean paused,
+      @Description("whether the state is PAUSED") Boolean paused,
       @Description("ALL, LAST or NONE") String misfirePolicy,
       String releaseId,
       Instant nextFireAt,
       Instant createdAt,
       String createdBy,
       Instant updatedAt,
-      String updatedBy) {}
+      String updatedBy) {
+
+    public Schedule {
+      // scheduler-service reports the state only
+      if (paused == null && state != null) {
+        paused = "PAUSED".equals(state);
+      }
+    }
+  }
 
   @Type("ScheduleList")
   public record ScheduleList(List<Schedule> items) {}

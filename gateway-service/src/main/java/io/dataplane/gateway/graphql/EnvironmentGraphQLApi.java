@@ -2,14 +2,19 @@ package io.dataplane.gateway.graphql;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Environment;
+import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.Dtos.Worker;
 import io.dataplane.gateway.client.Dtos.WorkerGroup;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.Requests;
+import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
 import io.smallrye.common.annotation.Blocking;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.graphql.Description;
@@ -130,8 +135,53 @@ public class EnvironmentGraphQLApi {
     if (group != null && !groups.contains(group)) {
       return List.of();
     }
-    return Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group)).stream()
-        .filter(w -> w.groups() != null && w.groups().stream().anyMatch(groups::contains))
-        .toList();
+    List<Worker> workers =
+        Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group)).stream()
+            .filter(w -> w.groups() != null && w.groups().stream().anyMatch(groups::contains))
+            .toList();
+    if (guard.access().isAdmin(c)) {
+      return workers;
+    }
+    // a worker group's name may exist in several environments and one worker serves them all:
+    // show only the attempts of runs the caller may read
+    Map<String, Boolean> readable = new HashMap<>();
+    return workers.stream().map(w -> withReadableAttempts(c, w, readable)).toList();
+  }
+
+  private Worker withReadableAttempts(Caller c, Worker w, Map<String, Boolean> readable) {
+    if (!(w.running() instanceof List<?> running) || running.isEmpty()) {
+      return w;
+    }
+    List<Object> kept = new ArrayList<>();
+    for (Object attempt : running) {
+      Object runId = attempt instanceof Map<?, ?> m ? m.get("runId") : null;
+      if (runId != null && readable.computeIfAbsent(runId.toString(), id -> mayRead(c, id))) {
+        kept.add(attempt);
+      }
+    }
+    return new Worker(
+        w.workerId(),
+        w.state(),
+        w.groups(),
+        w.cpuLoad(),
+        w.memoryUsedBytes(),
+        w.memoryTotalBytes(),
+        w.systemLoad(),
+        w.slots(),
+        w.freeSlots(),
+        kept,
+        w.version(),
+        w.draining(),
+        w.startedAt(),
+        w.lastSeen());
+  }
+
+  private boolean mayRead(Caller c, String runId) {
+    try {
+      Run run = Backends.call(ORCHESTRATOR, () -> orchestrator.run(runId));
+      return guard.access().allowed(c, Permission.READ, run.environment(), run.pipeline(), null);
+    } catch (ApiError.NotFound e) {
+      return false;
+    }
   }
 }

@@ -68,6 +68,7 @@ public class PipelineGraphQLApi {
   public List<Pipeline> pipelines(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     Caller c = guard.caller();
+    guard.access().requireSomeRightIn(c, environment, "pipelines");
     boolean onEnvironment = guard.access().allowed(c, Permission.READ, environment, null, null);
     List<Pipeline> all = Backends.call(ORCHESTRATOR, () -> orchestrator.pipelines(environment));
     if (onEnvironment) {

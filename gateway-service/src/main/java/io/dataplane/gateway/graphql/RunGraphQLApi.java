@@ -222,7 +222,16 @@ public class RunGraphQLApi {
     if (rid == null) {
       throw ApiError.invalid("runId", "is required: the gateway does not know this task run yet");
     }
-    Run run = visibleRun(c, rid, action);
+    Run run;
+    try {
+      run = visibleRun(c, rid, action);
+    } catch (ApiError.NotFound e) {
+      if (runId != null) {
+        throw e;
+      }
+      // the caller named the task run only: the run it belongs to is not theirs to learn
+      throw new ApiError.NotFound("task run " + taskRunId + " not found");
+    }
     boolean belongs =
         run.taskRuns() != null && run.taskRuns().stream().anyMatch(t -> taskRunId.equals(t.id()));
     if (!belongs) {

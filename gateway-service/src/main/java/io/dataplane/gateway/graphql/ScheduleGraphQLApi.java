@@ -48,6 +48,7 @@ public class ScheduleGraphQLApi {
   @Query("schedule")
   public Schedule schedule(@NonNull String environment, @NonNull String id) {
     Inputs.check().name("environment", environment).required("id", id).orFail();
+    guard.access().requireSomeRightIn(guard.caller(), environment, "schedule");
     Schedule s = Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id));
     guard.require(Permission.READ, environment, s.pipeline(), "schedule");
     return s;

@@ -91,6 +91,25 @@ public class AccessControl {
   }
 
   /**
+   * Fails with FORBIDDEN (audited) unless the caller holds some permission in the environment: on
+   * it, or on one of its pipelines or worker groups. For fields that must ask a service before they
+   * can tell the exact right: checked first, an environment the caller has nothing in answers the
+   * same whether it exists or not.
+   */
+  public void requireSomeRightIn(Caller caller, String environment, String action) {
+    requireSignedIn(caller);
+    if (allowed(caller, Permission.READ, environment, null, null)) {
+      return;
+    }
+    Set<String> visible = visibleEnvironments(caller);
+    if ((visible == null || visible.contains(environment)) && caller.keyCovers(environment)) {
+      return;
+    }
+    String target = target(environment, null, null);
+    deny(caller, action, target, environment, "needs read on " + target);
+  }
+
+  /**
    * For objects fetched by id: a caller without read access learns nothing, not even that the
    * object exists (NOT_FOUND); the refusal is audited.
    */

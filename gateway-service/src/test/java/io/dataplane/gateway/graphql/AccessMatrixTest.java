@@ -401,11 +401,68 @@ class AccessMatrixTest {
                 "r",
                 dev.runId());
     assertThat(Gql.codes(mixed)).containsExactly("NOT_FOUND");
+    // named by the task run alone (the gateway knows its run once someone has read it), the
+    // answer does not give away the prod run it belongs to
+    Gql.as("admin").run("query($id: String!) { run(id: $id) { id } }", "id", prod.runId());
+    JsonPath alone =
+        Gql.as("bob")
+            .run("query($t: String!) { logs(taskRunId: $t) { complete } }", "t", prod.taskRunId());
+    assertThat(Gql.codes(alone)).containsExactly("NOT_FOUND");
+    assertThat(alone.prettify()).doesNotContain(prod.runId());
     JsonPath audit =
         Gql.as("admin")
             .run(
                 "{ auditLog(actor: \"bob\", outcome: \"DENIED\", limit: 20) { action environment } }");
     assertThat(audit.getList("data.auditLog.action")).contains("run", "logs");
+  }
+
+  @Test
+  void workersShowOnlyTheAttemptsOfRunsTheCallerMayRead() {
+    // one worker serves the group name g1 of both environments and runs an attempt of each
+    Stub.workers(
+        List.of(
+            Map.of(
+                "workerId",
+                "w-shared",
+                "groups",
+                List.of("g1"),
+                "running",
+                List.of(
+                    Map.of("runId", dev.runId(), "taskRunId", dev.taskRunId(), "attempt", 1),
+                    Map.of("runId", prod.runId(), "taskRunId", prod.taskRunId(), "attempt", 1)))));
+    try {
+      String query = "query($e: String!) { workers(environment: $e) { workerId running } }";
+      JsonPath bobs = Gql.as("bob").run(query, "e", dev.name());
+      assertThat(Gql.codes(bobs)).isEmpty();
+      assertThat(bobs.getList("data.workers.workerId")).containsExactly("w-shared");
+      assertThat(bobs.prettify())
+          .contains(dev.runId())
+          .doesNotContain(prod.runId())
+          .doesNotContain(prod.taskRunId());
+      JsonPath admins = Gql.as("admin").run(query, "e", dev.name());
+      assertThat(admins.prettify()).contains(dev.runId(), prod.runId());
+    } finally {
+      Stub.workers(List.of());
+    }
+  }
+
+  @Test
+  void anEnvironmentWithoutRightsAnswersLikeOneThatDoesNotExist() {
+    // bob reads dev only: prod and an environment that does not exist get the same refusal
+    for (String env : List.of(prod.name(), Fixture.unique("ghost"))) {
+      JsonPath pipelines =
+          Gql.as("bob").run("query($e: String!) { pipelines(environment: $e) { name } }", "e", env);
+      assertThat(Gql.codes(pipelines)).as(env).containsExactly("FORBIDDEN");
+      JsonPath schedule =
+          Gql.as("bob")
+              .run(
+                  "query($e: String!, $id: String!) { schedule(environment: $e, id: $id) { id } }",
+                  "e",
+                  env,
+                  "id",
+                  prod.scheduleId());
+      assertThat(Gql.codes(schedule)).as(env).containsExactly("FORBIDDEN");
+    }
   }
 
   @Test

@@ -198,6 +198,10 @@ public final class BackendStub {
       }
     } else if ((m = match("/environments/([^/]+)/pipelines", p)) != null) {
       String env = m.group(1);
+      // like orchestrator-service: 404 for an environment it does not know
+      if (!knownEnv(ex, env)) {
+        return;
+      }
       List<ObjectNode> list =
           pipelines.values().stream()
               .filter(x -> env.equals(x.path("environment").asText()))
@@ -544,6 +548,9 @@ public final class BackendStub {
         ObjectNode s = (ObjectNode) json.readTree(body);
         s.put("id", UUID.randomUUID().toString());
         s.put("environment", env);
+        // like scheduler-service: a state, no paused flag
+        s.put("state", s.path("enabled").asBoolean(true) ? "ENABLED" : "PAUSED");
+        s.remove("enabled");
         s.put("createdAt", Instant.now().toString());
         s.put("createdBy", actor(ex));
         schedules.put(s.get("id").asText(), s);
@@ -585,11 +592,11 @@ public final class BackendStub {
       }
       switch (m.group(2)) {
         case "pause" -> {
-          s.put("paused", true);
+          s.put("state", "PAUSED");
           send(ex, 200, s);
         }
         case "resume" -> {
-          s.put("paused", false);
+          s.put("state", "ENABLED");
           send(ex, 200, s);
         }
         case "preview" -> {

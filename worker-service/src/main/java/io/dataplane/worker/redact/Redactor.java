@@ -1,6 +1,11 @@
 package io.dataplane.worker.redact;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The set of strings that must never appear in a task's logs: every secret value and its base64
  * (all three byte alignments, standard and URL-safe alphabets), URL-encoded, JSON-escaped and hex
- * forms. Values shorter than {@link #MIN_LENGTH} characters are not redacted: masking every "a" or
- * "no" would destroy the log while protecting nothing a guess would not find.
+ * forms, in the task's log and in its output JSON. Values shorter than {@link #MIN_LENGTH}
+ * characters are not redacted: masking every "a" or "no" would destroy the log while protecting
+ * nothing a guess would not find.
  *
  * <p>Immutable and thread-safe; one {@link Stream} per output stream does the streaming work.
  */
@@ -81,14 +87,18 @@ public final class Redactor {
       out.add(b64);
       out.add(b64.replace('+', '-').replace('/', '_'));
     }
-    // form encoding (space as +), RFC 3986 (everything but unreserved), and path style (/ kept,
-    // as Python's urllib.parse.quote does); each with upper- and lower-case escapes
+    // form encoding (space as +) as Java writes it ("*" kept, "~" escaped) and as Python's
+    // urllib.parse.quote_plus and urlencode write it ("~" kept, "*" escaped), RFC 3986
+    // (everything but unreserved), and path style (/ kept, as Python's urllib.parse.quote does);
+    // each with upper- and lower-case escapes
     String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
+    String rfc3986 = percentEncode(bytes, "-._~");
     for (String url :
         List.of(
             form,
             form.replace("+", "%20"),
-            percentEncode(bytes, "-._~"),
+            rfc3986,
+            rfc3986.replace("%20", "+"),
             percentEncode(bytes, "-._~/"))) {
       out.add(url);
       out.add(lowerPercent(url));
@@ -182,6 +192,34 @@ public final class Redactor {
   public String redact(String text) {
     Stream s = stream();
     return s.feed(text) + s.flush();
+  }
+
+  /**
+   * A copy of a JSON value (a task's output) with every field name and string value redacted, and
+   * every number whose text holds a secret form replaced by the mask.
+   */
+  public JsonNode redact(JsonNode node) {
+    if (patterns.isEmpty() || node == null) {
+      return node;
+    }
+    if (node.isTextual()) {
+      return TextNode.valueOf(redact(node.textValue()));
+    }
+    if (node.isNumber()) {
+      String text = node.asText();
+      return redact(text).equals(text) ? node : TextNode.valueOf(MASK);
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
+      node.forEach(e -> out.add(redact(e)));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      node.properties().forEach(e -> out.set(redact(e.getKey()), redact(e.getValue())));
+      return out;
+    }
+    return node;
   }
 
   /** A new streaming state for one output stream. */

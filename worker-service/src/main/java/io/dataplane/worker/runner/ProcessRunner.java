@@ -1,5 +1,7 @@
 package io.dataplane.worker.runner;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -507,15 +509,30 @@ public final class ProcessRunner implements AutoCloseable {
               "output is not a JSON object (DP_OUTPUT must hold one object)",
               spawnNanos);
         }
+        // outputs are stored, shown and handed downstream (to tasks that may not declare the
+        // secret): they are redacted like the log
         Map<String, Object> outputs =
-            MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
+            MAPPER.convertValue(
+                spec.redactor().redact(node), new TypeReference<Map<String, Object>>() {});
         return result(AttemptOutcome.SUCCEEDED, exit, outputs, null, spawnNanos);
+      } catch (JsonProcessingException e) {
+        // the parser's message quotes the offending text, which may be a secret: position only
+        JsonLocation at = e.getLocation();
+        return result(
+            AttemptOutcome.FAILED,
+            exit,
+            null,
+            "output is not valid JSON"
+                + (at == null
+                    ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+            spawnNanos);
       } catch (IOException e) {
         return result(
             AttemptOutcome.FAILED,
             exit,
             null,
-            "output is not valid JSON: " + firstLine(e.getMessage()),
+            "output could not be read: " + e.getMessage(),
             spawnNanos);
       }
     }
@@ -530,14 +547,6 @@ public final class ProcessRunner implements AutoCloseable {
       return new AttemptResult(
           outcome, exit, outputs, error, millis, log.bytes(), log.truncated(), spawnNanos);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** The last line of every attempt's log. */

@@ -2,11 +2,14 @@ package io.dataplane.worker.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
@@ -57,6 +60,47 @@ class RedactorTest {
     Redactor unicode = Redactor.of(List.of("pässwörd"));
     assertThat(unicode.redact("{\"p\": \"p\\u00e4ssw\\u00f6rd\"}")).isEqualTo("{\"p\": \"***\"}");
     assertThat(unicode.redact("p\\u00E4ssw\\u00F6rd")).isEqualTo("***");
+  }
+
+  @Test
+  void masksPythonFormEncodingOfTildeAndStar() {
+    // urllib.parse.quote_plus / urlencode keep "~" and escape "*", unlike Java's URLEncoder
+    Redactor r = Redactor.of(List.of("a b~c*d/e"));
+    assertThat(r.redact("q=a+b~c%2Ad%2Fe&x=1")).isEqualTo("q=***&x=1");
+    assertThat(r.redact("q=a+b%7Ec*d%2Fe")).isEqualTo("q=***");
+  }
+
+  @Test
+  void redactsOutputJson() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    Redactor r = Redactor.of(List.of(SECRET, "20260101"));
+    JsonNode out =
+        r.redact(
+            mapper.readTree(
+                mapper.writeValueAsString(
+                    Map.of(
+                        "plain",
+                        SECRET,
+                        "nested",
+                        Map.of("list", List.of("token=" + SECRET + ";", 7)),
+                        SECRET,
+                        "as a key",
+                        "number",
+                        20260101L,
+                        "hex",
+                        HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8)),
+                        "rows",
+                        42))));
+    assertThat(out.path("plain").asText()).isEqualTo("***");
+    assertThat(out.path("nested").path("list").get(0).asText()).isEqualTo("token=***;");
+    assertThat(out.path("nested").path("list").get(1).asInt()).isEqualTo(7);
+    assertThat(out.path("***").asText()).isEqualTo("as a key");
+    assertThat(out.path("number").asText()).isEqualTo("***");
+    assertThat(out.path("hex").asText()).isEqualTo("***");
+    assertThat(out.path("rows").isInt()).isTrue();
+    assertThat(mapper.writeValueAsString(out)).doesNotContain("s3cr3t").doesNotContain("20260101");
+    JsonNode untouched = mapper.readTree("{\"a\": \"" + "x".repeat(10) + "\"}");
+    assertThat(Redactor.none().redact(untouched)).isSameAs(untouched);
   }
 
   @Test

@@ -320,6 +320,45 @@ class ProcessRunnerTest {
   @EnumSource(
       value = SandboxMode.class,
       names = {"NONE", "BWRAP"})
+  void redactsSecretsInOutputsAndOutputErrors(SandboxMode mode) throws Exception {
+    String secret = "hunter2" + marker();
+    Map<String, String> env = Map.of("DB_PASSWORD", secret);
+    Redactor redactor = Redactor.of(List.of(secret));
+    AttemptResult ok =
+        run(
+            mode,
+            spec(
+                "python",
+                "import json, os\n"
+                    + "v = os.environ['DB_PASSWORD']\n"
+                    + "json.dump({'p': v, 'n': {'l': ['x ' + v]}, v: 1, 'rows': 3},"
+                    + " open(os.environ['DP_OUTPUT'], 'w'))\n",
+                env,
+                redactor,
+                null),
+            new Logs());
+    assertThat(ok.outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(ok.outputs()).containsEntry("p", "***").containsEntry("***", 1);
+    assertThat(ok.outputs()).containsEntry("rows", 3);
+    assertThat(ok.outputs().toString()).doesNotContain(secret);
+
+    // the parser's message would quote the secret ("Unrecognized token 'hunter2...'")
+    Logs logs = new Logs();
+    AttemptResult bad =
+        run(
+            mode,
+            spec("bash", "printf '%s' \"$DB_PASSWORD\" > \"$DP_OUTPUT\"", env, redactor, null),
+            logs);
+    assertThat(bad.outcome()).isEqualTo(AttemptOutcome.FAILED);
+    assertThat(bad.error()).startsWith("output is not valid JSON (line 1, column ");
+    assertThat(bad.error()).doesNotContain("hunter2");
+    assertThat(logs.all()).doesNotContain("hunter2");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = SandboxMode.class,
+      names = {"NONE", "BWRAP"})
   void redactsSecretsWhileStreaming(SandboxMode mode) throws Exception {
     String secret = "hunter2-" + marker();
     Map<String, String> env = new HashMap<>();
