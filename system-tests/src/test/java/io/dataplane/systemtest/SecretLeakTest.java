@@ -139,7 +139,7 @@ class SecretLeakTest {
 
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(GROUP, OwnConsumerGroup.env(GROUP));
+    platform = Platform.start(GROUP, Map.of());
   }
 
   @AfterAll
