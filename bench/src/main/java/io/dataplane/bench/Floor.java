@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,61 +63,47 @@ public final class Floor {
     f.put(name + "_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
   }
 
-  static void kafkaHop(Map<String, Object> f) throws Exception {
-    String bootstrap = System.getProperty("kafka", "127.0.0.1:9092");
-    String topic = "dataplane.bench.floor-" + UUID.randomUUID();
-    Properties admin = new Properties();
-    admin.put("bootstrap.servers", bootstrap);
-    try (Admin a = Admin.create(admin)) {
-      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-    }
-    Properties pp = new Properties();
-    pp.put("bootstrap.servers", bootstrap);
-    pp.put("acks", "all");
-    pp.put("enable.idempotence", "true");
-    pp.put("linger.ms", "0");
-    Properties cp = new Properties();
-    cp.put("bootstrap.servers", bootstrap);
-    cp.put("fetch.max.wait.ms", "100");
-    cp.put("enable.auto.commit", "false");
-    try (KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToEnd(List.of(tp));
-      consumer.position(tp);
-      double[] ms = new double[HOPS];
-      for (int i = -50; i < HOPS; i++) {
-        long t0 = System.nanoTime();
-        producer.send(new ProducerRecord<>(topic, new byte[64]));
-        int got = 0;
-        while (got == 0) {
-          ConsumerRecords<byte[], byte[]> r = consumer.poll(Duration.ofSeconds(5));
-          got = r.count();
-        }
-        if (i >= 0) {
-          ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-      }
-      f.put("kafka_hop_p50_ms", Stats.round(Stats.percentile(ms, 50), 3));
-      f.put("kafka_hop_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
-    } finally {
-      try (Admin a = Admin.create(admin)) {
-        a.deleteTopics(List.of(topic)).all().get();
-      }
-    }
+  static final String KAFKA = System.getProperty("kafka", "127.0.0.1:9092");
+
+  /** The consuming side of a hop: waits until one record is in. */
+  interface Receiver extends AutoCloseable {
+    void receiveOne();
   }
 
+  /** A consumer that reads the topic's one partition from its end. */
+  static void kafkaHop(Map<String, Object> f) throws Exception {
+    hops(
+        f,
+        "kafka_hop",
+        topic -> {
+          Properties cp = new Properties();
+          cp.put("bootstrap.servers", KAFKA);
+          cp.put("fetch.max.wait.ms", "100");
+          cp.put("enable.auto.commit", "false");
+          KafkaConsumer<byte[], byte[]> c =
+              new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+          TopicPartition tp = new TopicPartition(topic, 0);
+          c.assign(List.of(tp));
+          c.seekToEnd(List.of(tp));
+          c.position(tp);
+          return new Receiver() {
+            public void receiveOne() {
+              while (c.poll(Duration.ofSeconds(5)).isEmpty()) {
+                // wait for the record
+              }
+            }
+
+            public void close() {
+              c.close();
+            }
+          };
+        });
+  }
+
+  /** A share-group consumer configured as the workers' dispatch consumers are. */
   static void kafkaShareHop(Map<String, Object> f) throws Exception {
-    String bootstrap = System.getProperty("kafka", "127.0.0.1:9092");
-    String topic = "dataplane.bench.floor-share-" + UUID.randomUUID();
     String group = "bench-floor-" + UUID.randomUUID();
-    Properties admin = new Properties();
-    admin.put("bootstrap.servers", bootstrap);
-    try (Admin a = Admin.create(admin)) {
-      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    try (Admin a = Admin.create(Map.of("bootstrap.servers", KAFKA))) {
       a.incrementalAlterConfigs(
               Map.of(
                   new ConfigResource(ConfigResource.Type.GROUP, group),
@@ -128,43 +114,70 @@ public final class Floor {
           .all()
           .get();
     }
+    hops(
+        f,
+        "kafka_share_hop",
+        topic -> {
+          Properties cp = new Properties();
+          cp.put("bootstrap.servers", KAFKA);
+          cp.put("group.id", group);
+          cp.put("share.acknowledgement.mode", "explicit");
+          cp.put("share.acquire.mode", "record_limit");
+          cp.put("max.poll.records", "1");
+          KafkaShareConsumer<byte[], byte[]> c =
+              new KafkaShareConsumer<>(
+                  cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+          c.subscribe(List.of(topic));
+          return new Receiver() {
+            public void receiveOne() {
+              int got = 0;
+              while (got == 0) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                  c.acknowledge(r, AcknowledgeType.ACCEPT);
+                  got++;
+                }
+              }
+              c.commitAsync();
+            }
+
+            public void close() {
+              c.close();
+            }
+          };
+        });
+  }
+
+  /**
+   * {@link #HOPS} produce→receive round trips (acks=all, linger 0) on a new one-partition topic,
+   * after 50 of warm-up.
+   */
+  static void hops(Map<String, Object> f, String name, Function<String, Receiver> receiver)
+      throws Exception {
+    String topic = "dataplane.bench.floor-" + UUID.randomUUID();
+    try (Admin a = Admin.create(Map.of("bootstrap.servers", KAFKA))) {
+      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
     Properties pp = new Properties();
-    pp.put("bootstrap.servers", bootstrap);
+    pp.put("bootstrap.servers", KAFKA);
     pp.put("acks", "all");
     pp.put("enable.idempotence", "true");
     pp.put("linger.ms", "0");
-    Properties cp = new Properties();
-    cp.put("bootstrap.servers", bootstrap);
-    cp.put("group.id", group);
-    cp.put("share.acknowledgement.mode", "explicit");
-    cp.put("share.acquire.mode", "record_limit");
-    cp.put("max.poll.records", "1");
     try (KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
-        KafkaShareConsumer<byte[], byte[]> consumer =
-            new KafkaShareConsumer<>(
-                cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
+        Receiver r = receiver.apply(topic)) {
       double[] ms = new double[HOPS];
       for (int i = -50; i < HOPS; i++) {
         long t0 = System.nanoTime();
         producer.send(new ProducerRecord<>(topic, new byte[64]));
-        int got = 0;
-        while (got == 0) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            consumer.acknowledge(r, AcknowledgeType.ACCEPT);
-            got++;
-          }
-        }
-        consumer.commitAsync();
+        r.receiveOne();
         if (i >= 0) {
           ms[i] = (System.nanoTime() - t0) / 1e6;
         }
       }
-      f.put("kafka_share_hop_p50_ms", Stats.round(Stats.percentile(ms, 50), 3));
-      f.put("kafka_share_hop_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
+      f.put(name + "_p50_ms", Stats.round(Stats.percentile(ms, 50), 3));
+      f.put(name + "_p99_ms", Stats.round(Stats.percentile(ms, 99), 3));
     } finally {
-      try (Admin a = Admin.create(admin)) {
+      try (Admin a = Admin.create(Map.of("bootstrap.servers", KAFKA))) {
         a.deleteTopics(List.of(topic)).all().get();
       }
     }
