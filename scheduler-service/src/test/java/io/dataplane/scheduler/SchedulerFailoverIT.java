@@ -39,7 +39,7 @@ class SchedulerFailoverIT {
 
   private static final String SCHEMA = "scheduler_it";
   private static final String JDBC =
-      "jdbc:postgresql://127.0.0.1:5432/dataplane_test?currentSchema=" + SCHEMA;
+      "jdbc:postgresql://127.0.0.1:5432/" + TestSupport.DATABASE + "?currentSchema=" + SCHEMA;
   private static final String TOKEN = "failover-it-service-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =

@@ -25,9 +25,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class TestSupport {
 
   public static final String TOKEN = "test-service-token-0123456789";
+
+  /** The tests' database: {@code DATAPLANE_TEST_DATABASE}, else {@code dataplane_test}. */
+  public static final String DATABASE =
+      System.getenv().getOrDefault("DATAPLANE_TEST_DATABASE", "dataplane_test");
+
   public static final String SCHEMA = "scheduler_test";
   public static final String JDBC =
-      "jdbc:postgresql://127.0.0.1:5432/dataplane_test?currentSchema=" + SCHEMA;
+      "jdbc:postgresql://127.0.0.1:5432/" + DATABASE + "?currentSchema=" + SCHEMA;
 
   private TestSupport() {}
 

@@ -31,7 +31,10 @@ import java.util.UUID;
  */
 final class Platform implements AutoCloseable {
 
-  static final String DATABASE = System.getProperty("dataplane.test.database", "dataplane_test");
+  static final String DATABASE =
+      System.getProperty(
+          "dataplane.test.database",
+          System.getenv().getOrDefault("DATAPLANE_TEST_DATABASE", "dataplane_test"));
   static final String TOKEN_URL =
       "http://127.0.0.1:8180/realms/dataplane/protocol/openid-connect/token";
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dataplane.scheduler.TestConfig;
+import io.dataplane.scheduler.TestSupport;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class LeadershipFencingTest {
 
-  private static final String URL = "jdbc:postgresql://127.0.0.1:5432/dataplane_test";
+  private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + TestSupport.DATABASE;
 
   private static SchedulerConfig config(String schema, String instance, Duration check) {
     return new TestConfig(schema, instance, check, Optional.empty());
