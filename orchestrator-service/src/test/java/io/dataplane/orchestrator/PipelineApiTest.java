@@ -96,7 +96,7 @@ class PipelineApiTest {
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     try (Admin admin = Admin.create(p)) {
-      String topic = Topics.taskDispatch(group);
+      String topic = Topics.taskDispatch(env, group);
       TopicDescription d =
           admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
       assertThat(d.partitions()).as("partitions of %s", topic).hasSize(DispatchTopics.PARTITIONS);
@@ -152,6 +152,32 @@ class PipelineApiTest {
             .jsonPath();
     assertThat(v.getList("errors.message", String.class)).anyMatch(m -> m.contains("a -> b -> a"));
     api().get("/api/v1/environments/{e}/pipelines/p1", env).then().statusCode(404);
+  }
+
+  @Test
+  void validationNamesTheWorkerGroupsTheTasksRunIn() {
+    String env = Api.env();
+    String def =
+        """
+        name: p2
+        workerGroup: etl
+        tasks:
+          - {key: a, runtime: bash, script: "true"}
+          - {key: b, runtime: bash, script: "true", workerGroup: gpu}
+          - {key: c, runtime: bash, script: "true", workerGroup: default, dependsOn: [zzz]}
+        """;
+    JsonPath v =
+        api()
+            .contentType("application/yaml")
+            .body(bytes(def))
+            .post("/api/v1/environments/{e}/pipelines/p2/validate", env)
+            .then()
+            .statusCode(200)
+            .body("valid", equalTo(false))
+            .extract()
+            .jsonPath();
+    // etl and gpu do not exist and c depends on nothing known: the groups are named all the same
+    assertThat(v.getList("workerGroups", String.class)).containsExactly("default", "etl", "gpu");
   }
 
   @Test

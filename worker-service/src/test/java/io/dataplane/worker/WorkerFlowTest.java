@@ -120,6 +120,47 @@ class WorkerFlowTest {
   }
 
   @Test
+  void rejectsADispatchOfAnotherEnvironmentOrGroupOnItsTopic() throws Exception {
+    // only the orchestrator writes the topic; a record for prod or another group is not run here
+    TaskDispatched prod = retarget(bash("echo prod"), "prod", ServiceStubs.GROUP);
+    TaskDispatched other = retarget(bash("echo other"), ServiceStubs.ENVIRONMENT, "other");
+    String topic = Topics.taskDispatch(ServiceStubs.ENVIRONMENT, ServiceStubs.GROUP);
+    send(topic, prod.runId().toString(), prod);
+    send(topic, other.runId().toString(), other);
+    TaskDispatched mine = bash("echo mine");
+    send(mine);
+    assertThat(finished(mine).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    for (TaskDispatched d : List.of(prod, other)) {
+      assertThat(claimed(d)).as("claimed %s/%s", d.environment(), d.workerGroup()).isFalse();
+      assertThat(tap.of(AttemptStarted.class, s -> s.taskRunId().equals(d.taskRunId()))).isEmpty();
+    }
+  }
+
+  private static TaskDispatched retarget(TaskDispatched d, String environment, String group) {
+    return new TaskDispatched(
+        environment,
+        d.pipeline(),
+        d.runId(),
+        d.taskRunId(),
+        d.taskKey(),
+        d.attempt(),
+        d.releaseId(),
+        d.bundleDigest(),
+        group,
+        d.runtime(),
+        d.script(),
+        d.entrypoint(),
+        d.env(),
+        d.params(),
+        d.secrets(),
+        d.network(),
+        d.timeoutMillis(),
+        d.inputs(),
+        d.attemptToken(),
+        d.dispatchedAt());
+  }
+
+  @Test
   void keepsADispatchWhileTheOrchestratorCannotBeReached() throws Exception {
     TaskDispatched d = bash("echo finally");
     ServiceStubs.UNAVAILABLE.put(d.taskRunId(), new java.util.concurrent.atomic.AtomicInteger(2));
@@ -290,7 +331,7 @@ class WorkerFlowTest {
                     >= 2);
     WorkerHeartbeat h =
         tap.of(WorkerHeartbeat.class, x -> x.workerId().equals(ServiceStubs.WORKER_ID)).get(0);
-    assertThat(h.groups()).containsExactly(ServiceStubs.GROUP);
+    assertThat(h.groups()).containsExactly(ServiceStubs.ENVIRONMENT + "/" + ServiceStubs.GROUP);
     assertThat(h.slots()).isEqualTo(2);
     assertThat(h.memoryTotalBytes()).isPositive();
     assertThat(h.draining()).isFalse();

@@ -10,11 +10,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * The dispatch topic of a worker group has one partition: its workers read it as one share group,
- * and a share group spreads a partition over several consumers only when they outnumber the
- * partitions (with more partitions, each worker would hold some partitions alone, and a busy
- * worker's dispatches would wait while another worker idles). Created by whoever needs it first,
- * the orchestrator or a worker, rather than by the broker's auto-creation and its partition count.
+ * The dispatch topic of a worker group (of one environment) has one partition: its workers read it
+ * as one share group, and a share group spreads a partition over several consumers only when they
+ * outnumber the partitions (with more partitions, each worker would hold some partitions alone, and
+ * a busy worker's dispatches would wait while another worker idles). Created by whoever needs it
+ * first, the orchestrator or a worker, rather than by the broker's auto-creation and its partition
+ * count.
  */
 public final class DispatchTopics {
 
@@ -24,12 +25,12 @@ public final class DispatchTopics {
   private DispatchTopics() {}
 
   /**
-   * Creates the group's dispatch topic unless it exists (replication: the broker's default) and
-   * returns its number of partitions.
+   * Creates the dispatch topic of an environment's worker group unless it exists (replication: the
+   * broker's default) and returns its number of partitions.
    */
-  public static int ensure(Admin admin, String workerGroup, long timeoutMillis)
+  public static int ensure(Admin admin, WorkerGroupRef workerGroup, long timeoutMillis)
       throws ExecutionException, InterruptedException, TimeoutException {
-    String topic = Topics.taskDispatch(workerGroup);
+    String topic = workerGroup.dispatchTopic();
     try {
       admin
           .createTopics(List.of(new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty())))

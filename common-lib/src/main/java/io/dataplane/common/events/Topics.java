@@ -9,7 +9,10 @@ public final class Topics {
   /** RunRequested; key: environment/pipeline. gateway, scheduler → orchestrator. */
   public static final String RUN_REQUESTS = "dataplane.run-requests";
 
-  /** Prefix of the per-group dispatch topics; key: runId. orchestrator → workers. */
+  /**
+   * Prefix of the dispatch topics, one per worker group of an environment ({@code
+   * <prefix><environment>.<group>}); key: runId. orchestrator → workers of that group.
+   */
   public static final String TASK_DISPATCH_PREFIX = "dataplane.task-dispatch.";
 
   /** AttemptStarted, AttemptFinished; key: runId. workers → orchestrator. */
@@ -36,17 +39,26 @@ public final class Topics {
   /** BundlePublished; key: bundle digest. filestore → orchestrator, workers. */
   public static final String BUNDLE_EVENTS = "dataplane.bundle-events";
 
-  /** Worker group names usable in a topic name. */
+  /**
+   * Environment and worker group names usable in a topic name (no '.', so {@code
+   * <environment>.<group>} reads back one way only).
+   */
   public static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
 
   private Topics() {}
 
-  /** The dispatch topic of one worker group. */
-  public static String taskDispatch(String workerGroup) {
+  /**
+   * The dispatch topic of one worker group of one environment: dev's and prod's {@code default}
+   * groups are different topics, read by different workers.
+   */
+  public static String taskDispatch(String environment, String workerGroup) {
+    if (environment == null || !GROUP_NAME.matcher(environment).matches()) {
+      throw new IllegalArgumentException("invalid environment name: " + environment);
+    }
     if (workerGroup == null || !GROUP_NAME.matcher(workerGroup).matches()) {
       throw new IllegalArgumentException("invalid worker group name: " + workerGroup);
     }
-    return TASK_DISPATCH_PREFIX + workerGroup;
+    return TASK_DISPATCH_PREFIX + environment + "." + workerGroup;
   }
 
   /** The fixed topics (dispatch topics are created per worker group). */

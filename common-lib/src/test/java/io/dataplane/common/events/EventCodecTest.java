@@ -164,9 +164,16 @@ class EventCodecTest {
   }
 
   @Test
-  void dispatchTopicIsPerGroupAndRefusesBadNames() {
-    assertThat(Topics.taskDispatch("gpu-1")).isEqualTo("dataplane.task-dispatch.gpu-1");
-    assertThatThrownBy(() -> Topics.taskDispatch("Bad Group"))
+  void dispatchTopicIsPerEnvironmentAndGroupAndRefusesBadNames() {
+    assertThat(Topics.taskDispatch("prod", "gpu-1"))
+        .isEqualTo("dataplane.task-dispatch.prod.gpu-1");
+    assertThat(Topics.taskDispatch("dev", "default"))
+        .isNotEqualTo(Topics.taskDispatch("prod", "default"));
+    assertThatThrownBy(() -> Topics.taskDispatch("prod", "Bad Group"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Topics.taskDispatch("pr.od", "default"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Topics.taskDispatch(null, "default"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(Topics.fixed()).doesNotHaveDuplicates().allMatch(t -> t.startsWith("dataplane."));
   }

@@ -66,14 +66,24 @@ public final class DefinitionReader {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  /** The outcome: every problem found, and the normalized definition when there are none. */
-  public record Result(PipelineDefinition definition, List<ValidationError> errors) {
+  /**
+   * The outcome: every problem found, the normalized definition when there are none, and the worker
+   * groups its tasks run in (also when there are problems: the gateway checks the caller's right on
+   * each before it shows any problem, so that "does not exist" answers only those who may know).
+   */
+  public record Result(
+      PipelineDefinition definition, List<ValidationError> errors, List<String> workerGroups) {
+    public Result(PipelineDefinition definition, List<ValidationError> errors) {
+      this(definition, errors, List.of());
+    }
+
     public boolean valid() {
       return errors.isEmpty();
     }
   }
 
   private final List<ValidationError> errors = new ArrayList<>();
+  private final Set<String> namedGroups = new java.util.TreeSet<>();
 
   private DefinitionReader() {}
 
@@ -106,7 +116,7 @@ public final class DefinitionReader {
     }
     PipelineDefinition def = r.pipeline(root, expectedName, workerGroups);
     List<ValidationError> errs = List.copyOf(r.errors);
-    return new Result(errs.isEmpty() ? def : null, errs);
+    return new Result(errs.isEmpty() ? def : null, errs, List.copyOf(r.namedGroups));
   }
 
   /** Checks an already normalized definition (a stored release) against worker groups. */
@@ -115,7 +125,7 @@ public final class DefinitionReader {
     DefinitionReader r = new DefinitionReader();
     PipelineDefinition d = r.pipeline(node, def.name(), workerGroups);
     List<ValidationError> errs = List.copyOf(r.errors);
-    return new Result(errs.isEmpty() ? d : null, errs);
+    return new Result(errs.isEmpty() ? d : null, errs, List.copyOf(r.namedGroups));
   }
 
   /** The source form of a normalized definition (what an author would write). */
@@ -421,6 +431,9 @@ public final class DefinitionReader {
       groupPath = "workerGroup";
     } else {
       checkName(group, groupPath, "worker group");
+    }
+    if (group != null) {
+      namedGroups.add(group);
     }
     if (groups != null && group != null && !groups.contains(group)) {
       err(

@@ -1,6 +1,7 @@
 package io.dataplane.orchestrator.messaging;
 
 import io.dataplane.common.events.DispatchTopics;
+import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,8 +13,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Creates a worker group's dispatch topic (one partition, {@link DispatchTopics}) when the group is
- * created, before anything is dispatched to it; a worker does the same when it starts.
+ * Creates the dispatch topic of an environment's worker group ({@code
+ * dataplane.task-dispatch.<environment>.<group>}, one partition, {@link DispatchTopics}) when the
+ * group is created, before anything is dispatched to it; a worker does the same when it starts.
  */
 @ApplicationScoped
 public class DispatchTopicAdmin {
@@ -33,7 +35,8 @@ public class DispatchTopicAdmin {
    * Best effort: when Kafka cannot be reached now, the group's first worker creates the topic (a
    * dispatch sent before that would let the broker create it with its default partition count).
    */
-  public void ensure(String workerGroup) {
+  public void ensure(String environment, String group) {
+    WorkerGroupRef workerGroup = new WorkerGroupRef(environment, group);
     try {
       int partitions = DispatchTopics.ensure(admin(), workerGroup, 10_000);
       if (partitions > DispatchTopics.PARTITIONS) {

@@ -61,7 +61,8 @@ public class EnvironmentResource {
 
   @POST
   @Path("{env}/worker-groups")
-  @Operation(summary = "Create a worker group; its tasks go to dataplane.task-dispatch.<name>")
+  @Operation(
+      summary = "Create a worker group; its tasks go to dataplane.task-dispatch.<env>.<name>")
   public Response createGroup(
       @PathParam("env") String env,
       @Valid NamedInput in,

@@ -75,8 +75,12 @@ public class PipelineResource {
     return Response.status(s.created() ? 201 : 200).entity(s.value()).build();
   }
 
-  /** The outcome of a validation. */
-  public record Validation(boolean valid, List<ValidationError> errors) {}
+  /**
+   * The outcome of a validation; {@code workerGroups}: the groups the tasks run in, also when the
+   * definition has problems.
+   */
+  public record Validation(
+      boolean valid, List<ValidationError> errors, List<String> workerGroups) {}
 
   @POST
   @Path("{name}/validate")
@@ -97,7 +101,7 @@ public class PipelineResource {
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       String body) {
     DefinitionReader.Result r = pipelines.validate(env, name, body, yaml(contentType));
-    return new Validation(r.valid(), r.errors());
+    return new Validation(r.valid(), r.errors(), r.workerGroups());
   }
 
   @GET

@@ -116,9 +116,13 @@ public class TaskRunResource {
 
   @GET
   @Path("workers")
-  @Operation(summary = "Workers with state, groups, cpu, memory, load, slots, running, lastSeen")
-  public List<Worker> workers(@QueryParam("group") String group) {
-    return workers.list(group);
+  @Operation(
+      summary =
+          "Workers with state, groups (environment/group), cpu, memory, load, slots, running,"
+              + " lastSeen; of one environment (and group) when given")
+  public List<Worker> workers(
+      @QueryParam("environment") String environment, @QueryParam("group") String group) {
+    return workers.list(environment, group);
   }
 
   /** Body of a claim. */

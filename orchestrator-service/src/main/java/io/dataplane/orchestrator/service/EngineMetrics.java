@@ -76,6 +76,7 @@ public class EngineMetrics {
     }
   }
 
+  /** Attempts waiting per worker group, keyed {@code environment/group}. */
   public void queueDepth(Map<String, Long> byGroup) {
     queueDepth.forEach((g, v) -> v.set(byGroup.getOrDefault(g, 0L)));
     byGroup.forEach(
@@ -86,8 +87,11 @@ public class EngineMetrics {
                     k -> {
                       AtomicLong v = new AtomicLong();
                       Gauge.builder("dataplane.queue.depth", v, AtomicLong::get)
-                          .description("Attempts dispatched and not yet claimed, per worker group")
-                          .tag("group", k)
+                          .description(
+                              "Attempts dispatched and not yet claimed, per worker group of an"
+                                  + " environment")
+                          .tag("environment", k.substring(0, Math.max(0, k.indexOf('/'))))
+                          .tag("group", k.substring(k.indexOf('/') + 1))
                           .register(registry);
                       return v;
                     })

@@ -102,7 +102,7 @@ public class PipelineService {
               return tx.one("select * from environments where name = ?", Rows::environment, name)
                   .orElseThrow();
             });
-    dispatchTopics.ensure(PipelineDefinition.DEFAULT_WORKER_GROUP);
+    dispatchTopics.ensure(name, PipelineDefinition.DEFAULT_WORKER_GROUP);
     return created;
   }
 
@@ -144,7 +144,7 @@ public class PipelineService {
                       name)
                   .orElseThrow();
             });
-    dispatchTopics.ensure(name);
+    dispatchTopics.ensure(env, name);
     return created;
   }
 

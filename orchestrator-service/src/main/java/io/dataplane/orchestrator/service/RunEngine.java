@@ -393,7 +393,7 @@ public class RunEngine {
                 now.plus(life).plus(config.attemptTokenMargin())));
     events.append(
         tx,
-        Topics.taskDispatch(tr.workerGroup()),
+        Topics.taskDispatch(run.environment(), tr.workerGroup()),
         run.id().toString(),
         new TaskDispatched(
             run.environment(),

@@ -1,5 +1,6 @@
 package io.dataplane.orchestrator.service;
 
+import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.CancelAttempt;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
@@ -23,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * worker-lost-after} becomes LOST and its running attempts are re-queued as new attempts (no retry
  * used). A worker that reports attempts that are not current any more (it was lost and came back,
  * or its attempt was cancelled) is told to kill them.
+ *
+ * <p>A worker serves worker groups of one environment each: its heartbeat lists {@code
+ * environment/group} pairs, and "a worker of the group" always means one that serves that pair
+ * (dev's {@code default} and prod's {@code default} are different groups).
  */
 @ApplicationScoped
 public class WorkerService {
@@ -231,12 +236,13 @@ public class WorkerService {
         db.tx(
             tx ->
                 tx.list(
-                    "select a.task_run_id, a.attempt, a.worker_group from attempts a"
+                    "select a.task_run_id, a.attempt, r.environment || '/' || a.worker_group"
+                        + " from attempts a join runs r on r.id = a.run_id"
                         + " where a.state = 'DISPATCHED'"
                         + " and a.dispatched_at < now() - make_interval(secs => ?)"
                         + " and exists (select 1 from workers w where w.state = 'ACTIVE'"
                         + " and not w.draining and w.free_slots > 0"
-                        + " and a.worker_group = any(w.groups))",
+                        + " and r.environment || '/' || a.worker_group = any(w.groups))",
                     rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
                     config.redispatchAfter().toMillis() / 1000.0));
     for (Object[] o : unclaimed) {
@@ -259,14 +265,16 @@ public class WorkerService {
         tx -> {
           for (Object[] r :
               tx.list(
-                  "select worker_group, count(*) from attempts where state = 'DISPATCHED'"
-                      + " group by worker_group",
+                  "select r.environment || '/' || a.worker_group, count(*) from attempts a"
+                      + " join runs r on r.id = a.run_id where a.state = 'DISPATCHED'"
+                      + " group by r.environment, a.worker_group",
                   rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
             depth.put((String) r[0], (Long) r[1]);
           }
           // every known group shows its depth, 0 included, so dashboards and alerts see the series
           for (String g :
-              tx.list("select distinct name from worker_groups", rs -> rs.getString(1))) {
+              tx.list(
+                  "select environment || '/' || name from worker_groups", rs -> rs.getString(1))) {
             depth.putIfAbsent(g, 0L);
           }
           for (Object[] r :
@@ -281,14 +289,30 @@ public class WorkerService {
     metrics.workers(workers);
   }
 
-  public List<Worker> list(String group) {
+  /**
+   * Workers that serve a group of the environment (or the one group), or every worker when the
+   * environment is not given.
+   */
+  public List<Worker> list(String environment, String group) {
+    boolean noEnv = environment == null || environment.isBlank();
+    boolean noGroup = group == null || group.isBlank();
+    if (noEnv && !noGroup) {
+      throw DataplaneException.invalid(
+          "environment", "a worker group belongs to an environment: give the environment too");
+    }
     return db.tx(
         tx ->
-            group == null || group.isBlank()
+            noEnv
                 ? tx.list("select * from workers order by worker_id", Rows::worker)
-                : tx.list(
-                    "select * from workers where ? = any(groups) order by worker_id",
-                    Rows::worker,
-                    group));
+                : noGroup
+                    ? tx.list(
+                        "select * from workers where exists (select 1 from unnest(groups) g"
+                            + " where split_part(g, '/', 1) = ?) order by worker_id",
+                        Rows::worker,
+                        environment)
+                    : tx.list(
+                        "select * from workers where ? = any(groups) order by worker_id",
+                        Rows::worker,
+                        environment + "/" + group));
   }
 }

@@ -56,7 +56,7 @@ class EventsTest {
       String group = Api.unique("g");
       Api.group(env, group);
       String release = Api.deploy(env, "events", Api.fixture("single", group));
-      try (TestWorker w = new TestWorker(group, d -> TestWorker.ok())) {
+      try (TestWorker w = new TestWorker(env, group, d -> TestWorker.ok())) {
         String runId = Api.start(env, "events", Map.of());
         Api.awaitRun(runId, "SUCCEEDED", Duration.ofSeconds(30));
         Api.api().delete("/api/v1/environments/{e}/pipelines/events", env).then().statusCode(204);

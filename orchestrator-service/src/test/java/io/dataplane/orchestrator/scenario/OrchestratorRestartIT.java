@@ -83,6 +83,7 @@ class OrchestratorRestartIT {
     Api.deploy(env, "restart", Api.fixture("restart", workerGroup));
     try (TestWorker w =
         new TestWorker(
+            env,
             workerGroup,
             d ->
                 d.taskKey().equals("flaky") && d.attempt() == 1

@@ -65,7 +65,7 @@ class ScenarioTest {
   }
 
   private TestWorker worker(Setup s, Function<TaskDispatched, Action> behaviour) {
-    TestWorker w = new TestWorker(s.group(), behaviour);
+    TestWorker w = new TestWorker(s.env(), s.group(), behaviour);
     workers.add(w);
     return w;
   }
@@ -89,6 +89,50 @@ class ScenarioTest {
     assertThat(Duration.between(aDone, bDispatched)).isLessThan(Duration.ofMillis(500));
     assertThat(run.getString("startedAt")).isNotNull();
     assertThat(run.getString("finishedAt")).isNotNull();
+  }
+
+  @Test
+  void aWorkerGroupBelongsToOneEnvironment() {
+    // dev and prod both have a group of the same name; a worker serves dev's only
+    String group = Api.unique("g");
+    String dev = Api.env();
+    String prod = Api.env();
+    for (String env : List.of(dev, prod)) {
+      Api.group(env, group);
+      Api.deploy(env, "single", Api.fixture("single", group));
+    }
+    TestWorker devWorker = worker(new Setup(dev, group, "single"), d -> TestWorker.ok());
+    String prodRun = Api.start(prod, "single", Map.of());
+    String devRun = Api.start(dev, "single", Map.of());
+    awaitRun(devRun, "SUCCEEDED", WITHIN);
+    // prod's task waits in prod's queue, counted there
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                api()
+                    .get("/q/metrics")
+                    .asString()
+                    .contains(
+                        "dataplane_queue_depth{environment=\""
+                            + prod
+                            + "\",group=\""
+                            + group
+                            + "\"} 1.0"));
+    assertThat(taskState(run(prodRun), "only")).isEqualTo("QUEUED");
+    TestWorker prodWorker = worker(new Setup(prod, group, "single"), d -> TestWorker.ok());
+    awaitRun(prodRun, "SUCCEEDED", WITHIN);
+    assertThat(devWorker.dispatched()).extracting(TaskDispatched::environment).containsOnly(dev);
+    assertThat(prodWorker.dispatched()).extracting(TaskDispatched::environment).containsOnly(prod);
+    // the registry lists each worker under its environment only
+    assertThat(
+            api()
+                .get("/api/v1/workers?environment={e}&group={g}", prod, group)
+                .jsonPath()
+                .getList("workerId", String.class))
+        .contains(prodWorker.workerId)
+        .doesNotContain(devWorker.workerId);
+    api().get("/api/v1/workers?group={g}", group).then().statusCode(400);
   }
 
   @Test
@@ -565,7 +609,17 @@ class ScenarioTest {
         .contains("dataplane_workers{state=\"ACTIVE\"}");
     await()
         .atMost(WITHIN)
-        .until(() -> api().get("/q/metrics").asString().contains("dataplane_queue_depth{group="));
+        .until(
+            () ->
+                api()
+                    .get("/q/metrics")
+                    .asString()
+                    .contains(
+                        "dataplane_queue_depth{environment=\""
+                            + s.env()
+                            + "\",group=\""
+                            + s.group()
+                            + "\"}"));
     // the consumer of the run's task events reports its lag (what the consumer-lag alert reads)
     await("records lag of the task-events consumer")
         .atMost(WITHIN)

@@ -68,6 +68,7 @@ public final class TestWorker implements AutoCloseable {
     return new Succeed(0, null);
   }
 
+  public final String environment;
   public final String group;
   public final String workerId;
   private final Function<TaskDispatched, Action> behaviour;
@@ -87,7 +88,8 @@ public final class TestWorker implements AutoCloseable {
   private final Thread dispatchThread;
   private final Thread controlThread;
 
-  public TestWorker(String group, Function<TaskDispatched, Action> behaviour) {
+  public TestWorker(String environment, String group, Function<TaskDispatched, Action> behaviour) {
+    this.environment = environment;
     this.group = group;
     this.workerId = "test-worker-" + UUID.randomUUID().toString().substring(0, 8);
     this.behaviour = behaviour;
@@ -100,7 +102,10 @@ public final class TestWorker implements AutoCloseable {
     producer = new KafkaProducer<>(p);
     CountDownLatch ready = new CountDownLatch(2);
     dispatchThread =
-        new Thread(() -> consume(Topics.taskDispatch(group), "earliest", ready, this::onDispatch));
+        new Thread(
+            () ->
+                consume(
+                    Topics.taskDispatch(environment, group), "earliest", ready, this::onDispatch));
     controlThread =
         new Thread(() -> consume(Topics.TASK_CONTROL, "latest", ready, this::onControl));
     dispatchThread.setDaemon(true);
@@ -319,7 +324,7 @@ public final class TestWorker implements AutoCloseable {
       send(
           new WorkerHeartbeat(
               workerId,
-              List.of(group),
+              List.of(environment + "/" + group),
               "test",
               0.1,
               1_000_000,

@@ -1,7 +1,9 @@
 package io.dataplane.worker.config;
 
+import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.worker.sandbox.SandboxMode;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
@@ -25,9 +27,13 @@ public interface WorkerConfig {
     return configuredInstanceId().filter(s -> !s.isBlank()).orElseGet(InstanceIds::local);
   }
 
-  /** Worker groups whose dispatch topics this worker consumes. */
-  @WithDefault("default")
-  List<String> groups();
+  /**
+   * The worker groups this worker serves, as {@code environment/group} pairs ({@code
+   * prod/default,prod/etl}); it consumes their dispatch topics only. Required: a bare group name or
+   * a malformed entry stops the start with a message.
+   */
+  @WithConverter(WorkerGroupRefConverter.class)
+  List<WorkerGroupRef> groups();
 
   /** Attempts run at the same time (default, or 0: the number of cores). */
   OptionalInt slots();

@@ -4,7 +4,7 @@ import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.TaskDispatched;
-import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.worker.client.OrchestratorClient;
 import io.dataplane.worker.config.WorkerConfig;
@@ -38,8 +38,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Takes TaskDispatched records of the worker's groups through Kafka share groups (KIP-932): every
  * worker of a group reads every partition, and the broker hands each record to one of them. A
  * worker asks for one record at a time and only while a slot is free, so whichever worker is idle
- * takes the next attempt, whatever run it belongs to. One share consumer per worker group, in the
- * share group {@code dataplane-workers.<group>}.
+ * takes the next attempt, whatever run it belongs to. One share consumer per worker group of an
+ * environment ({@code environment/group}), reading {@code
+ * dataplane.task-dispatch.<environment>.<group>} in the share group {@code
+ * dataplane-workers.<environment>.<group>}: a worker never sees another environment's dispatches,
+ * and one that does arrive on the wrong topic is rejected, not run.
  *
  * <p>Acknowledgement is explicit: a record is accepted once its attempt is claimed at the
  * orchestrator and started here, or once the claim is refused (someone else holds it); it is
@@ -49,8 +52,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DispatchConsumer {
 
-  /** Prefix of the share group of each worker group. */
+  /** Prefix of the share group of each worker group: {@code <prefix><environment>.<group>}. */
   public static final String GROUP_ID_PREFIX = "dataplane-workers.";
+
+  /** The share group of an environment's worker group. */
+  public static String shareGroup(WorkerGroupRef group) {
+    return GROUP_ID_PREFIX + group.environment() + "." + group.group();
+  }
 
   /**
    * Share-group settings the worker applies before it subscribes: a new share group starts at the
@@ -89,7 +97,7 @@ public class DispatchConsumer {
       return;
     }
     running = true;
-    for (String group : config.groups()) {
+    for (WorkerGroupRef group : config.groups().stream().distinct().toList()) {
       GroupConsumer gc = new GroupConsumer(group);
       consumers.add(gc);
       gc.thread.start();
@@ -121,31 +129,33 @@ public class DispatchConsumer {
   }
 
   private final class GroupConsumer {
-    final String group;
+    final WorkerGroupRef group;
     final Thread thread;
     volatile KafkaShareConsumer<String, byte[]> consumer;
     volatile boolean subscribed;
 
-    GroupConsumer(String group) {
+    GroupConsumer(WorkerGroupRef group) {
       this.group = group;
       this.thread = new Thread(this::loop, "dp-dispatch-" + group);
       this.thread.setDaemon(true);
     }
 
     private void loop() {
-      String shareGroup = GROUP_ID_PREFIX + group;
+      String shareGroup = shareGroup(group);
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(ConsumerConfig.GROUP_ID_CONFIG, shareGroup);
-      p.put(ConsumerConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-" + group);
+      p.put(
+          ConsumerConfig.CLIENT_ID_CONFIG,
+          "worker-" + config.instanceId() + "-" + group.environment() + "." + group.group());
       p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
       // exactly one record per poll (KIP-1206): a worker never holds dispatches it has no slot for
       p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-      String topic = Topics.taskDispatch(group);
+      String topic = group.dispatchTopic();
       while (running) {
         try {
-          prepare(shareGroup);
+          prepare(group, shareGroup);
           try (KafkaShareConsumer<String, byte[]> c =
               new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
@@ -157,7 +167,7 @@ public class DispatchConsumer {
                 continue;
               }
               for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
-                c.acknowledge(record, handle(record));
+                c.acknowledge(record, handle(group, record));
                 c.commitAsync();
               }
             }
@@ -181,11 +191,10 @@ public class DispatchConsumer {
    * Creates the group's dispatch topic if it is missing (one partition, see {@link DispatchTopics})
    * and applies {@link #SHARE_GROUP_CONFIG} to the share group; idempotent.
    */
-  private void prepare(String shareGroup) {
+  private void prepare(WorkerGroupRef group, String shareGroup) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-admin");
-    String group = shareGroup.substring(GROUP_ID_PREFIX.length());
     try (Admin admin = Admin.create(p)) {
       int partitions = DispatchTopics.ensure(admin, group, 30_000);
       if (partitions > DispatchTopics.PARTITIONS) {
@@ -193,7 +202,7 @@ public class DispatchConsumer {
             "%s has %d partitions: while the group has fewer workers than partitions, each"
                 + " partition goes to one worker alone, and an idle worker may wait while a busy"
                 + " one holds dispatches; recreate the topic with %d partition",
-            Topics.taskDispatch(group), partitions, DispatchTopics.PARTITIONS);
+            group.dispatchTopic(), partitions, DispatchTopics.PARTITIONS);
       }
       List<AlterConfigOp> ops = new ArrayList<>();
       SHARE_GROUP_CONFIG.forEach(
@@ -216,7 +225,7 @@ public class DispatchConsumer {
   /**
    * Decides what becomes of one dispatch record: taken or skipped (ACCEPT) or not now (RELEASE).
    */
-  private AcknowledgeType handle(ConsumerRecord<String, byte[]> record) {
+  private AcknowledgeType handle(WorkerGroupRef group, ConsumerRecord<String, byte[]> record) {
     EventEnvelope<?> envelope;
     try {
       envelope = codec.decode(record.value());
@@ -228,6 +237,14 @@ public class DispatchConsumer {
     }
     if (!(envelope.payload() instanceof TaskDispatched d)) {
       return AcknowledgeType.ACCEPT;
+    }
+    if (!group.environment().equals(d.environment()) || !group.group().equals(d.workerGroup())) {
+      // only the orchestrator writes here; a record of another environment or group is not ours
+      Log.warnf(
+          "rejecting attempt %s/%d of %s/%s read from %s (served: %s)",
+          d.taskRunId(), d.attempt(), d.environment(), d.workerGroup(), record.topic(), group);
+      registry.counter("dataplane.worker.dispatches.rejected").increment();
+      return AcknowledgeType.REJECT;
     }
     if (attempts.isRunning(d.taskRunId(), d.attempt())) {
       return AcknowledgeType.ACCEPT; // a redelivery of what this worker holds already

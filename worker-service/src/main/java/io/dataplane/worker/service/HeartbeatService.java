@@ -2,6 +2,7 @@ package io.dataplane.worker.service;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.worker.config.WorkerConfig;
 import io.dataplane.worker.messaging.EventProducer;
@@ -70,7 +71,7 @@ public class HeartbeatService {
     }
     return new WorkerHeartbeat(
         config.instanceId(),
-        config.groups(),
+        config.groups().stream().map(WorkerGroupRef::toString).distinct().toList(),
         version,
         cpu,
         used,

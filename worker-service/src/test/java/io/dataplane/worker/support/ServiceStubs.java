@@ -26,6 +26,7 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   public static final String TOKEN = "test-service-token-0123456789";
   public static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
   public static final String GROUP = "wt-" + SUFFIX;
+  public static final String ENVIRONMENT = "dev";
   public static final String WORKER_ID = "worker-test-" + SUFFIX;
 
   /** taskRunId:attempt claimed so far. */
@@ -79,7 +80,7 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
         "dataplane.worker.orchestrator-url", base,
         "dataplane.worker.secrets-url", base,
         "dataplane.worker.filestore-url", base,
-        "dataplane.worker.groups", GROUP,
+        "dataplane.worker.groups", ENVIRONMENT + "/" + GROUP,
         "dataplane.worker.instance-id", WORKER_ID,
         "dataplane.worker.work-dir", tmp.resolve("work").toString(),
         "dataplane.worker.cache.dir", tmp.resolve("bundles").toString());

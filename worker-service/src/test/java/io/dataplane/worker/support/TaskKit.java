@@ -62,7 +62,7 @@ public final class TaskKit {
       String entrypoint,
       Long timeout) {
     return new TaskDispatched(
-        "dev",
+        ServiceStubs.ENVIRONMENT,
         "pipe-" + ServiceStubs.SUFFIX,
         UUID.randomUUID(),
         UUID.randomUUID(),
@@ -98,7 +98,8 @@ public final class TaskKit {
   }
 
   public static void send(TaskDispatched d) throws Exception {
-    send(Topics.taskDispatch(ServiceStubs.GROUP), d.runId().toString(), d);
+    send(
+        Topics.taskDispatch(ServiceStubs.ENVIRONMENT, ServiceStubs.GROUP), d.runId().toString(), d);
   }
 
   public static AttemptFinished finished(TaskDispatched d) {
