@@ -98,6 +98,23 @@ public interface OrchestratorClient {
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ValidationResult validatePipeline(@PathParam("env") String env, @PathParam("name") String name);
 
+  /** What the orchestrator reads from a definition before it is saved. */
+  record DefinitionCheck(boolean valid, List<String> workerGroups) {}
+
+  @POST
+  @Path("/environments/{env}/pipelines/{name}/validate")
+  @Consumes("application/yaml")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  DefinitionCheck checkPipelineYaml(
+      @PathParam("env") String env, @PathParam("name") String name, String definition);
+
+  @POST
+  @Path("/environments/{env}/pipelines/{name}/validate")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  DefinitionCheck checkPipelineJson(
+      @PathParam("env") String env, @PathParam("name") String name, String definition);
+
   @DELETE
   @Path("/environments/{env}/pipelines/{name}")
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
@@ -170,5 +187,6 @@ public interface OrchestratorClient {
   @GET
   @Path("/workers")
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
-  List<Worker> workers(@QueryParam("group") String group);
+  List<Worker> workers(
+      @QueryParam("environment") String environment, @QueryParam("group") String group);
 }

@@ -118,32 +118,36 @@ public class EnvironmentGraphQLApi {
 
   @Query("workers")
   @Description(
-      "Live workers of an environment's worker groups (optionally one group); admins may omit"
-          + " the environment to see every worker")
+      "Live workers of an environment's worker groups (optionally one group); a worker's groups"
+          + " read environment/group; admins may omit the environment to see every worker")
   public List<Worker> workers(String environment, String group) {
     Caller c = guard.caller();
     Inputs.check().optionalName("environment", environment).optionalName("group", group).orFail();
     if (environment == null) {
       guard.access().requireAdmin(c, "workers");
-      return Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group));
+      if (group != null) {
+        throw ApiError.invalid(
+            "environment", "a worker group belongs to an environment: give the environment too");
+      }
+      return Backends.call(ORCHESTRATOR, () -> orchestrator.workers(null, null));
     }
     guard.access().require(c, Permission.READ, environment, null, group, "workers");
     Set<String> groups =
         Backends.call(ORCHESTRATOR, () -> orchestrator.workerGroups(environment)).stream()
-            .map(WorkerGroup::name)
+            .map(g -> environment + "/" + g.name())
             .collect(Collectors.toSet());
-    if (group != null && !groups.contains(group)) {
+    if (group != null && !groups.contains(environment + "/" + group)) {
       return List.of();
     }
     List<Worker> workers =
-        Backends.call(ORCHESTRATOR, () -> orchestrator.workers(group)).stream()
+        Backends.call(ORCHESTRATOR, () -> orchestrator.workers(environment, group)).stream()
             .filter(w -> w.groups() != null && w.groups().stream().anyMatch(groups::contains))
             .toList();
     if (guard.access().isAdmin(c)) {
       return workers;
     }
-    // a worker group's name may exist in several environments and one worker serves them all:
-    // show only the attempts of runs the caller may read
+    // one worker may serve groups of several environments: show only the attempts of runs the
+    // caller may read
     Map<String, Boolean> readable = new HashMap<>();
     return workers.stream().map(w -> withReadableAttempts(c, w, readable)).toList();
   }

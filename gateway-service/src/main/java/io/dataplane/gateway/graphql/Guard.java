@@ -49,6 +49,20 @@ public class Guard {
     return c;
   }
 
+  /**
+   * The caller may run tasks in every one of these worker groups of the environment (read on each;
+   * see {@link AccessControl#mayUseWorkerGroup}); {@code pipeline} is the one being saved, released
+   * or promoted.
+   */
+  public void requireUseOfWorkerGroups(
+      Caller caller,
+      String environment,
+      String pipeline,
+      java.util.Collection<String> workerGroups,
+      String action) {
+    access.requireUseOfWorkerGroups(caller, environment, pipeline, workerGroups, action);
+  }
+
   public Caller requireAdmin(String action) {
     Caller c = caller();
     access.requireAdmin(c, action);

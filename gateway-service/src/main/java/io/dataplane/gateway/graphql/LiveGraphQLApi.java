@@ -8,7 +8,6 @@ import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.LogLine;
 import io.dataplane.gateway.client.Dtos.LogPage;
-import io.dataplane.gateway.client.Dtos.WorkerGroup;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.config.GatewayConfig;
 import io.dataplane.gateway.live.LiveEvents;
@@ -138,7 +137,7 @@ public class LiveGraphQLApi {
     runs.visibleRun(caller, runId, "runUpdates");
   }
 
-  /** Worker groups the caller may watch; null: all. */
+  /** Worker groups the caller may watch, as environment/group; null: all. */
   private Set<String> visibleGroups(Caller caller, String environment) {
     guard.access().requireSignedIn(caller);
     if (environment == null) {
@@ -149,7 +148,7 @@ public class LiveGraphQLApi {
     guard.access().require(caller, Permission.READ, environment, null, null, "workerStats");
     return Backends.call("orchestrator-service", () -> orchestrator.workerGroups(environment))
         .stream()
-        .map(WorkerGroup::name)
+        .map(g -> environment + "/" + g.name())
         .collect(Collectors.toSet());
   }
 

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
@@ -106,6 +108,22 @@ public class PipelineGraphQLApi {
         .maxLength("definition", definition, 512 * 1024)
         .orFail();
     Caller c = guard.require(Permission.WRITE, environment, name, "savePipeline");
+    // the worker groups the tasks would run in, read by the orchestrator: each needs the caller's
+    // right before the definition is saved (or any problem with it, such as an unknown group, is
+    // shown)
+    OrchestratorClient.DefinitionCheck check =
+        Backends.call(
+            ORCHESTRATOR,
+            () ->
+                format == DefinitionFormat.JSON
+                    ? orchestrator.checkPipelineJson(environment, name, definition)
+                    : orchestrator.checkPipelineYaml(environment, name, definition));
+    guard.requireUseOfWorkerGroups(
+        c,
+        environment,
+        name,
+        check.workerGroups() == null ? List.of() : check.workerGroups(),
+        "savePipeline");
     return guard.mutation(
         c,
         "savePipeline",
@@ -271,6 +289,10 @@ public class PipelineGraphQLApi {
       @NonNull String environment, @NonNull String pipeline, @DefaultValue("true") boolean bundle) {
     Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
     Caller c = guard.require(Permission.RELEASE, environment, pipeline, "releasePipeline");
+    Pipeline draft =
+        Backends.call(ORCHESTRATOR, () -> orchestrator.pipeline(environment, pipeline));
+    guard.requireUseOfWorkerGroups(
+        c, environment, pipeline, workerGroupsOf(draft.definition()), "releasePipeline");
     return guard.mutation(
         c,
         "releasePipeline",
@@ -331,6 +353,11 @@ public class PipelineGraphQLApi {
     if (workerGroupMap != null) {
       workerGroupMap.forEach(m -> map.put(m.from(), m.to()));
     }
+    // the groups the promoted tasks will run in, in the target environment
+    Set<String> targetGroups = new TreeSet<>();
+    workerGroupsOf(source.definition()).forEach(g -> targetGroups.add(map.getOrDefault(g, g)));
+    guard.requireUseOfWorkerGroups(
+        c, targetEnvironment, source.pipeline(), targetGroups, "promoteRelease");
     return guard.mutation(
         c,
         "promoteRelease",
@@ -343,6 +370,26 @@ public class PipelineGraphQLApi {
                 () ->
                     orchestrator.promote(
                         releaseId, new Requests.Promotion(targetEnvironment, map))));
+  }
+
+  /**
+   * The worker groups the tasks of a stored (normalized) definition run in: every task names its
+   * group there.
+   */
+  static Set<String> workerGroupsOf(Object definition) {
+    Set<String> out = new TreeSet<>();
+    if (definition instanceof Map<?, ?> def && def.get("tasks") instanceof List<?> tasks) {
+      for (Object t : tasks) {
+        Object g = t instanceof Map<?, ?> task ? task.get("workerGroup") : null;
+        if (g == null && def.get("workerGroup") != null) {
+          g = def.get("workerGroup");
+        }
+        if (g != null) {
+          out.add(g.toString());
+        }
+      }
+    }
+    return out;
   }
 
   private static void checkFile(String environment, String pipeline, String path) {

@@ -75,6 +75,49 @@ public class AccessControl {
     return Permission.allows(held, p);
   }
 
+  /**
+   * Whether the caller may run tasks in a worker group of the environment: read on the group, from
+   * a binding on the group itself or on its environment (any permission includes read), or platform
+   * admin. An API key's scope names no worker groups: the key must cover the pipeline it works on
+   * ({@code pipeline}), and its owner must hold the right on the group.
+   */
+  public boolean mayUseWorkerGroup(
+      Caller caller, String environment, String pipeline, String workerGroup) {
+    if (!caller.authenticated() || !caller.keyAllows(Permission.READ, environment, pipeline)) {
+      return false;
+    }
+    if (isAdmin(caller) || (caller.viaApiKey() && caller.admin())) {
+      return true;
+    }
+    return Permission.allows(
+        RoleBindingService.effective(bindingsOf(caller), environment, null, workerGroup),
+        Permission.READ);
+  }
+
+  /**
+   * Fails with FORBIDDEN (audited) unless the caller may use every one of these worker groups. The
+   * answer rests on the caller's bindings only, so a group the caller may not use is refused the
+   * same way whether it exists or not.
+   */
+  public void requireUseOfWorkerGroups(
+      Caller caller,
+      String environment,
+      String pipeline,
+      java.util.Collection<String> workerGroups,
+      String action) {
+    requireSignedIn(caller);
+    List<String> refused =
+        workerGroups.stream()
+            .distinct()
+            .sorted()
+            .filter(g -> !mayUseWorkerGroup(caller, environment, pipeline, g))
+            .toList();
+    if (!refused.isEmpty()) {
+      String target = "environment " + environment + ", worker group " + String.join(", ", refused);
+      deny(caller, action, target, environment, "needs read on " + target);
+    }
+  }
+
   /** Fails with FORBIDDEN (audited) unless {@link #allowed}. */
   public void require(
       Caller caller,

@@ -418,14 +418,17 @@ class AccessMatrixTest {
 
   @Test
   void workersShowOnlyTheAttemptsOfRunsTheCallerMayRead() {
-    // one worker serves the group name g1 of both environments and runs an attempt of each
+    // one worker serves g1 of both environments and runs an attempt of each; another serves prod's
+    // g1 only, and one of an old version names no environment
     Stub.workers(
         List.of(
+            Map.of("workerId", "w-prod", "groups", List.of(prod.name() + "/g1")),
+            Map.of("workerId", "w-bare", "groups", List.of("g1")),
             Map.of(
                 "workerId",
                 "w-shared",
                 "groups",
-                List.of("g1"),
+                List.of(dev.name() + "/g1", prod.name() + "/g1"),
                 "running",
                 List.of(
                     Map.of("runId", dev.runId(), "taskRunId", dev.taskRunId(), "attempt", 1),

@@ -237,9 +237,14 @@ class SubscriptionTest {
               + "\") { workerId groups slots freeSlots } }");
       JsonNode first = null;
       for (int i = 0; i < 30 && first == null; i++) {
+        // other serves a group of the same name in another environment: not bob's
         kafka.send(
-            Topics.WORKER_HEARTBEATS, other, "worker-service", heartbeat(other, "elsewhere"));
-        kafka.send(Topics.WORKER_HEARTBEATS, mine, "worker-service", heartbeat(mine, group));
+            Topics.WORKER_HEARTBEATS,
+            other,
+            "worker-service",
+            heartbeat(other, "elsewhere/" + group));
+        kafka.send(
+            Topics.WORKER_HEARTBEATS, mine, "worker-service", heartbeat(mine, env + "/" + group));
         first = ws.next(1);
       }
       assertThat(first).isNotNull();

@@ -228,7 +228,11 @@ public final class BackendStub {
           ObjectNode pipe = json.createObjectNode();
           pipe.put("name", m.group(2));
           pipe.put("environment", m.group(1));
-          pipe.putObject("definition").put("source", text);
+          ObjectNode def = pipe.putObject("definition");
+          def.put("source", text);
+          // like the normalized definition: every task names its worker group
+          ArrayNode tasks = def.putArray("tasks");
+          workerGroupsIn(text).forEach(g -> tasks.addObject().put("workerGroup", g));
           pipe.put("updatedAt", Instant.now().toString());
           pipe.put("updatedBy", actor(ex));
           pipelines.put(key, pipe);
@@ -249,6 +253,19 @@ public final class BackendStub {
         default -> error(ex, 405, "HTTP_405", "method");
       }
     } else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/validate", p)) != null) {
+      if (body.length > 0) {
+        // a definition to check before it is saved: the worker groups its tasks run in
+        if (!knownEnv(ex, m.group(1))) {
+          return;
+        }
+        ObjectNode out = json.createObjectNode();
+        out.put("valid", true);
+        out.putArray("errors");
+        ArrayNode groups = out.putArray("workerGroups");
+        workerGroupsIn(new String(body, StandardCharsets.UTF_8)).forEach(groups::add);
+        send(ex, 200, out);
+        return;
+      }
       ObjectNode pipe = pipelines.get(m.group(1) + "/" + m.group(2));
       if (pipe == null) {
         error(ex, 404, "NOT_FOUND", "pipeline not found");
@@ -270,7 +287,12 @@ public final class BackendStub {
       String pipe = m.group(2);
       if (method.equals("POST")) {
         JsonNode in = json.readTree(body);
-        send(ex, 201, newRelease(env, pipe, in.path("bundleDigest").asText(null), actor(ex)));
+        ObjectNode r = newRelease(env, pipe, in.path("bundleDigest").asText(null), actor(ex));
+        ObjectNode draft = pipelines.get(env + "/" + pipe);
+        if (draft != null) {
+          r.set("definition", draft.get("definition"));
+        }
+        send(ex, 201, r);
       } else {
         send(
             ex,
@@ -397,12 +419,16 @@ public final class BackendStub {
       page.put("complete", false);
       send(ex, 200, page);
     } else if (p.equals("/workers")) {
+      String env = query.get("environment");
       String group = query.get("group");
       ArrayNode out = json.createArrayNode();
       for (JsonNode w : workers) {
-        boolean in = group == null;
+        boolean in = env == null;
         for (JsonNode g : w.path("groups")) {
-          in |= g.asText().equals(group);
+          in |=
+              group == null
+                  ? g.asText().startsWith(env + "/")
+                  : g.asText().equals(env + "/" + group);
         }
         if (in) {
           out.add(w);
@@ -615,6 +641,22 @@ public final class BackendStub {
     } else {
       error(ex, 404, "NOT_FOUND", "no such path in the stub: " + method + " " + path);
     }
+  }
+
+  /**
+   * The worker groups a definition's tasks run in, read the simple way: every {@code workerGroup:
+   * x}, or {@code default} when tasks name none.
+   */
+  static List<String> workerGroupsIn(String definition) {
+    Set<String> out = new java.util.TreeSet<>();
+    Matcher m = Pattern.compile("workerGroup\"?\\s*:\\s*\"?([A-Za-z0-9_.-]+)").matcher(definition);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    if (out.isEmpty() && definition.contains("key")) {
+      out.add("default");
+    }
+    return List.copyOf(out);
   }
 
   private boolean knownEnv(HttpExchange ex, String env) throws IOException {
