@@ -239,6 +239,23 @@ class ResolveTest {
   }
 
   @Test
+  void aWorkerGroupGrantReachesThatEnvironmentsGroupOnly() {
+    // prod's and dev's etl are two groups: a grant on prod's secret names prod's etl
+    String prod = env("wg-prod");
+    String dev = env("wg-dev");
+    put(prod, "DB", "prod-value").statusCode(200);
+    put(dev, "DB", "dev-value").statusCode(200);
+    grant(prod, "DB", List.of(), List.of("etl")).statusCode(200);
+    resolve(token(claims(prod, "any", "etl", UUID.randomUUID(), List.of("DB"))))
+        .statusCode(200)
+        .body("values.DB", equalTo("prod-value"));
+    ValidatableResponse r =
+        resolve(token(claims(dev, "any", "etl", UUID.randomUUID(), List.of("DB"))));
+    denied(r, "NOT_GRANTED");
+    r.body(org.hamcrest.Matchers.not(containsString("prod-value")));
+  }
+
+  @Test
   void anUngrantedNameIsDeniedAndNothingIsHandedOut() {
     String env = env("ungranted");
     put(env, "GRANTED", "a").statusCode(200);

@@ -41,7 +41,7 @@ class DemoScenarioTest {
 
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(GROUP, Map.of());
+    platform = Platform.start(environment + "/" + GROUP, Map.of());
   }
 
   @AfterAll

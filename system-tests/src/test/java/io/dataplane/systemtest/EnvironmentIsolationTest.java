@@ -103,11 +103,14 @@ class EnvironmentIsolationTest {
     // the packaged gateway has introspection off (production); the schema walk needs it
     Map<String, String> env = new HashMap<>();
     env.put("_PROD_QUARKUS_SMALLRYE_GRAPHQL_FIELD_VISIBILITY", "default");
-    platform = Platform.start(GROUP, env);
+    // one worker may serve groups of several environments (an operator's choice, spelled out)
+    platform =
+        Platform.start(
+            "dev-" + X + "/" + GROUP + ",prod-" + X + "/" + GROUP + ",qa-" + X + "/" + GROUP, env);
     alice = new RecordedGraphQL(platform, "alice");
     bob = new RecordedGraphQL(platform, "bob");
     dev = populate("dev-" + X, false);
-    // a prod attempt keeps running on the worker that dev's worker group shares with prod's
+    // a prod attempt keeps running on the worker that serves both dev's and prod's group
     prod = populate("prod-" + X, true);
     // a third environment bob may release into: the target of a promotion from dev
     qa = "qa-" + X;

@@ -40,7 +40,7 @@ class FaultToleranceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(GROUP, 2, Map.of());
+    platform = Platform.start(ENV + "/" + GROUP, 2, Map.of());
     alice = platform.graphql("alice");
     alice.execute(
         "mutation($n: String!) { createEnvironment(name: $n) { name } }", Map.of("n", ENV));

@@ -122,7 +122,7 @@ class KafkaOutageTest {
 
   @Test
   void theBrokerKilledAndRestartedMidRunLosesNothingAndDoublesNothing() throws Exception {
-    try (Platform platform = Platform.builder(GROUP).workers(2).ownKafka().start()) {
+    try (Platform platform = Platform.builder(ENV + "/" + GROUP).workers(2).ownKafka().start()) {
       GraphQLClient alice = platform.graphql("alice");
       alice.execute(
           "mutation($n: String!) { createEnvironment(name: $n) { name } }", Map.of("n", ENV));

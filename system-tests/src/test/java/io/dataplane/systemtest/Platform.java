@@ -48,23 +48,27 @@ final class Platform implements AutoCloseable {
   /** The platform's own broker, or null when it uses the local stack's. */
   KafkaBroker kafka;
 
-  /** Starts the platform with one worker; {@code workerGroup} is the only group it serves. */
-  static Platform start(String workerGroup, Map<String, String> extraEnv) throws IOException {
-    return builder(workerGroup).env(extraEnv).start();
+  /**
+   * Starts the platform with one worker; {@code workerGroups} (environment/group pairs, comma
+   * separated: DATAPLANE_WORKER_GROUPS) are the groups it serves.
+   */
+  static Platform start(String workerGroups, Map<String, String> extraEnv) throws IOException {
+    return builder(workerGroups).env(extraEnv).start();
   }
 
-  static Platform start(String workerGroup, int workers, Map<String, String> extraEnv)
+  static Platform start(String workerGroups, int workers, Map<String, String> extraEnv)
       throws IOException {
-    return builder(workerGroup).workers(workers).env(extraEnv).start();
+    return builder(workerGroups).workers(workers).env(extraEnv).start();
   }
 
-  static Builder builder(String workerGroup) {
-    return new Builder(workerGroup);
+  static Builder builder(String workerGroups) {
+    return new Builder(workerGroups);
   }
 
   /** How a platform is started. */
   static final class Builder {
     private final String workerGroup;
+    private final Map<Integer, String> groupsOfWorker = new HashMap<>();
     private int workers = 1;
     private int schedulers = 1;
     private boolean ownKafka;
@@ -74,9 +78,15 @@ final class Platform implements AutoCloseable {
       this.workerGroup = workerGroup;
     }
 
-    /** Worker processes, all serving the worker group. */
+    /** Worker processes, all serving the worker groups (unless {@link #groupsOfWorker}). */
     Builder workers(int n) {
       this.workers = n;
+      return this;
+    }
+
+    /** The worker groups (environment/group, comma separated) worker {@code n} (from 1) serves. */
+    Builder groupsOfWorker(int n, String workerGroups) {
+      groupsOfWorker.put(n, workerGroups);
       return this;
     }
 
@@ -139,6 +149,10 @@ final class Platform implements AutoCloseable {
         own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
         if (module(name).equals("worker-service")) {
           own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
+          int n = name.matches(".*-\\d+$") ? Integer.parseInt(name.replaceFirst(".*-", "")) : 1;
+          if (b.groupsOfWorker.containsKey(n)) {
+            own.put("DATAPLANE_WORKER_GROUPS", b.groupsOfWorker.get(n));
+          }
           own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
           own.put(
               "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());

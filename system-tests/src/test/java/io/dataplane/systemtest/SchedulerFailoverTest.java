@@ -119,7 +119,7 @@ class SchedulerFailoverTest {
 
   @Test
   void theLeaderKilledUnderPerSecondSchedulesNoFireLostOrDoubledOneRunEach() throws Exception {
-    try (Platform platform = Platform.builder(GROUP).schedulers(2).start()) {
+    try (Platform platform = Platform.builder(ENV + "/" + GROUP).schedulers(2).start()) {
       GraphQLClient alice = platform.graphql("alice");
       alice.execute(
           "mutation($n: String!) { createEnvironment(name: $n) { name } }", Map.of("n", ENV));

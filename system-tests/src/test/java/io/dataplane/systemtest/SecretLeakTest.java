@@ -139,7 +139,7 @@ class SecretLeakTest {
 
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(GROUP, Map.of());
+    platform = Platform.start(ENV + "/" + GROUP, Map.of());
   }
 
   @AfterAll
