@@ -36,6 +36,12 @@ public final class Topics {
   /** BundlePublished; key: bundle digest. filestore → orchestrator, workers. */
   public static final String BUNDLE_EVENTS = "dataplane.bundle-events";
 
+  /**
+   * Records a consumer can never process, with the reason and source in headers; key: the source
+   * topic. any consumer → operators.
+   */
+  public static final String DEAD_LETTERS = "dataplane.dead-letters";
+
   /** Worker group names usable in a topic name. */
   public static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
 
@@ -60,6 +66,7 @@ public final class Topics {
         RUN_EVENTS,
         PIPELINE_EVENTS,
         SECRET_EVENTS,
-        BUNDLE_EVENTS);
+        BUNDLE_EVENTS,
+        DEAD_LETTERS);
   }
 }
