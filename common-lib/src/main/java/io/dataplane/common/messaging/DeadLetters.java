@@ -67,6 +67,16 @@ public final class DeadLetters {
     return new ProducerRecord<>(Topics.DEAD_LETTERS, null, source.topic(), source.value(), headers);
   }
 
+  /**
+   * The same dead letter without the original value, for a value too large to send again (header
+   * {@code dp-dead-letter-value-dropped}); the headers still say where to find it.
+   */
+  public static ProducerRecord<String, byte[]> withoutValue(ProducerRecord<String, byte[]> dead) {
+    RecordHeaders headers = new RecordHeaders(dead.headers().toArray());
+    add(headers, "dp-dead-letter-value-dropped", "too large to send again");
+    return new ProducerRecord<>(dead.topic(), null, dead.key(), null, headers);
+  }
+
   /** The reason label of a failure that {@link #isTransient} says is permanent. */
   public static String reasonOf(Throwable failure) {
     SQLException sql = find(failure, SQLException.class);

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,9 +41,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -369,10 +372,16 @@ public class EventConsumers {
     /** Sends a record to the dead letters; false (retry it) when that could not be done. */
     private boolean deadLetter(ConsumerRecord<String, byte[]> rec, String reason, String detail) {
       try {
-        outbox
-            .producer()
-            .send(DeadLetters.record(rec, EventOutbox.SOURCE + "/" + name, reason, detail))
-            .get(10, TimeUnit.SECONDS);
+        ProducerRecord<String, byte[]> dead =
+            DeadLetters.record(rec, EventOutbox.SOURCE + "/" + name, reason, detail);
+        try {
+          outbox.producer().send(dead).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RecordTooLargeException)) {
+            throw e;
+          }
+          outbox.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -38,7 +39,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -199,10 +202,16 @@ public class PipelineEventsConsumer {
   /** Sends a record that can never be processed to the dead letters; throws when it cannot. */
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail)
       throws Exception {
-    relay
-        .producer()
-        .send(DeadLetters.record(r, "scheduler-service", reason, detail))
-        .get(10, TimeUnit.SECONDS);
+    ProducerRecord<String, byte[]> dead =
+        DeadLetters.record(r, "scheduler-service", reason, detail);
+    try {
+      relay.producer().send(dead).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RecordTooLargeException)) {
+        throw e;
+      }
+      relay.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
+    }
     meters.counter("dataplane.dead.letters", "topic", r.topic(), "reason", reason).increment();
     Log.errorf(
         "record %s-%d@%d can never be processed (%s: %s); sent to %s, moving on",
