@@ -323,6 +323,32 @@ class FiringTest {
         .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
   }
 
+  /** Issue 14, item 3: a record that can never be processed does not stop the consumer. */
+  @Test
+  void aPoisonPipelineEventGoesToTheDeadLettersAndTheNextIsStillApplied() throws Exception {
+    String env = TestSupport.uniqueEnv();
+    Map<String, Object> b = new HashMap<>();
+    b.put("name", "daily");
+    b.put("pipeline", "etl");
+    b.put("cron", "@daily");
+    b.put("timezone", "UTC");
+    String id = create(env, b);
+    // PostgreSQL refuses a NUL in text: retrying this record can never succeed
+    TestSupport.publish(
+        io.dataplane.common.events.Topics.PIPELINE_EVENTS,
+        env + "/etl",
+        new PipelineDeleted(env + "\u0000", "etl"));
+    TestSupport.publishPipelineEvent(env, "etl", new PipelineDeleted(env, "etl"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "STOPPED".equals(api().get("/api/v1/schedules/{id}", id).path("state")));
+    String metrics = api().get("/q/metrics").then().statusCode(200).extract().asString();
+    org.assertj.core.api.Assertions.assertThat(metrics)
+        .containsPattern(
+            "dataplane_dead_letters_total\\{[^}]*reason=\"refused-by-database\""
+                + "[^}]*topic=\"dataplane.pipeline-events\"[^}]*} [1-9]");
+  }
+
   @Test
   void firesOfALatestScheduleCarryTheReleasedVersion() throws Exception {
     String env = TestSupport.uniqueEnv();

@@ -350,4 +350,36 @@ class WorkerFlowTest {
         .body(containsString("dataplane_worker_spawn_latency_seconds"))
         .body(containsString("dataplane_worker_slots_free"));
   }
+
+  /** Issue 14, item 3: text PostgreSQL refuses never leaves the worker. */
+  @Test
+  void nulBytesAndUnpairedSurrogatesInOutputsAndLogsAreReplaced() throws Exception {
+    TaskDispatched d =
+        bash(
+            "printf 'before\\0after\\n'\n"
+                + "python3 -c 'import json,os; json.dump({\"x\": \"\\u0000\","
+                + " \"k\\u0000\": [\"\\ud800\"]}, open(os.environ[\"DP_OUTPUT\"], \"w\"))'\n");
+    send(d);
+    AttemptFinished f = finished(d);
+    assertThat(f.outcome()).as(String.valueOf(f.error())).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(f.outputs())
+        .containsEntry("x", "\uFFFD")
+        .containsEntry("k\uFFFD", List.of("\uFFFD"));
+    assertThat(stdout(d)).contains("before\uFFFDafter");
+    assertThat(stdout(d)).allSatisfy(l -> assertThat(l).doesNotContain("\u0000"));
+  }
+
+  /** Issue 14, item 4: an output larger than the cap fails the attempt with a clear error. */
+  @Test
+  void anOutputLargerThanTheCapFailsTheAttemptClearly() throws Exception {
+    TaskDispatched d =
+        bash(
+            "python3 -c 'import json,os; json.dump({\"x\": \"y\" * 100000},"
+                + " open(os.environ[\"DP_OUTPUT\"], \"w\"))'\n");
+    send(d);
+    AttemptFinished f = finished(d);
+    assertThat(f.outcome()).isNotEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(f.outputs()).isNull();
+    assertThat(f.error()).contains("65536");
+  }
 }

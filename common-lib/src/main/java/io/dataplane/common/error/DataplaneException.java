@@ -41,6 +41,11 @@ public class DataplaneException extends RuntimeException {
     return new DataplaneException(ErrorCodes.CONFLICT, message);
   }
 
+  /** 413: a body or value is larger than allowed. */
+  public static DataplaneException tooLarge(String message) {
+    return new DataplaneException(ErrorCodes.TOO_LARGE, message);
+  }
+
   public String code() {
     return code;
   }

@@ -20,6 +20,12 @@ public final class ErrorCodes {
   /** 413: the body or a value is larger than allowed. */
   public static final String TOO_LARGE = "TOO_LARGE";
 
+  /**
+   * A task failed before dispatch: the outputs of its upstream tasks (its inputs) together with the
+   * run's params are larger than a dispatch may carry.
+   */
+  public static final String INPUTS_TOO_LARGE = "INPUTS_TOO_LARGE";
+
   /** 429: rate limited; see Retry-After. */
   public static final String RATE_LIMITED = "RATE_LIMITED";
 
@@ -39,7 +45,7 @@ public final class ErrorCodes {
       case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;
-      case TOO_LARGE -> 413;
+      case TOO_LARGE, INPUTS_TOO_LARGE -> 413;
       case RATE_LIMITED -> 429;
       case UNAVAILABLE -> 503;
       default -> 500;

@@ -40,6 +40,12 @@ public final class Topics {
   public static final String BUNDLE_EVENTS = "dataplane.bundle-events";
 
   /**
+   * Records a consumer can never process, with the reason and source in headers; key: the source
+   * topic. any consumer → operators.
+   */
+  public static final String DEAD_LETTERS = "dataplane.dead-letters";
+
+  /**
    * Environment and worker group names usable in a topic name (no '.', so {@code
    * <environment>.<group>} reads back one way only).
    */
@@ -72,6 +78,7 @@ public final class Topics {
         RUN_EVENTS,
         PIPELINE_EVENTS,
         SECRET_EVENTS,
-        BUNDLE_EVENTS);
+        BUNDLE_EVENTS,
+        DEAD_LETTERS);
   }
 }

@@ -12,8 +12,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -21,6 +24,11 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -35,6 +43,12 @@ import org.postgresql.PGNotification;
  * are claimed with {@code FOR UPDATE SKIP LOCKED}, so several replicas may relay. Delivery is at
  * least once; consumers are idempotent by {@code eventId}.
  *
+ * <p>A row Kafka refuses for good (larger than the broker accepts, an invalid topic) is moved
+ * aside: it gets {@code failed_at} and {@code failure}, the {@link FailureListener} is told (a
+ * metric and an alert), and the other rows of its batch are still sent. A batch is rolled back and
+ * retried only for failures that pass (the broker is down): from the first such row on, the rest of
+ * the batch stays unsent and is sent again in order.
+ *
  * <p>The table each service creates in its schema:
  *
  * <pre>
@@ -46,8 +60,10 @@ import org.postgresql.PGNotification;
  *   payload bytea not null,
  *   traceparent text,
  *   created_at timestamptz not null default now(),
- *   sent_at timestamptz);
- * create index outbox_unsent on outbox (id) where sent_at is null;
+ *   sent_at timestamptz,
+ *   failed_at timestamptz,
+ *   failure text);
+ * create index outbox_unsent on outbox (id) where sent_at is null and failed_at is null;
  * </pre>
  */
 public final class Outbox implements AutoCloseable {
@@ -61,8 +77,16 @@ public final class Outbox implements AutoCloseable {
   private final Supplier<Producer<String, byte[]>> producer;
   private final long sweepMillis;
   private final AtomicLong relayed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final FailureListener onFailure;
   private volatile boolean running;
   private Thread thread;
+
+  /** Told of every row moved aside because it can never be sent. */
+  @FunctionalInterface
+  public interface FailureListener {
+    void failed(String topic, String key, byte[] payload, String reason);
+  }
 
   /**
    * @param schema the service's schema, which holds the {@code outbox} table
@@ -72,6 +96,20 @@ public final class Outbox implements AutoCloseable {
       DataSource dataSource,
       Supplier<Producer<String, byte[]>> producer,
       long sweepMillis) {
+    this(schema, dataSource, producer, sweepMillis, (topic, key, payload, reason) -> {});
+  }
+
+  /**
+   * @param schema the service's schema, which holds the {@code outbox} table
+   * @param onFailure told of every row moved aside (after its transaction committed)
+   */
+  public Outbox(
+      String schema,
+      DataSource dataSource,
+      Supplier<Producer<String, byte[]>> producer,
+      long sweepMillis,
+      FailureListener onFailure) {
+    this.onFailure = onFailure;
     if (!schema.matches("[a-z_][a-z0-9_]*")) {
       throw new IllegalArgumentException("invalid schema " + schema);
     }
@@ -169,11 +207,18 @@ public final class Outbox implements AutoCloseable {
     return relayed.get();
   }
 
+  /** Rows moved aside since start because they can never be sent. */
+  public long failedCount() {
+    return failed.get();
+  }
+
   /** Unsent rows now (for a queue-depth gauge). */
   public long pending() {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select count(*) from " + table + " where sent_at is null")) {
+        ResultSet rs =
+            s.executeQuery(
+                "select count(*) from " + table + " where sent_at is null and failed_at is null")) {
       return rs.next() ? rs.getLong(1) : 0;
     } catch (SQLException e) {
       return -1;
@@ -217,54 +262,126 @@ public final class Outbox implements AutoCloseable {
     return total;
   }
 
+  /** One claimed row and its send. */
+  private record Sending(long id, String topic, String key, byte[] payload, Future<?> send) {}
+
   private int relayBatch(int limit) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<Long> ids = new ArrayList<>();
-        List<Future<?>> sends = new ArrayList<>();
+        List<Sending> rows = new ArrayList<>();
         try (PreparedStatement ps =
             c.prepareStatement(
                 "select id, topic, msg_key, payload, traceparent from "
                     + table
-                    + " where sent_at is null order by id limit ? for update skip locked")) {
+                    + " where sent_at is null and failed_at is null"
+                    + " order by id limit ? for update skip locked")) {
           ps.setInt(1, limit);
           try (ResultSet rs = ps.executeQuery()) {
             Producer<String, byte[]> p = producer.get();
             while (rs.next()) {
-              ids.add(rs.getLong(1));
               RecordHeaders headers = new RecordHeaders();
               String tp = rs.getString(5);
               if (tp != null) {
                 headers.add(KafkaTracing.TRACEPARENT, tp.getBytes(StandardCharsets.UTF_8));
               }
-              sends.add(
-                  p.send(
-                      new ProducerRecord<>(
-                          rs.getString(2), null, rs.getString(3), rs.getBytes(4), headers)));
+              String topic = rs.getString(2);
+              String key = rs.getString(3);
+              byte[] payload = rs.getBytes(4);
+              Future<?> send;
+              try {
+                send = p.send(new ProducerRecord<>(topic, null, key, payload, headers));
+              } catch (RuntimeException e) {
+                send = CompletableFuture.failedFuture(e);
+              }
+              rows.add(new Sending(rs.getLong(1), topic, key, payload, send));
             }
           }
         }
-        if (ids.isEmpty()) {
+        if (rows.isEmpty()) {
           c.commit();
           return 0;
         }
-        for (Future<?> f : sends) {
-          f.get(30, TimeUnit.SECONDS);
+        List<Long> sent = new ArrayList<>();
+        List<Sending> refused = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Exception passing = null;
+        for (Sending r : rows) {
+          try {
+            r.send().get(30, TimeUnit.SECONDS);
+            sent.add(r.id());
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (!neverSendable(cause)) {
+              passing = e;
+              break; // this row and the rest are sent again, in order
+            }
+            refused.add(r);
+            reasons.add(cause.toString());
+          } catch (TimeoutException e) {
+            passing = e;
+            break;
+          }
         }
-        try (PreparedStatement ps =
-            c.prepareStatement("update " + table + " set sent_at = now() where id = any(?)")) {
-          ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-          ps.executeUpdate();
+        if (!sent.isEmpty()) {
+          try (PreparedStatement ps =
+              c.prepareStatement("update " + table + " set sent_at = now() where id = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", sent.toArray()));
+            ps.executeUpdate();
+          }
+        }
+        for (int i = 0; i < refused.size(); i++) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update " + table + " set failed_at = now(), failure = ? where id = ?")) {
+            ps.setString(1, reasons.get(i));
+            ps.setLong(2, refused.get(i).id());
+            ps.executeUpdate();
+          }
         }
         c.commit();
-        relayed.addAndGet(ids.size());
-        return ids.size();
+        relayed.addAndGet(sent.size());
+        for (int i = 0; i < refused.size(); i++) {
+          Sending r = refused.get(i);
+          failed.incrementAndGet();
+          LOG.log(
+              Level.SEVERE,
+              "outbox row "
+                  + r.id()
+                  + " of "
+                  + table
+                  + " to "
+                  + r.topic()
+                  + " can never be sent and was moved aside (failed_at set): "
+                  + reasons.get(i));
+          try {
+            onFailure.failed(r.topic(), r.key(), r.payload(), reasons.get(i));
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "outbox failure listener failed: " + e);
+          }
+        }
+        if (passing != null) {
+          throw passing;
+        }
+        return sent.size() + refused.size();
       } catch (Exception e) {
         c.rollback();
         throw e;
       }
     }
+  }
+
+  /**
+   * Whether Kafka refuses the record for good: it is larger than the producer or broker accepts, or
+   * its topic name is invalid. Failures of a broker that is down, and of rights an operator can
+   * grant, are retried.
+   */
+  static boolean neverSendable(Throwable failure) {
+    return failure instanceof RecordTooLargeException
+        || failure instanceof RecordBatchTooLargeException
+        || failure instanceof InvalidTopicException
+        || failure instanceof InvalidRecordException
+        || failure instanceof SerializationException;
   }
 
   /** Deletes rows sent more than {@code olderThanSeconds} ago; returns how many. */

@@ -62,4 +62,31 @@ public interface OrchestratorConfig {
   /** Largest output object a task may write (serialized JSON bytes). */
   @WithDefault("65536")
   int maxOutputBytes();
+
+  /** Largest run params (serialized JSON bytes); a larger start is refused with TOO_LARGE. */
+  @WithDefault("262144")
+  int maxParamsBytes();
+
+  /**
+   * Largest total inputs of a task (the JSON of its upstream tasks' outputs); a task whose inputs
+   * are larger fails before dispatch with INPUTS_TOO_LARGE.
+   */
+  @WithDefault("1048576")
+  int maxInputsBytes();
+
+  /**
+   * Largest TaskDispatched record (JSON bytes: script, params, inputs, token); a larger one fails
+   * its task with INPUTS_TOO_LARGE instead of being sent. Keep it below the producer's
+   * max.request.size and the broker's message.max.bytes (both 1 MiB by default).
+   */
+  @WithDefault("1000000")
+  int maxDispatchBytes();
+
+  /**
+   * An attempt CLAIMED or RUNNING on a live worker that has not reported it in its heartbeats for
+   * this long (counted from its claim or the last report, against the worker's last heartbeat) is
+   * re-queued as a new attempt: its result was lost.
+   */
+  @WithDefault("30s")
+  Duration attemptUnreportedAfter();
 }

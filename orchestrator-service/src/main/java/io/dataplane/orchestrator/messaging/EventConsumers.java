@@ -10,6 +10,7 @@ import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
+import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.service.LogService;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,9 +41,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -51,7 +55,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The orchestrator's Kafka consumers, one thread per topic: run requests, task events, worker
  * heartbeats and task logs. Offsets are committed after processing (at least once); handlers are
  * idempotent by eventId or by state guards. A record that fails for a transient reason (database
- * down) is retried; one that is invalid is logged and skipped.
+ * down) is retried; one that can never be processed (unreadable, or its data refused by the
+ * database) goes to {@code dataplane.dead-letters} with the reason and source, is counted in {@code
+ * dataplane_dead_letters_total}, and the consumer moves on. A record refused by a business rule
+ * (unknown pipeline, invalid params) is logged and skipped.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -62,6 +69,7 @@ public class EventConsumers {
   private final WorkerService workers;
   private final LogService logs;
   private final MeterRegistry meters;
+  private final EventOutbox outbox;
   private final EventCodec codec = new EventCodec();
   private final List<Loop> loops = new ArrayList<>();
 
@@ -71,7 +79,9 @@ public class EventConsumers {
       RunEngine engine,
       WorkerService workers,
       LogService logs,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      EventOutbox outbox) {
+    this.outbox = outbox;
     this.config = config;
     this.bootstrap = bootstrap;
     this.engine = engine;
@@ -91,6 +101,16 @@ public class EventConsumers {
             workers::heartbeatsFlowing,
             workers::heartbeatsReadable));
     loops.add(new Loop("task-logs", Topics.TASK_LOGS, this::onLog));
+    // every series exists from the start, so that the alert sees the first dead letter increase it
+    for (Loop l : loops) {
+      for (String reason :
+          List.of(
+              DeadLetters.UNREADABLE,
+              DeadLetters.REFUSED_BY_DATABASE,
+              DeadLetters.PROCESSING_FAILED)) {
+        meters.counter("dataplane.dead.letters", "topic", l.topic, "reason", reason);
+      }
+    }
     loops.forEach(Loop::start);
     // reading from "latest", a consumer must hold its partitions before anyone relies on it
     for (Loop l : loops) {
@@ -326,9 +346,9 @@ public class EventConsumers {
       EventEnvelope<? extends Event> env;
       try {
         env = codec.decode(rec.value());
-      } catch (EventCodec.UnreadableEventException e) {
-        Log.debugf("skipping unreadable record on %s: %s", topic, e.getMessage());
-        return true;
+      } catch (RuntimeException e) {
+        // not an event this version reads (garbage, a tombstone, an unknown type): never will be
+        return deadLetter(rec, DeadLetters.UNREADABLE, e.getMessage());
       }
       try {
         handler.accept(env);
@@ -338,11 +358,44 @@ public class EventConsumers {
         return true;
       } catch (RuntimeException e) {
         if (!running) {
-          return true;
+          return false; // shutting down: not committed, handled again after the restart
         }
-        Log.warnf(e, "event %s %s failed; retrying", env.type(), env.eventId());
+        if (DeadLetters.isTransient(e)) {
+          Log.warnf(e, "event %s %s failed; retrying", env.type(), env.eventId());
+          return false;
+        }
+        Log.errorf(e, "event %s %s can never be processed", env.type(), env.eventId());
+        return deadLetter(rec, DeadLetters.reasonOf(e), DeadLetters.describe(e));
+      }
+    }
+
+    /** Sends a record to the dead letters; false (retry it) when that could not be done. */
+    private boolean deadLetter(ConsumerRecord<String, byte[]> rec, String reason, String detail) {
+      try {
+        ProducerRecord<String, byte[]> dead =
+            DeadLetters.record(rec, EventOutbox.SOURCE + "/" + name, reason, detail);
+        try {
+          outbox.producer().send(dead).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RecordTooLargeException)) {
+            throw e;
+          }
+          outbox.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (Exception e) {
+        Log.warnf(
+            "consumer %s: could not send record %s-%d@%d to %s (%s); retrying it",
+            name, rec.topic(), rec.partition(), rec.offset(), Topics.DEAD_LETTERS, e.toString());
         return false;
       }
+      meters.counter("dataplane.dead.letters", "topic", rec.topic(), "reason", reason).increment();
+      Log.errorf(
+          "consumer %s: record %s-%d@%d can never be processed (%s: %s); sent to %s, moving on",
+          name, rec.topic(), rec.partition(), rec.offset(), reason, detail, Topics.DEAD_LETTERS);
+      return true;
     }
   }
 

@@ -1,19 +1,25 @@
 package io.dataplane.orchestrator.messaging;
 
 import io.dataplane.common.events.Event;
+import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
+import io.dataplane.common.events.TaskDispatched;
+import io.dataplane.common.events.Topics;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.repository.Db;
+import io.dataplane.orchestrator.service.RunEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.context.Context;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,7 +30,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Every event the orchestrator publishes goes through here: written to the outbox in the caller's
- * transaction, relayed to Kafka by the common-lib relay as soon as the transaction commits.
+ * transaction, relayed to Kafka by the common-lib relay as soon as the transaction commits. A row
+ * Kafka refuses for good is moved aside by the relay and counted in {@code
+ * dataplane_outbox_failed_total}; when it was a dispatch, its task fails with INPUTS_TOO_LARGE.
  */
 @ApplicationScoped
 public class EventOutbox {
@@ -35,6 +43,8 @@ public class EventOutbox {
   private final OrchestratorConfig config;
   private final String bootstrap;
   private final MeterRegistry meters;
+  private final Instance<RunEngine> engine;
+  private final EventCodec codec = new EventCodec();
   private volatile Producer<String, byte[]> producer;
   private Outbox outbox;
 
@@ -42,7 +52,9 @@ public class EventOutbox {
       Db db,
       OrchestratorConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Instance<RunEngine> engine) {
+    this.engine = engine;
     this.db = db;
     this.config = config;
     this.bootstrap = bootstrap;
@@ -50,9 +62,15 @@ public class EventOutbox {
   }
 
   void start(@Observes @Priority(10) StartupEvent ev) {
+    meters.counter("dataplane.outbox.failed", "topic", Topics.TASK_DISPATCH_PREFIX + "*");
+    meters.counter("dataplane.outbox.failed", "topic", Topics.RUN_EVENTS);
     outbox =
         new Outbox(
-            config.schema(), db.dataSource(), this::producer, config.outboxSweep().toMillis());
+            config.schema(),
+            db.dataSource(),
+            this::producer,
+            config.outboxSweep().toMillis(),
+            this::failed);
     outbox.start();
   }
 
@@ -62,6 +80,28 @@ public class EventOutbox {
     }
     if (producer != null) {
       producer.close();
+    }
+  }
+
+  /** A row Kafka refused for good was moved aside: count it, and fail the task it dispatched. */
+  private void failed(String topic, String key, byte[] payload, String reason) {
+    meters
+        .counter(
+            "dataplane.outbox.failed",
+            "topic",
+            topic.startsWith(Topics.TASK_DISPATCH_PREFIX)
+                ? Topics.TASK_DISPATCH_PREFIX + "*"
+                : topic)
+        .increment();
+    try {
+      if (codec.decode(payload).payload() instanceof TaskDispatched d) {
+        engine
+            .get()
+            .failUndeliverable(
+                d.taskRunId(), d.attempt(), "its dispatch could not be sent (" + reason + ")");
+      }
+    } catch (RuntimeException e) {
+      Log.warnf("outbox row to %s moved aside; its task could not be failed: %s", topic, e);
     }
   }
 

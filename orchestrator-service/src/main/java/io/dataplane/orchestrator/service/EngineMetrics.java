@@ -56,6 +56,11 @@ public class EngineMetrics {
     fenced.increment();
   }
 
+  /** An attempt a live worker stopped reporting was re-queued (its result was lost). */
+  public void unreported() {
+    registry.counter("dataplane.attempts.unreported").increment();
+  }
+
   public void redispatched() {
     redispatched.increment();
   }

@@ -2,6 +2,7 @@ package io.dataplane.orchestrator.service;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.LogChunk;
+import io.dataplane.common.text.PgText;
 import io.dataplane.orchestrator.repository.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
@@ -50,8 +51,9 @@ public class LogService {
                 ps.setInt(2, chunk.attempt());
                 ps.setLong(3, l.seq());
                 ps.setTimestamp(4, Timestamp.from(l.ts() == null ? Instant.now() : l.ts()));
-                ps.setString(5, l.stream() == null ? "stdout" : l.stream());
-                ps.setString(6, l.text() == null ? "" : l.text());
+                ps.setString(5, l.stream() == null ? "stdout" : PgText.clean(l.stream()));
+                // checked again here: a NUL from any worker must not make the row refused
+                ps.setString(6, l.text() == null ? "" : PgText.clean(l.text()));
                 ps.addBatch();
               }
               ps.executeBatch();

@@ -1,6 +1,7 @@
 package io.dataplane.orchestrator.service;
 
 import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.error.ErrorCodes;
 import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.events.AttemptStarted;
@@ -12,6 +13,7 @@ import io.dataplane.common.events.TaskRunState;
 import io.dataplane.common.events.TaskRunStateChanged;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.json.Json;
+import io.dataplane.common.text.PgText;
 import io.dataplane.common.token.AttemptClaims;
 import io.dataplane.common.token.AttemptTokens;
 import io.dataplane.orchestrator.Attempt;
@@ -111,6 +113,7 @@ public class RunEngine {
         return sameRequest(known.get(), r);
       }
     }
+    checkParams(r.params());
     pipelines.environment(tx, r.environment());
     Release rel = releaseToRun(tx, r);
     PipelineDefinition def = rel.definition();
@@ -149,6 +152,34 @@ public class RunEngine {
     runChanged(tx, run, RunState.QUEUED, null);
     admit(tx, run, def);
     return new Started(readRun(tx, id), true);
+  }
+
+  /**
+   * Run params travel in every dispatch of the run: they are capped, and must be text PostgreSQL
+   * stores (no NUL, no unpaired surrogate).
+   */
+  private void checkParams(Map<String, Object> params) {
+    if (params == null || params.isEmpty()) {
+      return;
+    }
+    int size;
+    try {
+      size = Json.mapper().writeValueAsBytes(params).length;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw DataplaneException.invalid("params", "params are not a JSON object");
+    }
+    if (size > config.maxParamsBytes()) {
+      throw DataplaneException.tooLarge(
+          "run params are "
+              + size
+              + " bytes of JSON; at most "
+              + config.maxParamsBytes()
+              + " are allowed (pass large data through a file, not a param)");
+    }
+    if (PgText.cleanValue(params) != params) {
+      throw DataplaneException.invalid(
+          "params", "params must not contain NUL characters or unpaired surrogates");
+    }
   }
 
   private static Started sameRequest(PipelineRun known, StartRequest r) {
@@ -313,9 +344,18 @@ public class RunEngine {
       states.put(k, TaskRunState.UPSTREAM_FAILED);
       taskChanged(tx, t, TaskRunState.UPSTREAM_FAILED, error);
     }
+    boolean failedBeforeDispatch = false;
     for (String k : RunRules.ready(dag, states)) {
-      dispatch(tx, run, def, trs.get(k), trs);
-      states.put(k, TaskRunState.QUEUED);
+      if (dispatch(tx, run, def, trs.get(k), trs)) {
+        states.put(k, TaskRunState.QUEUED);
+      } else {
+        failedBeforeDispatch = true;
+      }
+    }
+    if (failedBeforeDispatch) {
+      // its downstream tasks are UPSTREAM_FAILED now, and the run may have ended
+      progress(tx, run, def);
+      return;
     }
     RunState outcome = RunRules.outcome(states);
     if (outcome != null) {
@@ -332,10 +372,27 @@ public class RunEngine {
     }
   }
 
-  private void dispatch(
+  /**
+   * Dispatches the next attempt of a task; false when the task failed instead with INPUTS_TOO_LARGE
+   * because its dispatch could never be sent (the caller moves the run on).
+   */
+  private boolean dispatch(
       Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, Map<String, TaskRun> trs)
       throws SQLException {
     int attempt = tr.attempt() + 1;
+    TaskDispatched event = dispatchEvent(tx, run, def, tr, attempt, trs);
+    String tooLarge = dispatchTooLarge(event);
+    if (tooLarge != null) {
+      String error = ErrorCodes.INPUTS_TOO_LARGE + ": " + tooLarge;
+      Log.warnf("task %s of run %s fails before dispatch: %s", tr.taskKey(), run.id(), error);
+      tx.update(
+          "update task_runs set state = 'FAILED', retry_at = null, error = ?, finished_at = now()"
+              + " where id = ?",
+          error,
+          tr.id());
+      taskChanged(tx, tr, TaskRunState.FAILED, error);
+      return false;
+    }
     tx.update(
         "update task_runs set state = 'QUEUED', attempt = ?, retry_at = null, ready_at = now()"
             + " where id = ?",
@@ -348,14 +405,63 @@ public class RunEngine {
         attempt,
         run.id(),
         tr.workerGroup());
-    publishDispatch(tx, run, def, tr, attempt, trs);
+    events.append(tx, Topics.taskDispatch(run.environment(), tr.workerGroup()), run.id().toString(), event);
     if (tr.state() != TaskRunState.QUEUED) {
       taskChanged(tx, tr, TaskRunState.QUEUED, attempt, null);
     }
+    return true;
   }
 
-  /** Appends the TaskDispatched of {@code attempt} to the outbox. */
+  /**
+   * Why a dispatch can never be sent (its inputs, or the whole record, are larger than allowed), or
+   * null.
+   */
+  private String dispatchTooLarge(TaskDispatched d) {
+    try {
+      int inputs = d.inputs() == null ? 0 : Json.mapper().writeValueAsBytes(d.inputs()).length;
+      if (inputs > config.maxInputsBytes()) {
+        return "the inputs of task '"
+            + d.taskKey()
+            + "' (outputs of its upstream tasks) are "
+            + inputs
+            + " bytes of JSON; at most "
+            + config.maxInputsBytes()
+            + " are allowed";
+      }
+      int size = Json.mapper().writeValueAsBytes(d).length;
+      if (size > config.maxDispatchBytes()) {
+        return "the dispatch of task '"
+            + d.taskKey()
+            + "' (script, params and inputs) is "
+            + size
+            + " bytes of JSON; at most "
+            + config.maxDispatchBytes()
+            + " can be sent";
+      }
+      return null;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "the dispatch of task '" + d.taskKey() + "' cannot be written as JSON";
+    }
+  }
+
+  /** Appends the TaskDispatched of {@code attempt} to the outbox (a dispatch sent again). */
   private void publishDispatch(
+      Db.Tx tx,
+      PipelineRun run,
+      PipelineDefinition def,
+      TaskRun tr,
+      int attempt,
+      Map<String, TaskRun> trs)
+      throws SQLException {
+    events.append(
+        tx,
+        Topics.taskDispatch(run.environment(), tr.workerGroup()),
+        run.id().toString(),
+        dispatchEvent(tx, run, def, tr, attempt, trs));
+  }
+
+  /** The TaskDispatched of {@code attempt}. */
+  private TaskDispatched dispatchEvent(
       Db.Tx tx,
       PipelineRun run,
       PipelineDefinition def,
@@ -391,31 +497,27 @@ public class RunEngine {
                 task.secrets(),
                 rel.bundleDigest(),
                 now.plus(life).plus(config.attemptTokenMargin())));
-    events.append(
-        tx,
-        Topics.taskDispatch(run.environment(), tr.workerGroup()),
-        run.id().toString(),
-        new TaskDispatched(
-            run.environment(),
-            run.pipeline(),
-            run.id(),
-            tr.id(),
-            tr.taskKey(),
-            attempt,
-            rel.id().toString(),
-            rel.bundleDigest(),
-            tr.workerGroup(),
-            task.runtime(),
-            task.script(),
-            task.entrypoint(),
-            task.env(),
-            run.params(),
-            task.secrets(),
-            task.network(),
-            timeoutMillis,
-            inputs,
-            token,
-            now));
+    return new TaskDispatched(
+        run.environment(),
+        run.pipeline(),
+        run.id(),
+        tr.id(),
+        tr.taskKey(),
+        attempt,
+        rel.id().toString(),
+        rel.bundleDigest(),
+        tr.workerGroup(),
+        task.runtime(),
+        task.script(),
+        task.entrypoint(),
+        task.env(),
+        run.params(),
+        task.secrets(),
+        task.network(),
+        timeoutMillis,
+        inputs,
+        token,
+        now);
   }
 
   /** Ends a run: unfinished tasks are cancelled (running attempts get CancelAttempt). */
@@ -615,7 +717,20 @@ public class RunEngine {
         });
   }
 
-  public void onFinished(UUID eventId, AttemptFinished e) {
+  public void onFinished(UUID eventId, AttemptFinished e0) {
+    // checked again here: text PostgreSQL refuses (NUL, unpaired surrogates) from any worker
+    AttemptFinished e =
+        new AttemptFinished(
+            e0.runId(),
+            e0.taskRunId(),
+            e0.attempt(),
+            e0.workerId(),
+            e0.outcome(),
+            e0.exitCode(),
+            PgText.cleanValue(e0.outputs()),
+            PgText.clean(e0.error()),
+            e0.durationMillis(),
+            e0.finishedAt());
     db.tx(
         tx -> {
           if (!firstTime(tx, eventId)) {
@@ -662,7 +777,7 @@ public class RunEngine {
             }
             case INTERRUPTED -> {
               finishAttempt(tx, tr, at, "INTERRUPTED", e.exitCode(), e.error());
-              dispatch(tx, run, def, taskRun(tx, tr.id()).orElseThrow(), null);
+              dispatchOrMoveOn(tx, run, def, taskRun(tx, tr.id()).orElseThrow());
             }
             default ->
                 failAttempt(
@@ -780,9 +895,17 @@ public class RunEngine {
             tx.afterCommit(() -> timers.at(due, "retry " + taskRunId, () -> retryDue(taskRunId)));
             return null;
           }
-          dispatch(tx, run, release(tx, run.releaseId()).definition(), tr, null);
+          dispatchOrMoveOn(tx, run, release(tx, run.releaseId()).definition(), tr);
           return null;
         });
+  }
+
+  /** Dispatches a task's next attempt, or moves the run on when it failed before dispatch. */
+  private void dispatchOrMoveOn(Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr)
+      throws SQLException {
+    if (!dispatch(tx, run, def, tr, null)) {
+      progress(tx, lockRun(tx, run.id()), def);
+    }
   }
 
   /** An attempt's timeout (plus grace) passed without a result: it timed out. */
@@ -871,7 +994,41 @@ public class RunEngine {
             return null;
           }
           finishAttempt(tx, tr, a.get(), Attempt.LOST, null, reason);
-          dispatch(tx, run, release(tx, run.releaseId()).definition(), tr, null);
+          dispatchOrMoveOn(tx, run, release(tx, run.releaseId()).definition(), tr);
+          return null;
+        });
+  }
+
+  /**
+   * The dispatch of an attempt could never be sent (Kafka refused it for good, for example larger
+   * than the broker accepts): the task fails with INPUTS_TOO_LARGE, without retries.
+   */
+  public void failUndeliverable(UUID taskRunId, int attempt, String reason) {
+    db.tx(
+        tx -> {
+          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
+          if (tr0.isEmpty()) {
+            return null;
+          }
+          PipelineRun run = lockRun(tx, tr0.get().runId());
+          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
+          if (a.isEmpty()
+              || !Attempt.DISPATCHED.equals(a.get().state())
+              || tr.attempt() != attempt
+              || tr.state().isTerminal()
+              || run.state() != RunState.RUNNING) {
+            return null;
+          }
+          String error = ErrorCodes.INPUTS_TOO_LARGE + ": " + reason;
+          finishAttempt(tx, tr, a.get(), "FAILED", null, error);
+          tx.update(
+              "update task_runs set state = 'FAILED', retry_at = null, error = ?,"
+                  + " finished_at = now() where id = ?",
+              error,
+              tr.id());
+          taskChanged(tx, tr, TaskRunState.FAILED, error);
+          progress(tx, lockRun(tx, run.id()), release(tx, run.releaseId()).definition());
           return null;
         });
   }

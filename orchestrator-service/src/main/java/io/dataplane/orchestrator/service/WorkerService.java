@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The worker registry: heartbeats keep workers ACTIVE; a worker silent for {@code
  * worker-lost-after} becomes LOST and its running attempts are re-queued as new attempts (no retry
  * used). A worker that reports attempts that are not current any more (it was lost and came back,
- * or its attempt was cancelled) is told to kill them.
+ * or its attempt was cancelled) is told to kill them. An attempt that a live worker has stopped
+ * reporting (it ended there but its result never arrived) is re-queued after {@code
+ * attempt-unreported-after}.
  *
  * <p>A worker serves worker groups of one environment each: its heartbeat lists {@code
  * environment/group} pairs, and "a worker of the group" always means one that serves that pair
@@ -70,10 +72,13 @@ public class WorkerService {
       // read late (this consumer lags, or replays after a restart): it still shows an ACTIVE
       // worker alive, but it must not revive a LOST one nor fence anything
       db.tx(
-          tx ->
-              tx.update(
-                  "update workers set last_seen = now() where worker_id = ? and state = 'ACTIVE'",
-                  hb.workerId()));
+          tx -> {
+            tx.update(
+                "update workers set last_seen = now() where worker_id = ? and state = 'ACTIVE'",
+                hb.workerId());
+            markReported(tx, hb);
+            return null;
+          });
       return;
     }
     db.tx(
@@ -102,11 +107,7 @@ public class WorkerService {
               Db.Jsonb.of(hb.running() == null ? List.of() : hb.running()),
               hb.draining(),
               hb.startedAt());
-          if (hb.running() == null) {
-            return null;
-          }
-          List<WorkerHeartbeat.RunningAttempt> reported =
-              hb.running().stream().filter(r -> r.taskRunId() != null).toList();
+          List<WorkerHeartbeat.RunningAttempt> reported = markReported(tx, hb);
           if (reported.isEmpty()) {
             return null;
           }
@@ -155,6 +156,28 @@ public class WorkerService {
         });
   }
 
+  /** Notes that the worker still holds the attempts it reports; returns them. */
+  private static List<WorkerHeartbeat.RunningAttempt> markReported(Db.Tx tx, WorkerHeartbeat hb)
+      throws java.sql.SQLException {
+    if (hb.running() == null) {
+      return List.of();
+    }
+    List<WorkerHeartbeat.RunningAttempt> reported =
+        hb.running().stream().filter(r -> r.taskRunId() != null).toList();
+    if (reported.isEmpty()) {
+      return reported;
+    }
+    tx.update(
+        "update attempts a set reported_at = now() from unnest(?::uuid[], ?::int[])"
+            + " as r(task_run_id, attempt) where a.task_run_id = r.task_run_id"
+            + " and a.attempt = r.attempt and a.worker_id = ?"
+            + " and a.state in ('CLAIMED', 'RUNNING')",
+        reported.stream().map(WorkerHeartbeat.RunningAttempt::taskRunId).toArray(UUID[]::new),
+        reported.stream().map(WorkerHeartbeat.RunningAttempt::attempt).toArray(Integer[]::new),
+        hb.workerId());
+    return reported;
+  }
+
   /**
    * Called once the heartbeat consumer holds its partitions. Until then nobody reads heartbeats
    * (this service was down or starting), so every worker gets a full worker-lost-after window to be
@@ -162,8 +185,18 @@ public class WorkerService {
    */
   public void heartbeatsFlowing() {
     lastFetch = Instant.now();
-    db.tx(tx -> tx.update("update workers set last_seen = now() where state = 'ACTIVE'"));
+    db.tx(tx -> fullWindow(tx));
     listening = true;
+  }
+
+  /**
+   * Every worker gets a full worker-lost-after window to be heard, and every active attempt a full
+   * attempt-unreported-after window to be reported (heartbeats were not read for a while).
+   */
+  private static Object fullWindow(Db.Tx tx) throws java.sql.SQLException {
+    tx.update("update workers set last_seen = now() where state = 'ACTIVE'");
+    tx.update("update attempts set reported_at = now() where state in ('CLAIMED', 'RUNNING')");
+    return null;
   }
 
   /** Called when the heartbeat consumer completed a fetch: the broker answers it. */
@@ -190,7 +223,7 @@ public class WorkerService {
       return false;
     }
     if (unreadable) {
-      db.tx(tx -> tx.update("update workers set last_seen = now() where state = 'ACTIVE'"));
+      db.tx(tx -> fullWindow(tx));
       unreadable = false;
       Log.infof("heartbeats can be read again: every worker has %s to be heard", lostAfter);
     }
@@ -230,6 +263,28 @@ public class WorkerService {
                         new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)}));
     for (Object[] o : orphaned) {
       engine.requeue((UUID) o[0], (Integer) o[1], "worker " + o[2] + " was lost");
+    }
+    // attempts a live worker stopped reporting: it has been heard for attempt-unreported-after
+    // since it last reported the attempt (or claimed it, which covers the race with a start)
+    List<Object[]> unreported =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
+                        + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
+                        + " and w.state = 'ACTIVE' and w.last_seen > greatest(a.reported_at,"
+                        + " a.claimed_at, a.started_at) + make_interval(secs => ?)",
+                    rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
+                    config.attemptUnreportedAfter().toMillis() / 1000.0));
+    for (Object[] o : unreported) {
+      Log.warnf(
+          "worker %s no longer reports attempt %s/%d (its result was lost): re-queueing it",
+          o[2], o[0], o[1]);
+      engine.requeue(
+          (UUID) o[0],
+          (Integer) o[1],
+          "worker " + o[2] + " no longer reports this attempt; its result was lost");
+      metrics.unreported();
     }
     // dispatches no worker took although one of the group had room: lost on the way
     List<Object[]> unclaimed =

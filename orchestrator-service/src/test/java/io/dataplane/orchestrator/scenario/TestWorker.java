@@ -61,6 +61,12 @@ public final class TestWorker implements AutoCloseable {
   /** Claim and start, then never answer (a hung process, or a worker that died). */
   public record Hang() implements Action {}
 
+  /**
+   * Claim and start, then drop the attempt from the heartbeats without a result: its
+   * AttemptFinished was lost on the way.
+   */
+  public record Vanish() implements Action {}
+
   /** Do not claim at all. */
   public record Ignore() implements Action {}
 
@@ -240,6 +246,10 @@ public final class TestWorker implements AutoCloseable {
     }
     claimed.add(d);
     String key = d.taskRunId() + "/" + d.attempt();
+    if (a instanceof Vanish) {
+      send(new AttemptStarted(d.runId(), d.taskRunId(), d.attempt(), workerId, Instant.now()));
+      return;
+    }
     running.put(key, new WorkerHeartbeat.RunningAttempt(d.runId(), d.taskRunId(), d.attempt()));
     send(new AttemptStarted(d.runId(), d.taskRunId(), d.attempt(), workerId, Instant.now()));
     send(

@@ -33,7 +33,15 @@ public class OutboxRelay {
     this.bootstrap = bootstrap;
     this.meters = meters;
     this.outbox =
-        new Outbox(config.schema(), dataSource, this::producer, config.outboxSweep().toMillis());
+        new Outbox(
+            config.schema(),
+            dataSource,
+            this::producer,
+            config.outboxSweep().toMillis(),
+            // a row Kafka refuses for good is moved aside and counted (alert
+            // DataplaneOutboxRowsFailed)
+            (topic, key, payload, reason) ->
+                meters.counter("dataplane.outbox.failed", "topic", topic).increment());
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -52,7 +60,8 @@ public class OutboxRelay {
     return outbox;
   }
 
-  private synchronized Producer<String, byte[]> producer() {
+  /** The shared producer (also sends the consumer's dead letters). */
+  synchronized Producer<String, byte[]> producer() {
     if (producer == null) {
       Properties props = new Properties();
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -7,6 +7,7 @@ import io.dataplane.common.events.PipelineDeleted;
 import io.dataplane.common.events.PipelineReleased;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
@@ -30,13 +31,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,7 +50,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
  * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
- * backfills). Handling is idempotent, so redelivery after a crash is harmless.
+ * backfills). Handling is idempotent, so redelivery after a crash is harmless. A record that fails
+ * for a transient reason (database down) restarts the consumer from the last commit; one that can
+ * never be processed goes to {@code dataplane.dead-letters} and the consumer moves on.
  */
 @ApplicationScoped
 public class PipelineEventsConsumer {
@@ -56,6 +63,7 @@ public class PipelineEventsConsumer {
   private final SchedulerConfig config;
   private final String bootstrap;
   private final MeterRegistry meters;
+  private final OutboxRelay relay;
   private final EventCodec codec = new EventCodec();
   private volatile boolean running;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -67,7 +75,9 @@ public class PipelineEventsConsumer {
       BackfillService backfills,
       SchedulerConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      OutboxRelay relay) {
+    this.relay = relay;
     this.repository = repository;
     this.schedules = schedules;
     this.backfills = backfills;
@@ -77,6 +87,16 @@ public class PipelineEventsConsumer {
   }
 
   void onStart(@Observes StartupEvent ev) {
+    // every series exists from the start, so that the alert sees the first dead letter
+    for (String topic : List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS)) {
+      for (String reason :
+          List.of(
+              DeadLetters.UNREADABLE,
+              DeadLetters.REFUSED_BY_DATABASE,
+              DeadLetters.PROCESSING_FAILED)) {
+        meters.counter("dataplane.dead.letters", "topic", topic, "reason", reason);
+      }
+    }
     running = true;
     thread = new Thread(this::loop, "scheduler-events-consumer");
     thread.setDaemon(true);
@@ -126,7 +146,14 @@ public class PipelineEventsConsumer {
         while (running) {
           ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(5));
           for (ConsumerRecord<String, byte[]> r : records) {
-            handle(r);
+            try {
+              handle(r);
+            } catch (Exception e) {
+              if (!running || DeadLetters.isTransient(e)) {
+                throw e; // the consumer restarts from the last commit and tries again
+              }
+              deadLetter(r, DeadLetters.reasonOf(e), DeadLetters.describe(e));
+            }
           }
           if (!records.isEmpty()) {
             c.commitSync();
@@ -172,12 +199,31 @@ public class PipelineEventsConsumer {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> r) throws SQLException {
+  /** Sends a record that can never be processed to the dead letters; throws when it cannot. */
+  private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail)
+      throws Exception {
+    ProducerRecord<String, byte[]> dead =
+        DeadLetters.record(r, "scheduler-service", reason, detail);
+    try {
+      relay.producer().send(dead).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RecordTooLargeException)) {
+        throw e;
+      }
+      relay.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
+    }
+    meters.counter("dataplane.dead.letters", "topic", r.topic(), "reason", reason).increment();
+    Log.errorf(
+        "record %s-%d@%d can never be processed (%s: %s); sent to %s, moving on",
+        r.topic(), r.partition(), r.offset(), reason, detail, Topics.DEAD_LETTERS);
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) throws Exception {
     EventEnvelope<? extends Event> env;
     try {
       env = codec.decode(r.value());
-    } catch (EventCodec.UnreadableEventException e) {
-      Log.debugf("skipping unreadable event on %s: %s", r.topic(), e.getMessage());
+    } catch (RuntimeException e) {
+      deadLetter(r, DeadLetters.UNREADABLE, e.getMessage());
       return;
     }
     Event payload = env.payload();

@@ -83,6 +83,9 @@ public interface WorkerConfig {
   /** The local bundle cache. */
   Cache cache();
 
+  /** The spool of results not yet acknowledged by Kafka. */
+  Spool spool();
+
   /** How long running attempts may finish after SIGTERM before they are interrupted. */
   @WithDefault("30s")
   Duration shutdownGrace();
@@ -140,5 +143,19 @@ public interface WorkerConfig {
     /** Unpacked bytes kept before least-recently-used bundles are evicted. */
     @WithDefault("1073741824")
     long maxBytes();
+  }
+
+  /** Results (AttemptFinished) kept on disk until Kafka acknowledged them. */
+  interface Spool {
+    /**
+     * Directory of unacknowledged results (a subdirectory per worker instance id); keep it on a
+     * volume that outlives the process, its files are sent again at the next start.
+     */
+    @WithDefault("${java.io.tmpdir}/dataplane-worker/spool")
+    String dir();
+
+    /** How often results whose send failed are sent again. */
+    @WithDefault("10s")
+    Duration retryInterval();
   }
 }

@@ -12,6 +12,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,6 +58,23 @@ public class EventProducer {
                 payload.getClass().getSimpleName(), topic, error.toString());
           }
         });
+  }
+
+  /**
+   * Sends an encoded event; {@code done} gets null once Kafka acknowledged it, or the failure (also
+   * when the send could not even start).
+   */
+  public void sendEncoded(
+      String topic, String key, byte[] value, Context trace, Consumer<Exception> done) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+    if (trace != null) {
+      KafkaTracing.inject(trace, record.headers());
+    }
+    try {
+      producer.send(record, (meta, error) -> done.accept(error));
+    } catch (RuntimeException e) {
+      done.accept(e);
+    }
   }
 
   /** Waits until everything sent so far is acknowledged. */

@@ -5,17 +5,20 @@ import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.CancelAttempt;
+import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.common.json.Json;
+import io.dataplane.common.text.PgText;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.worker.bundle.BundleCache;
 import io.dataplane.worker.client.FilestoreClient;
 import io.dataplane.worker.client.SecretsClient;
 import io.dataplane.worker.config.WorkerConfig;
 import io.dataplane.worker.messaging.EventProducer;
+import io.dataplane.worker.messaging.ResultSpool;
 import io.dataplane.worker.redact.Redactor;
 import io.dataplane.worker.runner.AttemptResult;
 import io.dataplane.worker.runner.AttemptSpec;
@@ -44,9 +47,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +88,7 @@ public class AttemptService {
   private ExecutorService executor;
   private ProcessRunner runner;
   private BundleCache cache;
+  private ResultSpool spool;
   private SandboxMode mode;
   private int slots;
   private boolean root;
@@ -160,6 +166,14 @@ public class AttemptService {
                 config.maxOutputBytes(),
                 config.logFlushInterval().toMillis()));
     cache = new BundleCache(Path.of(config.cache().dir()), config.cache().maxBytes(), filestore);
+    spool =
+        new ResultSpool(
+            // one directory per worker instance: workers of one host never send each other's
+            Path.of(config.spool().dir())
+                .resolve(config.instanceId().replaceAll("[^A-Za-z0-9._-]", "_")),
+            events::sendEncoded,
+            config.spool().retryInterval());
+    spool.start();
     executor =
         Executors.newCachedThreadPool(
             r -> {
@@ -170,6 +184,7 @@ public class AttemptService {
     registry.gauge("dataplane.worker.attempts.running", runningGauge);
     registry.gauge("dataplane.worker.slots.free", this, s -> s.freeSlots());
     registry.gauge("dataplane.worker.bundle.cache.bytes", cache, BundleCache::bytes);
+    registry.gauge("dataplane.worker.results.unacknowledged", spool, ResultSpool::size);
     registry
         .more()
         .counter("dataplane.worker.bundle.cache.hits", List.of(), cache, BundleCache::hits);
@@ -220,11 +235,23 @@ public class AttemptService {
     return attempts.containsKey(new AttemptKey(taskRunId, attempt));
   }
 
-  /** The attempts held now, for the heartbeat. */
+  /**
+   * The attempts held now, for the heartbeat: those running and those whose result Kafka has not
+   * acknowledged yet (the orchestrator re-queues an attempt a live worker stops reporting).
+   */
   public List<WorkerHeartbeat.RunningAttempt> running() {
     List<WorkerHeartbeat.RunningAttempt> out = new ArrayList<>();
+    Set<AttemptKey> seen = new HashSet<>();
     for (Attempt a : attempts.values()) {
+      seen.add(new AttemptKey(a.d.taskRunId(), a.d.attempt()));
       out.add(new WorkerHeartbeat.RunningAttempt(a.d.runId(), a.d.taskRunId(), a.d.attempt()));
+    }
+    if (spool != null) {
+      for (WorkerHeartbeat.RunningAttempt r : spool.pending()) {
+        if (seen.add(new AttemptKey(r.taskRunId(), r.attempt()))) {
+          out.add(r);
+        }
+      }
     }
     return out;
   }
@@ -327,6 +354,9 @@ public class AttemptService {
   }
 
   public void close() {
+    if (spool != null) {
+      spool.close();
+    }
     if (runner != null) {
       runner.close();
     }
@@ -519,10 +549,14 @@ public class AttemptService {
 
     private LogPublisher publisher(Context ctx) {
       Counter bytes = registry.counter("dataplane.worker.log.bytes");
-      return (lines, last) -> {
+      return (lines0, last) -> {
         long n = 0;
-        for (LogChunk.Line l : lines) {
-          n += l.text().length();
+        // NUL and unpaired surrogates cannot be stored by PostgreSQL: replaced before they leave
+        List<LogChunk.Line> lines = new ArrayList<>(lines0.size());
+        for (LogChunk.Line l : lines0) {
+          String text = PgText.clean(l.text());
+          n += text == null ? 0 : text.length();
+          lines.add(text == l.text() ? l : new LogChunk.Line(l.seq(), l.ts(), l.stream(), text));
         }
         bytes.increment(n);
         events.send(
@@ -541,26 +575,27 @@ public class AttemptService {
               d.runId(),
               d.taskRunId(),
               d.attempt(),
-              List.of(new LogChunk.Line(1, Instant.now(), "system", text)),
+              List.of(new LogChunk.Line(1, Instant.now(), "system", PgText.clean(text))),
               true),
           ctx);
     }
 
     private void finish(AttemptResult r, Redactor redactor, Context ctx) {
-      events.send(
-          Topics.TASK_EVENTS,
-          d.runId().toString(),
-          new AttemptFinished(
-              d.runId(),
-              d.taskRunId(),
-              d.attempt(),
-              config.instanceId(),
-              r.outcome(),
-              r.exitCode(),
-              r.outputs(),
-              r.error(),
-              r.durationMillis(),
-              Instant.now()),
+      // kept in the spool until Kafka acknowledged it; text PostgreSQL refuses is replaced
+      spool.submit(
+          EventEnvelope.of(
+              EventProducer.SOURCE,
+              new AttemptFinished(
+                  d.runId(),
+                  d.taskRunId(),
+                  d.attempt(),
+                  config.instanceId(),
+                  r.outcome(),
+                  r.exitCode(),
+                  PgText.cleanValue(r.outputs()),
+                  PgText.clean(r.error()),
+                  r.durationMillis(),
+                  Instant.now())),
           ctx);
       registry
           .counter("dataplane.worker.attempts.finished", "outcome", r.outcome().name())
