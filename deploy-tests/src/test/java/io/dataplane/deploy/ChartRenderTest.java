@@ -226,6 +226,23 @@ class ChartRenderTest {
               "filestore", Set.of("filestore", "gateway", "worker", "orchestrator", "operator"));
       assertThat(tokens).as("%s service credentials", component).isEqualTo(expected.get(component));
       assertThat(env).doesNotContain("DATAPLANE_SERVICE_TOKEN");
+      // Kafka: each service its own SASL principal where SASL is configured (ha), none otherwise
+      if (values.equals("ha")) {
+        assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+        assertThat(config).containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        JsonNode jaas = null;
+        for (JsonNode e : deployment.at("/spec/template/spec/containers/0/env")) {
+          if (e.path("name").asText().equals("KAFKA_SASL_JAAS_CONFIG")) {
+            jaas = e;
+          }
+        }
+        assertThat(jaas).as("%s has a Kafka principal", component).isNotNull();
+        assertThat(jaas.at("/valueFrom/secretKeyRef/key").asText())
+            .isEqualTo("kafka-jaas-config-" + component);
+      } else {
+        assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
+        assertThat(env).doesNotContain("KAFKA_SASL_JAAS_CONFIG");
+      }
       boolean gateway = component.equals("gateway");
       assertThat(config.containsKey("QUARKUS_OIDC_AUTH_SERVER_URL")).isEqualTo(gateway);
       assertThat(config.containsKey("QUARKUS_REDIS_HOSTS") || env.contains("QUARKUS_REDIS_HOSTS"))

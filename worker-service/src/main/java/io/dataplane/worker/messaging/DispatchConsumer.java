@@ -1,5 +1,6 @@
 package io.dataplane.worker.messaging;
 
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
@@ -147,7 +148,8 @@ public class DispatchConsumer {
         try {
           prepare(shareGroup);
           try (KafkaShareConsumer<String, byte[]> c =
-              new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+              new KafkaShareConsumer<>(
+                  KafkaClients.secured(p), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(List.of(topic));
             subscribed = true;
@@ -186,7 +188,7 @@ public class DispatchConsumer {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-admin");
     String group = shareGroup.substring(GROUP_ID_PREFIX.length());
-    try (Admin admin = Admin.create(p)) {
+    try (Admin admin = Admin.create(KafkaClients.secured(p))) {
       int partitions = DispatchTopics.ensure(admin, group, 30_000);
       if (partitions > DispatchTopics.PARTITIONS) {
         Log.warnf(
