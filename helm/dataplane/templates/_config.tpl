@@ -1,6 +1,10 @@
 {{/* Configuration shared by every service (the data of the <fullname>-common ConfigMap). */}}
 {{- define "dataplane.commonConfigData" -}}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | quote }}
+KAFKA_SECURITY_PROTOCOL: {{ .Values.kafka.securityProtocol | default "PLAINTEXT" | quote }}
+{{- with .Values.kafka.saslMechanism }}
+KAFKA_SASL_MECHANISM: {{ . | quote }}
+{{- end }}
 QUARKUS_LOG_CONSOLE_JSON_ENABLED: {{ .Values.logging.json | quote }}
 QUARKUS_LOG_LEVEL: {{ .Values.logging.level | quote }}
 QUARKUS_OTEL_TRACES_EXPORTER: {{ ternary "cdi" "none" .Values.otel.enabled | quote }}

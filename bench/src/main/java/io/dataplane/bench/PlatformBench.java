@@ -49,8 +49,8 @@ public final class PlatformBench {
     this.pids = root.resolve(".dev/pids");
     String t = null;
     for (String line : Files.readAllLines(root.resolve(".dev/local-secrets.env"))) {
-      if (line.startsWith("DATAPLANE_SERVICE_TOKEN=")) {
-        t = line.substring("DATAPLANE_SERVICE_TOKEN=".length());
+      if (line.startsWith("DATAPLANE_SERVICE_TOKENS_GATEWAY=")) {
+        t = line.substring("DATAPLANE_SERVICE_TOKENS_GATEWAY=".length()).split(",")[0];
       }
     }
     this.token = t;

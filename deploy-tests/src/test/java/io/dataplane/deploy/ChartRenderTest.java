@@ -130,7 +130,10 @@ class ChartRenderTest {
           rendered.get("ConfigMap", from.at("/configMapRef/name").asText());
         }
       }
-      assertThat(envNames(deployment)).as(name).contains("DATAPLANE_SERVICE_TOKEN");
+      String component = deployment.at("/metadata/labels/app.kubernetes.io~1component").asText();
+      assertThat(envNames(deployment))
+          .as(name)
+          .contains("DATAPLANE_SERVICE_TOKENS_" + component.toUpperCase(java.util.Locale.ROOT));
     }
     for (JsonNode service : rendered.ofKind("Service")) {
       long selected =
@@ -199,6 +202,47 @@ class ChartRenderTest {
       assertThat(masterKeysInEnv || masterKeysInFiles)
           .as("%s gets master keys", component)
           .isEqualTo(component.equals("secrets"));
+      // one credential per caller: a pod holds its own and those of the callers it accepts only
+      Set<String> tokens =
+          env.stream()
+              .filter(e -> e.startsWith("DATAPLANE_SERVICE_TOKENS_"))
+              .map(e -> e.substring("DATAPLANE_SERVICE_TOKENS_".length()).toLowerCase())
+              .collect(java.util.stream.Collectors.toSet());
+      Map<String, Set<String>> expected =
+          Map.of(
+              "gateway", Set.of("gateway"),
+              "worker", Set.of("worker"),
+              "orchestrator",
+                  Set.of(
+                      "orchestrator",
+                      "gateway",
+                      "worker",
+                      "scheduler",
+                      "secrets",
+                      "filestore",
+                      "operator"),
+              "scheduler", Set.of("scheduler", "gateway", "operator"),
+              "secrets", Set.of("secrets", "gateway", "worker", "orchestrator", "operator"),
+              "filestore", Set.of("filestore", "gateway", "worker", "orchestrator", "operator"));
+      assertThat(tokens).as("%s service credentials", component).isEqualTo(expected.get(component));
+      assertThat(env).doesNotContain("DATAPLANE_SERVICE_TOKEN");
+      // Kafka: each service its own SASL principal where SASL is configured (ha), none otherwise
+      if (values.equals("ha")) {
+        assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+        assertThat(config).containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        JsonNode jaas = null;
+        for (JsonNode e : deployment.at("/spec/template/spec/containers/0/env")) {
+          if (e.path("name").asText().equals("KAFKA_SASL_JAAS_CONFIG")) {
+            jaas = e;
+          }
+        }
+        assertThat(jaas).as("%s has a Kafka principal", component).isNotNull();
+        assertThat(jaas.at("/valueFrom/secretKeyRef/key").asText())
+            .isEqualTo("kafka-jaas-config-" + component);
+      } else {
+        assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
+        assertThat(env).doesNotContain("KAFKA_SASL_JAAS_CONFIG");
+      }
       boolean gateway = component.equals("gateway");
       assertThat(config.containsKey("QUARKUS_OIDC_AUTH_SERVER_URL")).isEqualTo(gateway);
       assertThat(config.containsKey("QUARKUS_REDIS_HOSTS") || env.contains("QUARKUS_REDIS_HOSTS"))

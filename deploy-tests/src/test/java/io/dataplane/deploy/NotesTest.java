@@ -30,7 +30,8 @@ class NotesTest {
     String notes = notes(null);
     assertThat(notes)
         .contains("kubectl -n dataplane create secret generic dataplane-keys")
-        .contains("--from-literal=service-token=")
+        .contains("--from-literal=service-token-gateway=")
+        .contains("--from-literal=service-token-worker=")
         .contains("--from-literal=attempt-token-key=")
         .contains("--from-literal=master-key-v1=")
         .contains("create secret generic dataplane-postgresql")

@@ -65,7 +65,7 @@ class BigBundleIT {
     cmd.add(System.getProperty("service.jar", "target/quarkus-app/quarkus-run.jar"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
-    pb.environment().put("DATAPLANE_SERVICE_TOKEN", TOKEN);
+    pb.environment().put("DATAPLANE_SERVICE_TOKENS_GATEWAY", TOKEN);
     Process service = pb.start();
     try {
       String base = "http://127.0.0.1:" + port;

@@ -114,7 +114,7 @@ class SchedulerFailoverIT {
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile());
-    pb.environment().put("DATAPLANE_SERVICE_TOKEN", TOKEN);
+    pb.environment().put("DATAPLANE_SERVICE_TOKENS_GATEWAY", TOKEN);
     Instance i = new Instance(name, port, pb.start());
     instances.add(i);
     long deadline = System.currentTimeMillis() + 60_000;

@@ -68,7 +68,7 @@ class ResolveTest {
         .body("outcome", contains("GRANTED", "GRANTED", "GRANTED"))
         .body("action", contains("READ", "READ", "READ"))
         .body("[2].version", equalTo(2))
-        .body("[2].actor", equalTo("worker-1"))
+        .body("[2].actor", equalTo("worker:worker-1"))
         .body("[2].pipeline", equalTo("etl"))
         .body("[2].workerGroup", equalTo("default"))
         .body("[2].taskRunId", equalTo(claims.taskRunId().toString()))
@@ -81,7 +81,7 @@ class ResolveTest {
         .header("X-Next-Cursor", nullValue())
         .body("action", contains("READ", "GRANT", "SET", "SET"))
         .body("version", contains(2, 2, 2, 1))
-        .body("actor", contains("worker-1", "alice", "alice", "alice"))
+        .body("actor", contains("worker:worker-1", "alice", "alice", "alice"))
         .body("[0].runId", equalTo(runId.toString()))
         .body("[1].runId", nullValue());
     api()

@@ -83,7 +83,7 @@ class FaultToleranceTest {
                     URI.create(platform.url("orchestrator-service") + "/api/v1/runs/" + runId))
                 .header(
                     "Authorization",
-                    "Bearer " + ServiceProcess.TEST_ENV.get("DATAPLANE_SERVICE_TOKEN"))
+                    "Bearer " + ServiceProcess.gatewayToken())
                 .timeout(Duration.ofSeconds(10))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

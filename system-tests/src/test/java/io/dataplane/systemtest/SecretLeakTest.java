@@ -398,7 +398,7 @@ class SecretLeakTest {
                 HttpRequest.newBuilder(URI.create(platform.url("orchestrator-service") + path))
                     .header(
                         "Authorization",
-                        "Bearer " + ServiceProcess.TEST_ENV.get("DATAPLANE_SERVICE_TOKEN"))
+                        "Bearer " + ServiceProcess.gatewayToken())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);

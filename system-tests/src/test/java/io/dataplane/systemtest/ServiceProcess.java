@@ -16,13 +16,32 @@ import java.util.Map;
 /** One packaged service (target/quarkus-app/quarkus-run.jar) run as a child process. */
 final class ServiceProcess implements AutoCloseable {
 
-  /** Keys every service may need; test-only values. */
-  static final Map<String, String> TEST_ENV =
+  /** The service credential of each calling service (DATAPLANE_SERVICE_TOKENS_<CALLER>). */
+  static final Map<String, String> SERVICE_TOKENS =
       Map.of(
-          "DATAPLANE_SERVICE_TOKEN", "system-test-service-token-0123456789",
-          "DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==",
-          "DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg=",
-          "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+          "GATEWAY", "system-test-gateway-token-0123456789",
+          "WORKER", "system-test-worker-token-0123456789",
+          "ORCHESTRATOR", "system-test-orchestrator-token-0123456789",
+          "SCHEDULER", "system-test-scheduler-token-0123456789",
+          "SECRETS", "system-test-secrets-token-0123456789",
+          "FILESTORE", "system-test-filestore-token-0123456789");
+
+  /** Keys every service may need; test-only values. */
+  static final Map<String, String> TEST_ENV = testEnv();
+
+  private static Map<String, String> testEnv() {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==");
+    env.put("DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg=");
+    env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+    SERVICE_TOKENS.forEach((caller, token) -> env.put("DATAPLANE_SERVICE_TOKENS_" + caller, token));
+    return Map.copyOf(env);
+  }
+
+  /** The gateway's token: what a test calling a backend directly sends. */
+  static String gatewayToken() {
+    return SERVICE_TOKENS.get("GATEWAY");
+  }
 
   final String name;
   final int port;
@@ -73,6 +92,12 @@ final class ServiceProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> e = new HashMap<>(TEST_ENV);
+    if (module.equals("worker-service")) {
+      // as in production: a worker holds its own service credential only
+      SERVICE_TOKENS.keySet().stream()
+          .filter(c -> !c.equals("WORKER"))
+          .forEach(c -> e.remove("DATAPLANE_SERVICE_TOKENS_" + c));
+    }
     e.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     e.putAll(env);
     pb.environment().putAll(e);

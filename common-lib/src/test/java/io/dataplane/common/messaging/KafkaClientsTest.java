@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -107,5 +108,28 @@ class KafkaClientsTest {
       assertThat(metersOf("test-other")).isEmpty();
       assertThat(metersOf("test-kept")).hasSize(before).isNotEmpty();
     }
+  }
+
+  @Test
+  void securitySettingsComeFromConfigurationAndAnExplicitSettingWins() {
+    Map<String, String> conf =
+        Map.of(
+            "kafka.security.protocol", "SASL_SSL",
+            "kafka.sasl.mechanism", "SCRAM-SHA-512",
+            "kafka.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule"
+                    + " required username=\"worker\" password=\"pw\";",
+            "kafka.ssl.truststore.location", " ",
+            "kafka.unrelated", "x");
+    Map<String, String> security =
+        KafkaClients.security(k -> java.util.Optional.ofNullable(conf.get(k)));
+    org.assertj.core.api.Assertions.assertThat(security)
+        .containsOnlyKeys("security.protocol", "sasl.mechanism", "sasl.jaas.config")
+        .containsEntry("security.protocol", "SASL_SSL");
+    // without a configuration (a plain unit test) nothing is added: PLAINTEXT
+    java.util.Properties p = new java.util.Properties();
+    p.put("security.protocol", "SSL");
+    org.assertj.core.api.Assertions.assertThat(KafkaClients.secured(p))
+        .containsEntry("security.protocol", "SSL");
   }
 }

@@ -2,6 +2,7 @@ package io.dataplane.filestore.client;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Asks the orchestrator, which owns environments, whether one exists; answers are cached briefly.
@@ -36,12 +36,10 @@ public class OrchestratorClient {
 
   private record Cached(boolean exists, long until) {}
 
-  public OrchestratorClient(
-      FilestoreConfig config,
-      @ConfigProperty(name = "dataplane.service-auth.token", defaultValue = "") String token) {
+  public OrchestratorClient(FilestoreConfig config) {
     this.baseUrl =
         config.orchestratorUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
-    this.token = token;
+    this.token = ServiceAuth.outgoingToken();
   }
 
   /**

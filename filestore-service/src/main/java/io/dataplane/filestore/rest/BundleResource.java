@@ -1,6 +1,8 @@
 package io.dataplane.filestore.rest;
 
 import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.filestore.Bundle;
 import io.dataplane.filestore.service.BlobService;
 import io.dataplane.filestore.service.BundleService;
@@ -34,6 +36,7 @@ public class BundleResource {
     this.metrics = metrics;
   }
 
+  @ServiceAuth.Scope(ServiceCredentials.BUNDLES_READ)
   @GET
   @Path("{digest}")
   @Operation(

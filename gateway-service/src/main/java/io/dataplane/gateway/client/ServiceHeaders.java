@@ -29,7 +29,8 @@ public class ServiceHeaders implements ClientHeadersFactory {
       MultivaluedMap<String, String> incomingHeaders,
       MultivaluedMap<String, String> clientOutgoingHeaders) {
     MultivaluedMap<String, String> out = new MultivaluedHashMap<>();
-    out.putSingle("Authorization", "Bearer " + config.serviceToken());
+    // the first of the list is the current token; the others are only accepted while rotating
+    out.putSingle("Authorization", "Bearer " + config.serviceToken().split(",", 2)[0].strip());
     if (!clientOutgoingHeaders.containsKey(ServiceAuth.ACTOR_HEADER)) {
       Caller caller = currentCaller.get();
       if (caller.authenticated()) {

@@ -18,7 +18,10 @@ public interface GatewayConfig {
   @WithDefault("${HOSTNAME:local}")
   String instanceId();
 
-  /** Token the gateway sends to the services ({@code Authorization: Bearer ...}). */
+  /**
+   * The gateway's service tokens, comma-separated; it sends the first ({@code Authorization: Bearer
+   * ...}).
+   */
   String serviceToken();
 
   /** User names that are platform admins from the start (before any role binding exists). */

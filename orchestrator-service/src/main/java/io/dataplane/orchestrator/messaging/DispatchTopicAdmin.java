@@ -1,5 +1,6 @@
 package io.dataplane.orchestrator.messaging;
 
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
@@ -56,7 +57,7 @@ public class DispatchTopicAdmin {
       Properties p = new Properties();
       p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(AdminClientConfig.CLIENT_ID_CONFIG, "orchestrator-admin-" + config.instanceId());
-      admin = Admin.create(p);
+      admin = Admin.create(KafkaClients.secured(p));
     }
     return admin;
   }

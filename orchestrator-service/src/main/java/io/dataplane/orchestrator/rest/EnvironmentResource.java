@@ -1,6 +1,7 @@
 package io.dataplane.orchestrator.rest;
 
 import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.orchestrator.Environment;
 import io.dataplane.orchestrator.WorkerGroup;
 import io.dataplane.orchestrator.service.PipelineService;
@@ -52,6 +53,7 @@ public class EnvironmentResource {
     return service.listEnvironments();
   }
 
+  @ServiceAuth.Scope(ServiceCredentials.ENVIRONMENTS_READ)
   @GET
   @Path("{env}")
   @Operation(summary = "Get an environment (404 if unknown)")

@@ -1,6 +1,8 @@
 package io.dataplane.orchestrator.rest;
 
 import io.dataplane.common.error.DataplaneException;
+import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.service.LogService;
 import io.dataplane.orchestrator.service.RunEngine;
@@ -129,6 +131,7 @@ public class TaskRunResource {
   public record ClaimInput(
       @NotNull UUID taskRunId, @Min(1) int attempt, @NotBlank String workerId) {}
 
+  @ServiceAuth.Scope(ServiceCredentials.ATTEMPTS_CLAIM)
   @POST
   @Path("attempts/claim")
   @Consumes(MediaType.APPLICATION_JSON)
@@ -140,5 +143,19 @@ public class TaskRunResource {
       throw DataplaneException.invalid("taskRunId", "a claim needs taskRunId, attempt, workerId");
     }
     return engine.claim(in.taskRunId(), in.attempt(), in.workerId());
+  }
+
+  /** Whether an attempt is current (claimed or running, not superseded). */
+  public record AttemptStatus(UUID taskRunId, int attempt, boolean current) {}
+
+  @GET
+  @Path("attempts/{taskRunId}/{attempt}/current")
+  @ServiceAuth.Scope(ServiceCredentials.ATTEMPTS_READ)
+  @Operation(
+      summary = "Whether an attempt is current: claimed or running and not superseded",
+      description = "secrets-service resolves an attempt token's secrets only while this is true")
+  public AttemptStatus current(
+      @PathParam("taskRunId") UUID taskRunId, @PathParam("attempt") int attempt) {
+    return new AttemptStatus(taskRunId, attempt, engine.isCurrent(taskRunId, attempt));
   }
 }

@@ -11,6 +11,7 @@ import io.dataplane.common.events.PipelineDeleted;
 import io.dataplane.common.events.PipelineReleased;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.json.Json;
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.orchestrator.Deployment;
 import io.dataplane.orchestrator.Environment;
 import io.dataplane.orchestrator.Pipeline;
@@ -40,7 +41,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Environments, worker groups, pipeline drafts, releases and promotions. */
 @ApplicationScoped
@@ -61,11 +61,8 @@ public class PipelineService {
   private final SecretsClient secrets;
 
   public PipelineService(
-      Db db,
-      EventOutbox events,
-      DispatchTopicAdmin dispatchTopics,
-      OrchestratorConfig config,
-      @ConfigProperty(name = "dataplane.service-auth.token", defaultValue = "") String token) {
+      Db db, EventOutbox events, DispatchTopicAdmin dispatchTopics, OrchestratorConfig config) {
+    String token = ServiceAuth.outgoingToken();
     this.db = db;
     this.events = events;
     this.dispatchTopics = dispatchTopics;

@@ -633,6 +633,24 @@ public class RunEngine {
         });
   }
 
+  /**
+   * Whether {@code (taskRunId, attempt)} is its task run's current attempt and claimed or running:
+   * the only time its attempt token may resolve secrets (a finished, cancelled, lost or superseded
+   * attempt's token is refused by secrets-service).
+   */
+  public boolean isCurrent(UUID taskRunId, int attempt) {
+    return db.tx(
+        tx ->
+            tx.one(
+                    "select 1 from attempts a join task_runs t on t.id = a.task_run_id"
+                        + " where a.task_run_id = ? and a.attempt = ? and t.attempt = a.attempt"
+                        + " and a.state in ('CLAIMED', 'RUNNING') and t.state = 'RUNNING'",
+                    rs -> Boolean.TRUE,
+                    taskRunId,
+                    attempt)
+                .isPresent());
+  }
+
   private void markRunning(Db.Tx tx, TaskRun tr, Instant deadline) throws SQLException {
     tx.update(
         "update task_runs set state = 'RUNNING', started_at = coalesce(started_at, now())"

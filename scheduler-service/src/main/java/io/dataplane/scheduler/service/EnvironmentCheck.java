@@ -2,8 +2,10 @@ package io.dataplane.scheduler.service;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Asks orchestrator-service whether an environment exists (it owns environments), caching answers
@@ -32,9 +33,13 @@ public class EnvironmentCheck {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  public EnvironmentCheck(
-      SchedulerConfig config,
-      @ConfigProperty(name = "dataplane.service-auth.token") Optional<String> token) {
+  @Inject
+  public EnvironmentCheck(SchedulerConfig config) {
+    this(config, Optional.of(ServiceAuth.outgoingToken()).filter(t -> !t.isEmpty()));
+  }
+
+  /** With the scheduler's own service token (DATAPLANE_SERVICE_TOKENS_SCHEDULER) or none. */
+  public EnvironmentCheck(SchedulerConfig config, Optional<String> token) {
     this.baseUrl =
         config.orchestratorUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
     this.token = token;

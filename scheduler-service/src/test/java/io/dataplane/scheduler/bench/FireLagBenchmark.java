@@ -88,7 +88,7 @@ class FireLagBenchmark {
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve("scheduler.log").toFile());
-    pb.environment().put("DATAPLANE_SERVICE_TOKEN", TOKEN);
+    pb.environment().put("DATAPLANE_SERVICE_TOKENS_GATEWAY", TOKEN);
     Process p = pb.start();
     String base = "http://127.0.0.1:" + port;
     try (KafkaConsumer<String, byte[]> consumer = consumerAtEnd()) {

@@ -2,6 +2,7 @@ package io.dataplane.secrets.client;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.secrets.config.SecretsConfig;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Asks the orchestrator, owner of environments, whether one exists ({@code GET
@@ -34,10 +34,7 @@ public class EnvironmentClient {
   public EnvironmentClient(SecretsConfig config) {
     this.config = config.orchestrator();
     this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
-    this.serviceToken =
-        ConfigProvider.getConfig()
-            .getOptionalValue("dataplane.service-auth.token", String.class)
-            .orElse("");
+    this.serviceToken = ServiceAuth.outgoingToken();
   }
 
   /**

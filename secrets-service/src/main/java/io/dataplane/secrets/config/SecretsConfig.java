@@ -83,6 +83,13 @@ public interface SecretsConfig {
     @WithDefault("3s")
     Duration negativeCacheTtl();
 
+    /**
+     * How long "this attempt is current" is remembered; a finished or superseded attempt's token
+     * may still resolve for this long after it ends.
+     */
+    @WithDefault("2s")
+    Duration attemptCacheTtl();
+
     /** Timeout of one call. */
     @WithDefault("3s")
     Duration timeout();

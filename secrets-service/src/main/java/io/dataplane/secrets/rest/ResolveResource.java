@@ -2,6 +2,7 @@ package io.dataplane.secrets.rest;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.secrets.service.ResolveService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -36,9 +37,12 @@ public class ResolveResource {
     this.resolver = resolver;
   }
 
+  @ServiceAuth.Scope(ServiceCredentials.SECRETS_RESOLVE)
   @POST
   public Response resolve(
-      @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor, ResolveRequest body) {
+      @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor,
+      @HeaderParam(ServiceAuth.WORKER_HEADER) String worker,
+      ResolveRequest body) {
     if (body == null || body.attemptToken() == null || body.attemptToken().isBlank()) {
       throw DataplaneException.invalid("attemptToken", "attemptToken is required");
     }
@@ -47,7 +51,13 @@ public class ResolveResource {
     }
     ResolveService.Resolved resolved =
         resolver.resolve(
-            body.attemptToken(), body.environment(), body.names(), ServiceAuth.actor(actor));
+            body.attemptToken(),
+            body.environment(),
+            body.names(),
+            // a worker names itself, never a person (ServiceAuth refuses its actor header)
+            worker == null || worker.isBlank()
+                ? ServiceAuth.actor(actor)
+                : "worker:" + ServiceAuth.actor(worker));
     return Response.ok(resolved)
         .header("Cache-Control", "no-store")
         .header("Pragma", "no-cache")

@@ -2,6 +2,7 @@ package io.dataplane.secrets.rest;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.secrets.Secret;
 import io.dataplane.secrets.SecretGrants;
 import io.dataplane.secrets.service.SecretService;
@@ -39,6 +40,7 @@ public class SecretResource {
   }
 
   /** The environment's secrets, sorted by name. */
+  @ServiceAuth.Scope(ServiceCredentials.SECRETS_NAMES)
   @GET
   public List<Secret> list(@PathParam("env") String env) {
     return secrets.list(env);

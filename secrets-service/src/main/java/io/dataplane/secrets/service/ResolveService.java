@@ -9,6 +9,7 @@ import io.dataplane.common.token.AttemptClaims;
 import io.dataplane.common.token.AttemptTokens;
 import io.dataplane.common.token.TokenRejectedException;
 import io.dataplane.secrets.SecretRead;
+import io.dataplane.secrets.client.AttemptClient;
 import io.dataplane.secrets.crypto.DecryptionException;
 import io.dataplane.secrets.crypto.SecretIdentity;
 import io.dataplane.secrets.crypto.UnknownMasterKeyException;
@@ -28,8 +29,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Hands secret values to task attempts. A request is served only when the attempt token verifies
- * (signature, expiry, environment), every name asked for is declared in the token, exists in the
- * token's environment and is granted to the token's pipeline or worker group. Everything is
+ * (signature, expiry, environment), its attempt is current at the orchestrator (claimed or running,
+ * not finished, cancelled or superseded), every name asked for is declared in the token, exists in
+ * the token's environment and is granted to the token's pipeline or worker group. Everything is
  * decided, decrypted and audited in one transaction: if the audit rows cannot be written, no value
  * leaves.
  */
@@ -48,13 +50,16 @@ public class ResolveService {
   private final MasterKeyProvider keys;
   private final SecretsMetrics metrics;
   private final AttemptTokens tokens;
+  private final AttemptClient attempts;
 
   public ResolveService(
       AgroalDataSource dataSource,
       MasterKeyProvider keys,
       SecretsMetrics metrics,
+      AttemptClient attempts,
       @ConfigProperty(name = "dataplane.attempt-token.key") String tokenKey) {
     this.dataSource = dataSource;
+    this.attempts = attempts;
     this.keys = keys;
     this.metrics = metrics;
     this.tokens = AttemptTokens.fromBase64("k1", tokenKey);
@@ -75,6 +80,18 @@ public class ResolveService {
     }
     List<String> wanted =
         List.copyOf(new LinkedHashSet<>(names == null ? claims.secrets() : names));
+    // a token is good only while its attempt is claimed or running, not after it finished, was
+    // cancelled or was superseded by a newer attempt (the token itself lives longer)
+    if (!attempts.isCurrent(claims.taskRunId(), claims.attempt())) {
+      auditDenials(claims, wanted, "NOT_CURRENT", actor);
+      throw deny(
+          "NOT_CURRENT",
+          "attempt "
+              + claims.attempt()
+              + " of task run "
+              + claims.taskRunId()
+              + " is not claimed or running");
+    }
     List<String> undeclared = wanted.stream().filter(n -> !claims.secrets().contains(n)).toList();
     if (!undeclared.isEmpty()) {
       auditDenials(claims, undeclared, "UNDECLARED", actor);

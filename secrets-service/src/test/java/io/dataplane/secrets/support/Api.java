@@ -85,7 +85,15 @@ public final class Api {
   }
 
   public static ValidatableResponse resolve(Map<String, Object> body) {
-    return as("worker-1").body(new LinkedHashMap<>(body)).post("/api/v1/resolve").then();
+    return asWorker().body(new LinkedHashMap<>(body)).post("/api/v1/resolve").then();
+  }
+
+  /** As a worker does: its own token, naming itself (never a person). */
+  public static RequestSpecification asWorker() {
+    return given()
+        .header("Authorization", "Bearer " + TestStack.WORKER_TOKEN)
+        .header("X-Dataplane-Worker", "worker-1")
+        .contentType(ContentType.JSON);
   }
 
   /** A direct connection to the database, for what a test must see or break underneath. */

@@ -36,10 +36,10 @@ public class SecretsClient {
    * The values of {@code names}, resolved with the attempt's token for {@code environment} (a token
    * of another environment is refused). Never logged.
    *
-   * @param actor recorded in secrets-service's audit as who read them
+   * @param workerId recorded in secrets-service's audit as the worker that read them
    */
   public Map<String, String> resolve(
-      String attemptToken, String environment, List<String> names, String actor)
+      String attemptToken, String environment, List<String> names, String workerId)
       throws IOException {
     Map<String, Object> payload = new HashMap<>();
     payload.put("attemptToken", attemptToken);
@@ -49,7 +49,7 @@ public class SecretsClient {
     HttpRequest request =
         http.request(base, "/api/v1/resolve")
             .header("Content-Type", "application/json")
-            .header(ServiceAuth.ACTOR_HEADER, actor)
+            .header(ServiceAuth.WORKER_HEADER, workerId)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
     HttpResponse<byte[]> response;

@@ -1,12 +1,12 @@
 package io.dataplane.worker.client;
 
+import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The HTTP client the worker calls other services with, carrying the service token. */
 @ApplicationScoped
@@ -16,11 +16,10 @@ public class ServiceHttp {
   private final String token;
   private final Duration timeout;
 
-  public ServiceHttp(
-      WorkerConfig config,
-      @ConfigProperty(name = "dataplane.service-auth.token", defaultValue = "") String token) {
+  public ServiceHttp(WorkerConfig config) {
     this.timeout = config.httpTimeout();
-    this.token = token;
+    // the worker's own credential (DATAPLANE_SERVICE_TOKENS_WORKER): claim, resolve, bundles only
+    this.token = ServiceAuth.outgoingToken();
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(timeout)

@@ -1,5 +1,6 @@
 package io.dataplane.worker.messaging;
 
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
@@ -157,7 +158,8 @@ public class DispatchConsumer {
         try {
           prepare(group, shareGroup);
           try (KafkaShareConsumer<String, byte[]> c =
-              new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+              new KafkaShareConsumer<>(
+                  KafkaClients.secured(p), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(List.of(topic));
             subscribed = true;
@@ -195,7 +197,7 @@ public class DispatchConsumer {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worker-" + config.instanceId() + "-admin");
-    try (Admin admin = Admin.create(p)) {
+    try (Admin admin = Admin.create(KafkaClients.secured(p))) {
       int partitions = DispatchTopics.ensure(admin, group, 30_000);
       if (partitions > DispatchTopics.PARTITIONS) {
         Log.warnf(

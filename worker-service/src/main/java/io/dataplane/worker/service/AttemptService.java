@@ -482,8 +482,7 @@ public class AttemptService {
             "the task declares secrets but the dispatch carries no attempt token");
       }
       Map<String, String> all =
-          secrets.resolve(
-              d.attemptToken(), d.environment(), declared, "worker:" + config.instanceId());
+          secrets.resolve(d.attemptToken(), d.environment(), declared, config.instanceId());
       Map<String, String> out = new HashMap<>();
       for (String name : declared) {
         String v = all.get(name);

@@ -153,8 +153,9 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
         body.path("environment").asText()
             + " "
             + body.path("names")
-            + " by "
-            + ex.getRequestHeaders().getFirst("X-Dataplane-Actor"));
+            + " by worker:"
+            + ex.getRequestHeaders().getFirst("X-Dataplane-Worker")
+            + (ex.getRequestHeaders().containsKey("X-Dataplane-Actor") ? " (names an actor)" : ""));
     if (values == null) {
       respond(ex, 403, Map.of("code", "FORBIDDEN", "message", "attempt token rejected: expired"));
       return;
