@@ -23,6 +23,11 @@ public record TestConfig(
       }
 
       @Override
+      public Duration sessionTimeout() {
+        return Duration.ofSeconds(5);
+      }
+
+      @Override
       public int lockKey() {
         return 1146310467;
       }

@@ -42,6 +42,16 @@ public final class GraphQLClient {
   }
 
   /** An access token from the OIDC provider's token endpoint (password grant). */
+  /** The subject ({@code sub}) of an access token: what the gateway binds and makes admin. */
+  public static String subjectOf(String accessToken) throws IOException {
+    String[] parts = accessToken.split("\\.");
+    if (parts.length < 2) {
+      throw new IOException("not a JWT");
+    }
+    byte[] payload = java.util.Base64.getUrlDecoder().decode(parts[1]);
+    return JSON.readTree(payload).path("sub").asText();
+  }
+
   public static String passwordGrant(
       String tokenEndpoint, String clientId, String user, String password)
       throws IOException, InterruptedException {

@@ -132,7 +132,8 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_SECRETS_URL", p.url("secrets-service"));
       env.put("DATAPLANE_FILESTORE_URL", p.url("filestore-service"));
       env.put("DATAPLANE_SCHEDULER_URL", p.url("scheduler-service"));
-      env.put("DATAPLANE_ADMINS", "admin,alice");
+      // alice is a platform admin by her subject (admin holds the realm role)
+      env.put("DATAPLANE_ADMINS", subjectOf("alice"));
       env.put("DATAPLANE_WORKER_GROUPS", b.workerGroup);
       env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "15S");
       String offsetReset = b.ownKafka ? "earliest" : "latest";
@@ -237,6 +238,17 @@ final class Platform implements AutoCloseable {
 
   String url(String service) {
     return "http://127.0.0.1:" + ports.get(service);
+  }
+
+  /** The subject (sub) Keycloak gives a user: what the gateway binds and makes admin. */
+  static String subjectOf(String user) throws IOException {
+    try {
+      return GraphQLClient.subjectOf(
+          GraphQLClient.passwordGrant(TOKEN_URL, "dataplane-cli", user, user));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while signing in", e);
+    }
   }
 
   /** A GraphQL client of the gateway, signed in at the real Keycloak. */

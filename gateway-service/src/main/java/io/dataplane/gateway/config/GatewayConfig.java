@@ -24,7 +24,10 @@ public interface GatewayConfig {
    */
   String serviceToken();
 
-  /** User names that are platform admins from the start (before any role binding exists). */
+  /**
+   * Token subjects ({@code sub}, never user names) of the platform admins from the start, before
+   * any role binding exists; unset: only holders of {@link #adminRole()} are admins.
+   */
   Optional<List<String>> admins();
 
   /** OIDC realm role that makes its holder a platform admin. */

@@ -12,6 +12,7 @@ import io.dataplane.gateway.security.RoleBindingService;
 import io.dataplane.gateway.security.RoleBindingService.RoleBinding;
 import io.dataplane.gateway.security.RoleBindingService.ScopeKind;
 import io.dataplane.gateway.security.RoleBindingService.SubjectKind;
+import io.dataplane.gateway.security.UserDirectory;
 import io.smallrye.common.annotation.Blocking;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,13 +39,19 @@ public class AccessGraphQLApi {
   private final ApiKeyService keys;
   private final RoleBindingService bindings;
   private final AuditService audit;
+  private final UserDirectory users;
 
   public AccessGraphQLApi(
-      Guard guard, ApiKeyService keys, RoleBindingService bindings, AuditService audit) {
+      Guard guard,
+      ApiKeyService keys,
+      RoleBindingService bindings,
+      AuditService audit,
+      UserDirectory users) {
     this.guard = guard;
     this.keys = keys;
     this.bindings = bindings;
     this.audit = audit;
+    this.users = users;
   }
 
   @Query("me")
@@ -53,6 +60,7 @@ public class AccessGraphQLApi {
     Caller c = guard.caller();
     boolean admin = guard.access().isAdmin(c);
     return new Me(
+        c.subject(),
         c.name(),
         List.copyOf(c.groups()),
         admin,
@@ -68,7 +76,7 @@ public class AccessGraphQLApi {
       guard.access().requireAdmin(c, "apiKeys");
       return keys.list(null);
     }
-    return keys.list(c.name());
+    return keys.list(c.subject());
   }
 
   @Mutation("createApiKey")
@@ -134,7 +142,7 @@ public class AccessGraphQLApi {
     Caller c = guard.caller();
     UUID uuid = uuid("id", id);
     ApiKey key = keys.find(uuid).orElseThrow(() -> new ApiError.NotFound("API key not found"));
-    if (!key.owner().equals(c.name())) {
+    if (!c.subject().equals(key.ownerSubject())) {
       guard.access().requireAdmin(c, "revokeApiKey");
     }
     return guard.mutation(
@@ -190,15 +198,60 @@ public class AccessGraphQLApi {
     String resource =
         kind == ScopeKind.PIPELINE || kind == ScopeKind.WORKER_GROUP ? input.resource() : "";
     Set<Permission> perms = EnumSet.copyOf(input.permissions());
+    Subject subject = subject(input.subjectKind(), input.subject().strip());
     return guard.mutation(
         c,
         "bindRole",
-        input.subjectKind() + " " + input.subject(),
+        input.subjectKind()
+            + " "
+            + subject.subject()
+            + (subject.name() == null || subject.name().equals(subject.subject())
+                ? ""
+                : " (" + subject.name() + ")")
+            + (subject.pending() ? " (pending)" : ""),
         env.isEmpty() ? null : env,
         kind + (resource.isEmpty() ? "" : " " + resource) + " " + perms,
         () ->
             bindings.bind(
-                input.subjectKind(), input.subject(), kind, env, resource, perms, c.actor()));
+                input.subjectKind(),
+                subject.subject(),
+                subject.name(),
+                subject.pending(),
+                kind,
+                env,
+                resource,
+                perms,
+                c.actor()));
+  }
+
+  private record Subject(String subject, String name, boolean pending) {}
+
+  /**
+   * What a USER binding names: a known subject as is; the name of a user who has signed in, as
+   * their subject; a name no one has signed in with yet, pending (the first sign-in with that name
+   * claims it).
+   */
+  private Subject subject(SubjectKind kind, String given) {
+    if (kind == SubjectKind.GROUP) {
+      return new Subject(given, null, false);
+    }
+    var known = users.find(given);
+    if (known.isPresent()) {
+      return new Subject(given, known.get().name(), false);
+    }
+    List<UserDirectory.User> named = users.named(given);
+    if (named.size() > 1) {
+      throw ApiError.invalid(
+          "input.subject",
+          "several users are named "
+              + given
+              + "; name one by subject: "
+              + named.stream().map(UserDirectory.User::subject).toList());
+    }
+    if (named.size() == 1) {
+      return new Subject(named.get(0).subject(), given, false);
+    }
+    return new Subject(given, given, true);
   }
 
   @Mutation("unbindRole")
@@ -246,6 +299,8 @@ public class AccessGraphQLApi {
   /** The caller as the gateway sees them. */
   @Type("Me")
   public record Me(
+      @Description("the token's subject (sub): what role bindings and the configured admins name")
+          String subject,
       String name,
       List<String> groups,
       boolean admin,
@@ -270,7 +325,12 @@ public class AccessGraphQLApi {
   @Input("RoleBindingInput")
   public record BindingInput(
       @NonNull SubjectKind subjectKind,
-      @NonNull String subject,
+      @Description(
+              "USER: the user's subject (sub) or the name of a user who has signed in (bound to"
+                  + " their subject); a name no one has signed in with yet makes a pending"
+                  + " binding. GROUP: the group name")
+          @NonNull
+          String subject,
       @NonNull ScopeKind scopeKind,
       String environment,
       @Description("pipeline or worker group name, for those scopes") String resource,

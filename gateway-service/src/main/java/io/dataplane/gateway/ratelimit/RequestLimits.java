@@ -10,7 +10,9 @@ import io.quarkus.logging.Log;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -18,6 +20,11 @@ import jakarta.enterprise.event.Observes;
  * Limits on {@code /graphql} and {@code /api/}: the GraphQL body size and, after sign-in, the
  * request rate per principal (429 with {@code Retry-After}). Runs after authentication and
  * authorization (filter priority below theirs), so the principal is known.
+ *
+ * <p>The GraphQL body limit holds however the body comes: a declared {@code Content-Length} over it
+ * is refused before anything is read, and a body without one (chunked) is counted as it streams by
+ * a body handler of its own on {@code POST /graphql}, which stops reading and answers 413 at the
+ * limit (the general {@code quarkus.http.limits.max-body-size} is for file uploads).
  */
 @ApplicationScoped
 public class RequestLimits {
@@ -38,8 +45,45 @@ public class RequestLimits {
     this.meters = meters;
   }
 
+  /** After the filters (negative orders), before the GraphQL route and its own body handler. */
+  static final int GRAPHQL_BODY_ORDER = -10;
+
   void register(@Observes Filters filters) {
     filters.register(this::handle, PRIORITY);
+  }
+
+  void graphqlBody(@Observes Router router) {
+    int max = config.graphql().maxBodyBytes();
+    BodyHandler limited =
+        BodyHandler.create()
+            .setBodyLimit(max)
+            .setHandleFileUploads(false)
+            .setMergeFormAttributes(false);
+    router
+        .post("/graphql")
+        .order(GRAPHQL_BODY_ORDER)
+        .handler(
+            rc -> {
+              // Quarkus pauses requests until a body handler reads them
+              if (!rc.request().isEnded()) {
+                rc.request().resume();
+              }
+              limited.handle(rc);
+            })
+        .failureHandler(
+            rc -> {
+              if (rc.statusCode() == 413 && !rc.response().headWritten()) {
+                meters.counter("dataplane.gateway.body.too.large").increment();
+                rc.response().putHeader("Connection", "close");
+                reject(
+                    rc,
+                    413,
+                    ErrorCodes.TOO_LARGE,
+                    "GraphQL requests are limited to " + max + " bytes");
+              } else {
+                rc.next();
+              }
+            });
   }
 
   void handle(RoutingContext rc) {

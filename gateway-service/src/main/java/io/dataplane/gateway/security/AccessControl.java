@@ -188,7 +188,7 @@ public class AccessControl {
     if (!caller.authenticated()) {
       return List.of();
     }
-    return bindings.bindingsOf(caller.name(), caller.groups());
+    return bindings.bindingsOf(caller.subject(), caller.groups());
   }
 
   private void deny(Caller caller, String action, String target, String env, String why) {

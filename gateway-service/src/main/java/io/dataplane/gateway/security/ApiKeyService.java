@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +26,10 @@ import java.util.UUID;
 
 /**
  * API keys for scripts and CI: 256 random bits, shown once at creation; only their SHA-256 is
- * stored. A key acts for its owner, never beyond its scope, until it expires or is revoked.
+ * stored. A key acts for its owner (by subject), never beyond its scope, until it expires or is
+ * revoked. Its rights are computed at every use from the owner's current state: their role bindings
+ * and the configured admins now, their groups and realm role as of their latest sign-in; nothing of
+ * the owner's rights is stored with the key.
  */
 @ApplicationScoped
 public class ApiKeyService {
@@ -38,15 +40,17 @@ public class ApiKeyService {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final TypeReference<List<KeyScope>> SCOPE_LIST = new TypeReference<>() {};
   private static final String COLUMNS =
-      "id, name, owner, owner_groups, owner_admin, prefix, scope, expires_at, created_at,"
-          + " revoked_at, last_used_at";
+      "id, name, owner, owner_subject, prefix, scope, expires_at, created_at, revoked_at,"
+          + " last_used_at";
 
   private final AgroalDataSource dataSource;
   private final GatewayConfig config;
+  private final UserDirectory users;
 
-  public ApiKeyService(AgroalDataSource dataSource, GatewayConfig config) {
+  public ApiKeyService(AgroalDataSource dataSource, GatewayConfig config, UserDirectory users) {
     this.dataSource = dataSource;
     this.config = config;
+    this.users = users;
   }
 
   /** Creates a key for the caller; the returned secret is never stored or shown again. */
@@ -60,66 +64,83 @@ public class ApiKeyService {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "insert into api_keys (id, name, owner, owner_groups, owner_admin, key_hash,"
-                    + " prefix, scope, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "insert into api_keys (id, name, owner, owner_subject, key_hash, prefix, scope,"
+                    + " expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setObject(1, id);
       ps.setString(2, name);
       ps.setString(3, owner.name());
-      ps.setString(4, String.join("\n", owner.groups()));
-      ps.setBoolean(5, owner.admin());
-      ps.setString(6, hash(key));
-      ps.setString(7, prefix);
-      ps.setString(8, Json.mapper().writeValueAsString(scope));
-      ps.setTimestamp(9, Timestamp.from(expiresAt));
+      ps.setString(4, owner.subject());
+      ps.setString(5, hash(key));
+      ps.setString(6, prefix);
+      ps.setString(7, Json.mapper().writeValueAsString(scope));
+      ps.setTimestamp(8, Timestamp.from(expiresAt));
       ps.executeUpdate();
     } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("API key cannot be saved", e);
     }
-    ApiKey meta = new ApiKey(id, name, owner.name(), prefix, scope, expiresAt, Instant.now(), null);
+    ApiKey meta =
+        new ApiKey(
+            id, name, owner.name(), owner.subject(), prefix, scope, expiresAt, Instant.now(), null);
     return new Created(key, meta);
   }
 
-  /** The caller a presented key stands for, if the key is known, unexpired and not revoked. */
+  /**
+   * The caller a presented key stands for, if the key is known, unexpired and not revoked, and its
+   * owner has signed in since subjects were recorded: the owner as they are now.
+   */
   public Optional<Caller> authenticate(String presented) {
     if (presented == null || !presented.startsWith(KEY_PREFIX) || presented.length() > 200) {
       return Optional.empty();
     }
+    UUID id;
+    String ownerSubject;
+    String ownerName;
+    List<KeyScope> scope;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
                 "update api_keys set last_used_at = now() where key_hash = ?"
                     + " and revoked_at is null and expires_at > now()"
-                    + " returning id, owner, owner_groups, owner_admin, scope")) {
+                    + " returning id, owner, owner_subject, scope")) {
       ps.setString(1, hash(presented));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        String groups = rs.getString(3);
-        Set<String> groupSet =
-            groups == null || groups.isEmpty()
-                ? Set.of()
-                : new LinkedHashSet<>(List.of(groups.split("\n")));
-        return Optional.of(
-            new Caller(
-                rs.getString(2),
-                groupSet,
-                rs.getBoolean(4),
-                rs.getObject(1, UUID.class),
-                readScope(rs.getString(5))));
+        id = rs.getObject(1, UUID.class);
+        ownerName = rs.getString(2);
+        ownerSubject = rs.getString(3);
+        scope = readScope(rs.getString(4));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("API key cannot be checked", e);
     }
+    if (ownerSubject == null) {
+      // made before subjects were recorded: its owner signs in once to claim it
+      return Optional.empty();
+    }
+    Optional<UserDirectory.User> owner = users.find(ownerSubject);
+    boolean admin =
+        config.admins().orElse(List.of()).contains(ownerSubject)
+            || owner.map(UserDirectory.User::tokenAdmin).orElse(false);
+    return Optional.of(
+        new Caller(
+            ownerSubject,
+            owner.map(UserDirectory.User::name).orElse(ownerName),
+            owner.map(UserDirectory.User::groups).orElse(Set.of()),
+            admin,
+            id,
+            scope));
   }
 
-  /** Keys of one owner (null: every key), newest first. */
-  public List<ApiKey> list(String owner) {
+  /** Keys of one owner subject (null: every key), newest first. */
+  public List<ApiKey> list(String ownerSubject) {
+    String owner = ownerSubject;
     String sql =
         "select "
             + COLUMNS
             + " from api_keys"
-            + (owner == null ? "" : " where owner = ?")
+            + (owner == null ? "" : " where owner_subject = ?")
             + " order by created_at desc limit 500";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -182,15 +203,16 @@ public class ApiKeyService {
   }
 
   private static ApiKey read(ResultSet rs) throws SQLException {
-    Timestamp revoked = rs.getTimestamp(10);
+    Timestamp revoked = rs.getTimestamp(9);
     return new ApiKey(
         rs.getObject(1, UUID.class),
         rs.getString(2),
         rs.getString(3),
-        rs.getString(6),
-        readScope(rs.getString(7)),
+        rs.getString(4),
+        rs.getString(5),
+        readScope(rs.getString(6)),
+        rs.getTimestamp(7).toInstant(),
         rs.getTimestamp(8).toInstant(),
-        rs.getTimestamp(9).toInstant(),
         revoked == null ? null : revoked.toInstant());
   }
 
@@ -207,6 +229,8 @@ public class ApiKeyService {
       UUID id,
       String name,
       String owner,
+      @org.eclipse.microprofile.graphql.Description("the owner's subject (sub)")
+          String ownerSubject,
       String prefix,
       List<KeyScope> scope,
       Instant expiresAt,

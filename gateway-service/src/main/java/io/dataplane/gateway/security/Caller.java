@@ -7,16 +7,24 @@ import java.util.UUID;
 /**
  * Who is calling: a signed-in user (OIDC) or an API key acting for its owner with a narrower scope.
  *
- * @param name the user name ({@code preferred_username}), or the key owner's
- * @param groups OIDC groups (for a key: its owner's groups when it was created)
- * @param admin platform admin by token role or configuration (for a key: its owner's, when made)
+ * @param subject the token's {@code sub} (for a key: its owner's): what role bindings and the
+ *     configured admins name
+ * @param name the user name ({@code preferred_username}), for display and audit
+ * @param groups OIDC groups (for a key: its owner's, as of their latest sign-in)
+ * @param admin platform admin by token role or configuration (for a key: its owner's now; the role
+ *     as of the owner's latest sign-in)
  * @param apiKeyId the key used, or null for a token
  * @param keyScope what the key may do (ignored for tokens)
  */
 public record Caller(
-    String name, Set<String> groups, boolean admin, UUID apiKeyId, List<KeyScope> keyScope) {
+    String subject,
+    String name,
+    Set<String> groups,
+    boolean admin,
+    UUID apiKeyId,
+    List<KeyScope> keyScope) {
 
-  public static final Caller ANONYMOUS = new Caller(null, Set.of(), false, null, List.of());
+  public static final Caller ANONYMOUS = new Caller(null, null, Set.of(), false, null, List.of());
 
   public Caller {
     groups = groups == null ? Set.of() : Set.copyOf(groups);
@@ -24,7 +32,7 @@ public record Caller(
   }
 
   public boolean authenticated() {
-    return name != null;
+    return subject != null;
   }
 
   public boolean viaApiKey() {
@@ -38,7 +46,7 @@ public record Caller(
 
   /** The key used to count this caller's requests for rate limiting. */
   public String rateKey() {
-    return viaApiKey() ? "key:" + apiKeyId : "user:" + name;
+    return viaApiKey() ? "key:" + apiKeyId : "user:" + subject;
   }
 
   /** Whether the key scope (if any) allows {@code p} on this environment and pipeline. */

@@ -45,6 +45,7 @@ public class CurrentCaller {
       return fromKey;
     }
     String name = identity.getPrincipal().getName();
+    String subject = null;
     Set<String> groups = new LinkedHashSet<>();
     if (identity.getPrincipal() instanceof JsonWebToken jwt) {
       Object claim = jwt.getClaim(config.groupsClaim());
@@ -55,12 +56,24 @@ public class CurrentCaller {
       if (preferred != null && !preferred.isBlank()) {
         name = preferred;
       }
+      subject = jwt.getSubject();
     }
-    boolean admin =
-        identity.hasRole(config.adminRole())
-            || config.admins().map(a -> a.contains(identity.getPrincipal().getName())).orElse(false)
-            || config.admins().orElse(List.of()).contains(name);
-    return new Caller(name, groups, admin, null, List.of());
+    if (subject == null || subject.isBlank()) {
+      // a token without a subject names no one: it cannot be bound or made admin
+      return Caller.ANONYMOUS;
+    }
+    boolean admin = hasAdminRole(identity) || configuredAdmin(subject);
+    return new Caller(subject, name, groups, admin, null, List.of());
+  }
+
+  /** Whether the token carries the admin realm role. */
+  public boolean hasAdminRole(SecurityIdentity identity) {
+    return identity.hasRole(config.adminRole());
+  }
+
+  /** Whether the configuration names this subject a platform admin. */
+  public boolean configuredAdmin(String subject) {
+    return subject != null && config.admins().orElse(List.of()).contains(subject);
   }
 
   // JSON-P string values print with quotes

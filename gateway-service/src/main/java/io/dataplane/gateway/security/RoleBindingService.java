@@ -17,7 +17,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** Role bindings: a user or an OIDC group holds permissions on a scope. */
+/**
+ * Role bindings: a user (by subject) or an OIDC group holds permissions on a scope. A USER binding
+ * made for a name no one has signed in with yet is pending until that sign-in ({@link
+ * UserDirectory}); a pending binding grants nothing.
+ */
 @ApplicationScoped
 public class RoleBindingService {
 
@@ -37,7 +41,7 @@ public class RoleBindingService {
 
   private static final String COLUMNS =
       "id, subject_kind, subject, scope_kind, environment, resource, permissions, created_by,"
-          + " created_at";
+          + " created_at, subject_name, pending";
 
   private final AgroalDataSource dataSource;
 
@@ -49,6 +53,8 @@ public class RoleBindingService {
   public RoleBinding bind(
       SubjectKind subjectKind,
       String subject,
+      String subjectName,
+      boolean pending,
       ScopeKind scopeKind,
       String environment,
       String resource,
@@ -57,10 +63,10 @@ public class RoleBindingService {
     String perms = permissions.stream().sorted().map(Enum::name).collect(Collectors.joining(","));
     String sql =
         "insert into role_bindings (id, subject_kind, subject, scope_kind, environment, resource,"
-            + " permissions, created_by) values (?, ?, ?, ?, ?, ?, ?, ?)"
-            + " on conflict (subject_kind, subject, scope_kind, environment, resource)"
+            + " permissions, created_by, subject_name, pending) values (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?) on conflict (subject_kind, subject, scope_kind, environment, resource)"
             + " do update set permissions = excluded.permissions, created_by = excluded.created_by,"
-            + " created_at = now() returning "
+            + " subject_name = excluded.subject_name, created_at = now() returning "
             + COLUMNS;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -72,6 +78,8 @@ public class RoleBindingService {
       ps.setString(6, resource == null ? "" : resource);
       ps.setString(7, perms);
       ps.setString(8, createdBy);
+      ps.setString(9, subjectName);
+      ps.setBoolean(10, pending);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return read(rs);
@@ -104,7 +112,8 @@ public class RoleBindingService {
       args.add(environment);
     }
     if (subject != null) {
-      sql.append(" and subject = ?");
+      sql.append(" and (subject = ? or subject_name = ?)");
+      args.add(subject);
       args.add(subject);
     }
     sql.append(" order by created_at, id limit 1000");
@@ -119,16 +128,16 @@ public class RoleBindingService {
     }
   }
 
-  /** Every binding that applies to this user or one of these groups. */
-  public List<RoleBinding> bindingsOf(String user, Set<String> groups) {
+  /** Every binding that applies to this user (by subject) or one of these groups. */
+  public List<RoleBinding> bindingsOf(String subject, Set<String> groups) {
     String sql =
         "select "
             + COLUMNS
-            + " from role_bindings where (subject_kind = 'USER' and subject = ?)"
+            + " from role_bindings where (subject_kind = 'USER' and subject = ? and not pending)"
             + " or (subject_kind = 'GROUP' and subject = any (?))";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, user);
+      ps.setString(1, subject);
       Array arr = c.createArrayOf("text", groups.toArray());
       ps.setArray(2, arr);
       return readAll(ps);
@@ -190,7 +199,9 @@ public class RoleBindingService {
         rs.getString(6),
         Permission.parseAll(rs.getString(7)),
         rs.getString(8),
-        rs.getTimestamp(9).toInstant());
+        rs.getTimestamp(9).toInstant(),
+        rs.getString(10),
+        rs.getBoolean(11));
   }
 
   /** One binding. */
@@ -203,5 +214,10 @@ public class RoleBindingService {
       String resource,
       Set<Permission> permissions,
       String createdBy,
-      Instant createdAt) {}
+      Instant createdAt,
+      @org.eclipse.microprofile.graphql.Description("the user's name, for display (USER bindings)")
+          String subjectName,
+      @org.eclipse.microprofile.graphql.Description(
+              "true while the binding waits for the first sign-in of a user of that name")
+          boolean pending) {}
 }

@@ -25,7 +25,9 @@ class PermissionRulesTest {
         resource,
         EnumSet.copyOf(List.of(p)),
         "admin",
-        Instant.now());
+        Instant.now(),
+        "u",
+        false);
   }
 
   @Test
@@ -63,6 +65,7 @@ class PermissionRulesTest {
   void aKeyNeverExceedsItsScope() {
     Caller key =
         new Caller(
+            "sub-alice",
             "alice",
             Set.of(),
             false,
@@ -75,7 +78,7 @@ class PermissionRulesTest {
     assertThat(key.keyAllows(Permission.EXECUTE, "prod", "etl")).isFalse();
     assertThat(key.keyAllows(Permission.READ, "dev", null)).isFalse();
     assertThat(key.keyAllowsAdmin()).isFalse();
-    Caller token = new Caller("alice", Set.of(), false, null, List.of());
+    Caller token = new Caller("sub-alice", "alice", Set.of(), false, null, List.of());
     assertThat(token.keyAllows(Permission.WRITE, "prod", null)).isTrue();
     assertThat(token.keyAllowsAdmin()).isTrue();
   }
@@ -84,6 +87,7 @@ class PermissionRulesTest {
   void anAdminKeyNeedsAnExplicitAdminScope() {
     Caller star =
         new Caller(
+            "sub-admin",
             "admin",
             Set.of(),
             true,

@@ -25,6 +25,11 @@ public final class Gql {
     return new Gql("Bearer " + Tokens.of(user), null);
   }
 
+  /** Sends requests with this bearer token. */
+  public static Gql withToken(String token) {
+    return new Gql("Bearer " + token, null);
+  }
+
   public static Gql withKey(String key) {
     return new Gql(null, key);
   }

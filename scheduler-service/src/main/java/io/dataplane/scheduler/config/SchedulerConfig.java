@@ -71,6 +71,16 @@ public interface SchedulerConfig {
     @WithDefault("1S")
     Duration checkInterval();
 
+    /**
+     * How long the lock session may go without a word from the leader before the server ends it
+     * (PostgreSQL {@code idle_session_timeout}, with TCP keepalives and {@code tcp_user_timeout} of
+     * the same order); also the leader's read timeout on that connection. A leader cut off from the
+     * database (a partition, a black-holed connection) loses the lock after this, so a standby
+     * leads within this plus {@code retry-interval}. Must exceed {@code check-interval}.
+     */
+    @WithDefault("5S")
+    Duration sessionTimeout();
+
     /** First key of the two-key advisory lock (the second is derived from the schema). */
     @WithDefault("1146310467")
     int lockKey();

@@ -20,6 +20,13 @@ import org.postgresql.PGNotification;
  * retry-interval}, takes the lock. The same connection LISTENs for change notifications, which are
  * handed to the {@link Listener}.
  *
+ * <p>A leader that loses the database without dying (a partition, a connection that a middlebox
+ * black-holes) must not keep the lock: its session runs with {@code idle_session_timeout} (the
+ * leader speaks every {@code check-interval}, so only a cut-off leader goes idle), TCP keepalives
+ * and {@code tcp_user_timeout} on the server side, and a read timeout on the client side, all of
+ * the order of {@code session-timeout}. The server then ends the session and frees the lock, and
+ * the old leader's next check fails and it steps down.
+ *
  * <p>Holding the lock is re-checked inside every fire transaction ({@link #FENCE_SQL}), so a leader
  * that lost its session (paused, partitioned) cannot write a fire.
  */
@@ -69,6 +76,14 @@ public final class Leadership implements AutoCloseable {
     props.setProperty("user", user);
     props.setProperty("password", password);
     props.setProperty("tcpKeepAlive", "true");
+    long sessionMillis =
+        sessionMillis(
+            config.leader().sessionTimeout().toMillis(),
+            config.leader().checkInterval().toMillis());
+    long sessionSeconds = Math.max(1, (sessionMillis + 999) / 1000);
+    props.setProperty("connectTimeout", String.valueOf(sessionSeconds));
+    props.setProperty("socketTimeout", String.valueOf(sessionSeconds));
+    props.setProperty("options", serverOptions(sessionMillis));
     props.setProperty("ApplicationName", "scheduler-leader-" + config.instanceId());
     this.key1 = config.leader().lockKey();
     this.key2 = lockKey2(config.schema());
@@ -76,6 +91,26 @@ public final class Leadership implements AutoCloseable {
     this.checkMillis = config.leader().checkInterval().toMillis();
     this.channels = channels;
     this.listener = listener;
+  }
+
+  /**
+   * The session timeout in effect: the configured one, or more when the leader checks too rarely to
+   * stay within it (a leader that speaks less often than the timeout would lose its own lock).
+   */
+  static long sessionMillis(long configured, long checkMillis) {
+    return configured > checkMillis ? configured : checkMillis * 2 + 1000;
+  }
+
+  /** Server settings of the lock session (PostgreSQL {@code options}): see the class comment. */
+  static String serverOptions(long sessionMillis) {
+    long keepIdle = Math.max(1, sessionMillis / 2000);
+    return "-c idle_session_timeout="
+        + sessionMillis
+        + " -c tcp_keepalives_idle="
+        + keepIdle
+        + " -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3"
+        + " -c tcp_user_timeout="
+        + sessionMillis;
   }
 
   /** The second lock key: one lock per schema, so test and production schemas never compete. */

@@ -108,4 +108,62 @@ class LeadershipFencingTest {
       assertThat(l2.elected.get()).isEqualTo(1);
     }
   }
+
+  /**
+   * The leader loses the database without dying and without any close or reset reaching either side
+   * (its lock connection goes through a proxy that stops forwarding): the server ends the silent
+   * session, a standby leads within 10 s, and the old leader steps down.
+   */
+  @Test
+  void aStandbyLeadsWithinTenSecondsWhenTheLeadersConnectionIsBlackHoled() throws Exception {
+    String schema = "blackhole_" + UUID.randomUUID().toString().substring(0, 8);
+    Counting l1 = new Counting();
+    Counting l2 = new Counting();
+    try (BlackHoleProxy proxy = new BlackHoleProxy(5432);
+        Leadership first =
+            new Leadership(
+                "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + TestSupport.DATABASE,
+                "dataplane",
+                "dataplane",
+                config(schema, "one", Duration.ofSeconds(1)),
+                List.of(),
+                l1);
+        Leadership second =
+            new Leadership(
+                URL,
+                "dataplane",
+                "dataplane",
+                config(schema, "two", Duration.ofSeconds(1)),
+                List.of(),
+                l2);
+        Connection pool = DriverManager.getConnection(URL, "dataplane", "dataplane")) {
+      first.start();
+      await().atMost(Duration.ofSeconds(10)).until(first::isLeader);
+      second.start();
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(4))
+          .until(() -> !second.isLeader());
+      int oldPid = first.leaderPid();
+
+      proxy.blackHole();
+      long cut = System.nanoTime();
+      await().atMost(Duration.ofSeconds(12)).until(second::isLeader);
+      long tookMillis = (System.nanoTime() - cut) / 1_000_000;
+      assertThat(tookMillis).as("takeover after a black-holed leader").isLessThanOrEqualTo(10_000);
+
+      assertThat(fence(pool, first, oldPid)).isFalse();
+      assertThat(second.holdsLock(pool)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !first.isLeader());
+      assertThat(l1.revoked.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theSessionTimeoutStaysAboveTheCheckInterval() {
+    assertThat(Leadership.sessionMillis(5000, 1000)).isEqualTo(5000);
+    assertThat(Leadership.sessionMillis(5000, 60_000)).isEqualTo(121_000);
+    assertThat(Leadership.serverOptions(5000))
+        .contains("idle_session_timeout=5000", "tcp_keepalives_idle=2", "tcp_user_timeout=5000");
+  }
 }
