@@ -56,6 +56,10 @@ DATAPLANE_SECRETS_MASTER_KEY_DIR: "/etc/dataplane/master-keys"
 {{- if eq $w.component "worker" }}
 DATAPLANE_WORKER_GROUPS: {{ $w.group | quote }}
 DATAPLANE_WORKER_SANDBOX: {{ $root.Values.workers.sandbox | quote }}
+{{- if and (eq $root.Values.workers.sandbox "none") (not $root.Values.workers.allowUnsandboxed) }}
+{{- fail "workers.sandbox=none runs tasks without a sandbox: set workers.allowUnsandboxed=true to choose this (docs/deploy.md \"Worker sandbox\")" }}
+{{- end }}
+DATAPLANE_WORKER_ALLOW_UNSANDBOXED: {{ $root.Values.workers.allowUnsandboxed | toString | quote }}
 DATAPLANE_WORKER_WORK_DIR: {{ printf "%s/work" (trimSuffix "/" $v.scratch.mountPath) | quote }}
 DATAPLANE_WORKER_CACHE_DIR: {{ printf "%s/bundles" (trimSuffix "/" $v.scratch.mountPath) | quote }}
 DATAPLANE_WORKER_CACHE_MAX_BYTES: {{ int64 $v.bundleCacheMaxBytes | quote }}

@@ -188,6 +188,7 @@ class MonitoringTest {
         .containsKeys(
             "DataplaneSchedulerNoLeader",
             "DataplaneWorkersLost",
+            "DataplaneWorkerUnsandboxed",
             "DataplaneScheduleFireLagHigh",
             "DataplaneRunsFailing",
             "DataplaneKafkaConsumerLag",

@@ -38,8 +38,16 @@ class NotesTest {
         .contains("port-forward svc/dp-dataplane-gateway 8080:8080")
         .contains(
             "dp-dataplane-worker-default (worker-service, port 8083, worker group \"default\")")
-        .contains("workers.userNamespaces")
+        // the default: bubblewrap in pods with their own user namespace, nothing unsandboxed
+        .contains("the task sandbox is \"bwrap\", in pods with their own user namespace")
+        .doesNotContain("WITHOUT a sandbox")
         .doesNotContain("<no value>");
+  }
+
+  @Test
+  void warnsOfWorkersThatCannotSandbox() {
+    String notes = notes("minimal-values.yaml");
+    assertThat(notes).contains("tasks may run WITHOUT a sandbox").contains("allowUnsandboxed");
   }
 
   @Test

@@ -28,6 +28,7 @@ final class KafkaBroker implements AutoCloseable {
   final Path dir;
   final Path log;
   private final Path config;
+  private final List<Ports.Reservation> reservations = new ArrayList<>();
   private Process process;
 
   private KafkaBroker(int port, int controllerPort, Path dir, Path log, Path config) {
@@ -48,8 +49,10 @@ final class KafkaBroker implements AutoCloseable {
       throw new IllegalStateException(
           lib() + " is missing: dev/stack up puts the Kafka jars there");
     }
-    int port = ServiceProcess.freePort();
-    int controllerPort = ServiceProcess.freePort();
+    Ports.Reservation portReservation = Ports.reserve();
+    Ports.Reservation controllerReservation = Ports.reserve();
+    int port = portReservation.port;
+    int controllerPort = controllerReservation.port;
     Path dir = Files.createTempDirectory("dp-st-kafka");
     Path logs = ServiceProcess.root().resolve("system-tests/target/service-logs");
     Files.createDirectories(logs);
@@ -77,8 +80,15 @@ final class KafkaBroker implements AutoCloseable {
     Files.write(config, lines);
     KafkaBroker b =
         new KafkaBroker(port, controllerPort, dir, logs.resolve("kafka-" + port + ".log"), config);
-    b.format();
-    b.launch();
+    b.reservations.add(portReservation);
+    b.reservations.add(controllerReservation);
+    try {
+      b.format();
+      b.launch();
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      throw e;
+    }
     return b;
   }
 
@@ -180,17 +190,19 @@ final class KafkaBroker implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process == null) {
-      return;
-    }
-    process.destroy();
     try {
+      if (process == null) {
+        return;
+      }
+      process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    } finally {
+      reservations.forEach(Ports.Reservation::close);
     }
   }
 }

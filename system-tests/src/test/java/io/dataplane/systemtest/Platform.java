@@ -43,6 +43,7 @@ final class Platform implements AutoCloseable {
 
   final Map<String, ServiceProcess> services = new LinkedHashMap<>();
   final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final List<Ports.Reservation> reservations = new ArrayList<>();
   private final Map<String, Map<String, String>> envs = new HashMap<>();
 
   /** The platform's own broker, or null when it uses the local stack's. */
@@ -125,7 +126,10 @@ final class Platform implements AutoCloseable {
       names.addAll(numbered("worker-service", b.workers));
       names.add("gateway-service");
       for (String s : names) {
-        p.ports.put(s, ServiceProcess.freePort());
+        // held until close: a restarted service gets its port back, nobody else takes it
+        Ports.Reservation port = Ports.reserve();
+        p.reservations.add(port);
+        p.ports.put(s, port.port);
       }
       Map<String, String> env = new HashMap<>();
       env.put("DATAPLANE_ORCHESTRATOR_URL", p.url("orchestrator-service"));
@@ -209,6 +213,43 @@ final class Platform implements AutoCloseable {
     if (!s.alive()) {
       throw new IllegalStateException(name + " died at start:\n" + s.logTail());
     }
+    if (module(name).equals("worker-service")
+        && !"true".equals(envs.get(name).get("DATAPLANE_WORKER_ALLOW_UNSANDBOXED"))) {
+      // the system tests run sandboxed, as production does (bubblewrap comes with dev/stack)
+      String ready;
+      try {
+        ready = get(name, "/q/health/ready");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      if (!SANDBOXED.matcher(ready).find()) {
+        throw new IllegalStateException(name + " runs tasks without a sandbox:\n" + ready);
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern SANDBOXED =
+      java.util.regex.Pattern.compile("\"sandbox\"\\s*:\\s*\"bwrap\"");
+
+  /** The worker processes ({@code worker-service}, {@code worker-service-2}, …). */
+  List<String> workerServices() {
+    return services.keySet().stream().filter(n -> module(n).equals("worker-service")).toList();
+  }
+
+  /** The body of {@code GET path} of a service. */
+  String get(String service, String path) throws IOException {
+    try {
+      return java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(URI.create(url(service) + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
   }
 
   /** Kills a service with SIGKILL, as a crash would. */
@@ -273,5 +314,6 @@ final class Platform implements AutoCloseable {
     if (kafka != null) {
       kafka.close();
     }
+    reservations.forEach(Ports.Reservation::close);
   }
 }

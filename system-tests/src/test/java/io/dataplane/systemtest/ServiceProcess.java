@@ -2,8 +2,6 @@ package io.dataplane.systemtest;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +45,7 @@ final class ServiceProcess implements AutoCloseable {
   final int port;
   final Path log;
   private final Process process;
+  private Ports.Reservation reservation;
 
   private ServiceProcess(String name, int port, Path log, Process process) {
     this.name = name;
@@ -59,14 +58,17 @@ final class ServiceProcess implements AutoCloseable {
     return Path.of(System.getProperty("dataplane.root", "..")).toAbsolutePath().normalize();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
+  /** Starts module {@code name}'s jar on a port of its own, given back when it is closed. */
   static ServiceProcess start(String name, Map<String, String> env) throws IOException {
-    return start(name, name, freePort(), env);
+    Ports.Reservation port = Ports.reserve();
+    try {
+      ServiceProcess s = start(name, name, port.port, env);
+      s.reservation = port;
+      return s;
+    } catch (IOException | RuntimeException e) {
+      port.close();
+      throw e;
+    }
   }
 
   /** Starts module {@code module}'s jar as process {@code name} (several may share a module). */
@@ -160,6 +162,10 @@ final class ServiceProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    } finally {
+      if (reservation != null) {
+        reservation.close();
+      }
     }
   }
 }

@@ -18,14 +18,15 @@ final class TcpProxy implements AutoCloseable {
 
   private final int targetPort;
   private final int port;
+  private final Ports.Reservation reservation;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket server;
 
   TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
-    try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      this.port = probe.getLocalPort();
-    }
+    // outside the ephemeral range and held: while cut(), no outgoing connection takes the port
+    this.reservation = Ports.reserve();
+    this.port = reservation.port;
     resume();
   }
 
@@ -109,6 +110,10 @@ final class TcpProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    cut();
+    try {
+      cut();
+    } finally {
+      reservation.close();
+    }
   }
 }

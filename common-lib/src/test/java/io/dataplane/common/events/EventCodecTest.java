@@ -74,7 +74,8 @@ class EventCodecTest {
             3,
             List.of(new WorkerHeartbeat.RunningAttempt(RUN, TASK_RUN, 1)),
             T,
-            false),
+            false,
+            "bwrap"),
         new RunStateChanged(RUN, "dev", "etl", RunState.RUNNING, RunState.QUEUED),
         new TaskRunStateChanged(
             RUN, TASK_RUN, "extract", 1, TaskRunState.FAILED, TaskRunState.RUNNING, "exit 1"),
@@ -117,6 +118,21 @@ class EventCodecTest {
     EventEnvelope<? extends Event> read = codec.decode(Json.mapper().writeValueAsBytes(tree));
 
     assertThat(read.payload()).isEqualTo(payload);
+  }
+
+  @Test
+  void aHeartbeatOfAWorkerThatDoesNotSayItsSandboxStillReads() throws Exception {
+    WorkerHeartbeat old =
+        new WorkerHeartbeat(
+            "w-1", List.of("default"), "0.1.0", 0, 0, 0, 0, 1, 1, List.of(), T, false);
+    ObjectNode tree = (ObjectNode) Json.mapper().readTree(codec.encode(EventEnvelope.of("t", old)));
+    ((ObjectNode) tree.get("payload")).remove("sandbox");
+
+    WorkerHeartbeat read =
+        (WorkerHeartbeat) codec.decode(Json.mapper().writeValueAsBytes(tree)).payload();
+
+    assertThat(read).isEqualTo(old);
+    assertThat(read.sandbox()).isNull();
   }
 
   @Test

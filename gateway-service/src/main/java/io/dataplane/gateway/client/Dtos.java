@@ -39,7 +39,12 @@ public final class Dtos {
       String version,
       Boolean draining,
       Instant startedAt,
-      Instant lastSeen) {}
+      Instant lastSeen,
+      @Description(
+              "how the worker contains tasks: bwrap (sandboxed), none (an operator allowed"
+                  + " unsandboxed tasks) or unavailable (its sandbox cannot start: it takes no"
+                  + " work); null for a worker too old to say")
+          String sandbox) {}
 
   @Type("Pipeline")
   @Description("A named DAG of tasks; its editable form is the draft")

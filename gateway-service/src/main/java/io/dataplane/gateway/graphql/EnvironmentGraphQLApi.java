@@ -177,7 +177,8 @@ public class EnvironmentGraphQLApi {
         w.version(),
         w.draining(),
         w.startedAt(),
-        w.lastSeen());
+        w.lastSeen(),
+        w.sandbox());
   }
 
   private boolean mayRead(Caller c, String runId) {

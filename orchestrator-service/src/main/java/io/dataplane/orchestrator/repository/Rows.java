@@ -184,6 +184,7 @@ public final class Rows {
         running,
         rs.getBoolean("draining"),
         instant(rs, "started_at"),
-        instant(rs, "last_seen"));
+        instant(rs, "last_seen"),
+        rs.getString("sandbox"));
   }
 }

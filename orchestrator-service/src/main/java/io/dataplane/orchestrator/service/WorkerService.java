@@ -86,15 +86,15 @@ public class WorkerService {
           tx.update(
               "insert into workers (worker_id, groups, state, version, cpu_load, memory_used_bytes,"
                   + " memory_total_bytes, system_load, slots, free_slots, running, draining,"
-                  + " started_at, last_seen) values (?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                  + " now()) on conflict (worker_id) do update set groups = excluded.groups,"
+                  + " started_at, sandbox, last_seen) values (?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?,"
+                  + " ?, ?, ?, ?, now()) on conflict (worker_id) do update set groups = excluded.groups,"
                   + " state = 'ACTIVE', version = excluded.version, cpu_load = excluded.cpu_load,"
                   + " memory_used_bytes = excluded.memory_used_bytes,"
                   + " memory_total_bytes = excluded.memory_total_bytes,"
                   + " system_load = excluded.system_load, slots = excluded.slots,"
                   + " free_slots = excluded.free_slots, running = excluded.running,"
                   + " draining = excluded.draining, started_at = excluded.started_at,"
-                  + " last_seen = now()",
+                  + " sandbox = excluded.sandbox, last_seen = now()",
               hb.workerId(),
               (hb.groups() == null ? List.<String>of() : hb.groups()).toArray(new String[0]),
               hb.version(),
@@ -106,7 +106,8 @@ public class WorkerService {
               hb.freeSlots(),
               Db.Jsonb.of(hb.running() == null ? List.of() : hb.running()),
               hb.draining(),
-              hb.startedAt());
+              hb.startedAt(),
+              hb.sandbox());
           List<WorkerHeartbeat.RunningAttempt> reported = markReported(tx, hb);
           if (reported.isEmpty()) {
             return null;

@@ -487,6 +487,19 @@ class ScenarioTest {
   }
 
   @Test
+  void workersShowWhetherTheyRunTasksSandboxed() {
+    Setup s = deploy("single");
+    TestWorker w = worker(s, d -> TestWorker.ok());
+    await().atMost(WITHIN).until(() -> workerState(w.workerId).equals("ACTIVE"));
+    List<Map<String, Object>> ws = api().get("/api/v1/workers").jsonPath().getList("$");
+    assertThat(ws)
+        .filteredOn(x -> w.workerId.equals(x.get("workerId")))
+        .singleElement()
+        .extracting(x -> x.get("sandbox"))
+        .isEqualTo("bwrap");
+  }
+
+  @Test
   void aDispatchNoWorkerTookWhileOneHadRoomIsSentAgain() {
     Setup s = deploy("single");
     // the first record of the attempt is "lost": read, never claimed

@@ -344,7 +344,8 @@ public final class TestWorker implements AutoCloseable {
               8 - running.size(),
               new ArrayList<>(running.values()),
               Instant.now(),
-              false));
+              false,
+              "bwrap"));
     } catch (RuntimeException e) {
       // closing
     }

@@ -46,7 +46,30 @@ public final class BundleCache {
   /** Downloads a bundle's archive (tar.gz) to a file. */
   @FunctionalInterface
   public interface Fetcher {
-    void fetch(String digest, Path target) throws IOException;
+    /**
+     * Writes the archive to {@code target}; stops with a {@link BadBundleException} as soon as it
+     * is longer than {@code maxBytes}, before it fills the disk.
+     */
+    void fetch(String digest, Path target, long maxBytes) throws IOException;
+  }
+
+  /**
+   * Copies {@code in} to {@code out}, failing with a {@link BadBundleException} once more than
+   * {@code maxBytes} went through; returns the bytes copied.
+   */
+  public static long copyAtMost(InputStream in, OutputStream out, long maxBytes, String what)
+      throws IOException {
+    byte[] buf = new byte[65536];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      total += n;
+      if (total > maxBytes) {
+        throw new BadBundleException(what + " is larger than the limit of " + maxBytes + " bytes");
+      }
+      out.write(buf, 0, n);
+    }
+    return total;
   }
 
   /** A bundle checked out for one attempt; close it when the attempt ends. */
@@ -83,6 +106,7 @@ public final class BundleCache {
 
   private final Path dir;
   private final long maxBytes;
+  private final long maxBundleBytes;
   private final Fetcher fetcher;
   private final Map<String, Entry> entries = new HashMap<>();
   private final Map<String, CompletableFuture<Void>> inflight = new HashMap<>();
@@ -100,8 +124,18 @@ public final class BundleCache {
    * entries the cache itself makes: a misconfigured directory loses nothing else).
    */
   public BundleCache(Path dir, long maxBytes, Fetcher fetcher) throws IOException {
+    this(dir, maxBytes, maxBytes, fetcher);
+  }
+
+  /**
+   * Opens the cache; a bundle whose archive or unpacked files exceed {@code maxBundleBytes} (or the
+   * cache's size) is refused while it streams.
+   */
+  public BundleCache(Path dir, long maxBytes, long maxBundleBytes, Fetcher fetcher)
+      throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;
+    this.maxBundleBytes = Math.min(maxBytes, maxBundleBytes);
     this.fetcher = fetcher;
     Files.createDirectories(dir);
     try (Stream<Path> old = Files.list(dir)) {
@@ -167,7 +201,7 @@ public final class BundleCache {
     Path archive = dir.resolve(".download-" + UUID.randomUUID() + ".tar.gz");
     Path staging = dir.resolve(".unpack-" + UUID.randomUUID());
     try {
-      fetcher.fetch(digest, archive);
+      fetcher.fetch(digest, archive, maxBundleBytes);
       long size = Files.size(archive);
       downloadedBytes.addAndGet(size);
       String actual = sha256(archive);
@@ -272,11 +306,11 @@ public final class BundleCache {
             byte[] head = tar.readNBytes(2);
             shebang = head.length == 2 && head[0] == '#' && head[1] == '!';
             os.write(head);
-            total += head.length + tar.transferTo(os);
-          }
-          if (total > maxBytes) {
-            throw new BadBundleException(
-                "bundle unpacks to more than the cache limit of " + maxBytes + " bytes");
+            // checked while it streams: a small archive may unpack to a disk full of zeros
+            total +=
+                head.length
+                    + copyAtMost(
+                        tar, os, maxBundleBytes - total - head.length, "the unpacked bundle");
           }
           // filestore stores no modes (every entry is 0644): a script with a #! line runs as ./x
           boolean exec = shebang || (entry.getMode() & 0100) != 0;

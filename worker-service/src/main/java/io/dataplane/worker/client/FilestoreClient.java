@@ -4,6 +4,8 @@ import io.dataplane.worker.bundle.BundleCache;
 import io.dataplane.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -23,27 +25,32 @@ public class FilestoreClient implements BundleCache.Fetcher {
   }
 
   @Override
-  public void fetch(String digest, Path target) throws IOException {
+  public void fetch(String digest, Path target, long maxBytes) throws IOException {
     HttpRequest request = http.request(base, "/api/v1/bundles/" + digest).GET().build();
-    HttpResponse<Path> response;
+    HttpResponse<InputStream> response;
     try {
-      response =
-          http.client()
-              .send(
-                  request,
-                  HttpResponse.BodyHandlers.ofFile(
-                      target,
-                      StandardOpenOption.CREATE,
-                      StandardOpenOption.WRITE,
-                      StandardOpenOption.TRUNCATE_EXISTING));
+      response = http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while downloading bundle " + digest, e);
     }
-    if (response.statusCode() != 200) {
+    try (InputStream body = response.body()) {
+      if (response.statusCode() != 200) {
+        throw new IOException(
+            "filestore-service answered HTTP " + response.statusCode() + " for bundle " + digest);
+      }
+      try (OutputStream out =
+          Files.newOutputStream(
+              target,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        // counted while it streams: a bundle over the limit never fills the disk
+        BundleCache.copyAtMost(body, out, maxBytes, "bundle " + digest);
+      }
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(target);
-      throw new IOException(
-          "filestore-service answered HTTP " + response.statusCode() + " for bundle " + digest);
+      throw e;
     }
   }
 }

@@ -39,11 +39,20 @@ public interface WorkerConfig {
   OptionalInt slots();
 
   /**
-   * How task processes are contained: auto (bubblewrap when it is installed and a start-up probe
-   * shows it works here, else none), bwrap (always; refuse to start without it) or none.
+   * How task processes are contained: bwrap (always; a worker whose start-up probe cannot start
+   * bubblewrap is not ready and takes no work), auto (bubblewrap when it works here, else none, if
+   * {@link #allowUnsandboxed()}) or none (needs {@link #allowUnsandboxed()}).
    */
-  @WithDefault("auto")
+  @WithDefault("bwrap")
   SandboxMode sandbox();
+
+  /**
+   * Whether tasks may run without a sandbox ({@code none}, or {@code auto} without a working
+   * bubblewrap). Unsandboxed tasks run as the worker's user and can read its environment; shown by
+   * the metric {@code dataplane_worker_sandboxed} and the {@code sandbox} field of {@code workers}.
+   */
+  @WithDefault("false")
+  boolean allowUnsandboxed();
 
   /** The bubblewrap binary. */
   @WithDefault("/usr/bin/bwrap")
@@ -125,9 +134,19 @@ public interface WorkerConfig {
     @WithDefault("4294967296")
     long memoryBytes();
 
-    /** Processes of the task's uid (RLIMIT_NPROC); applied under the sandbox as root only. */
+    /**
+     * Processes and threads of one task (RLIMIT_NPROC of the task's own uid when the worker runs as
+     * root, or of the sandbox's user namespace otherwise); not applied without a sandbox.
+     */
     @WithDefault("512")
     long processes();
+
+    /**
+     * Size of the task's writable space in the sandbox ({@code /job} and {@code /tmp}, each a tmpfs
+     * of this size), bytes; a task that fills it gets "No space left on device".
+     */
+    @WithDefault("1073741824")
+    long scratchBytes();
 
     /** Largest file the task may write (RLIMIT_FSIZE), bytes. */
     @WithDefault("1073741824")
@@ -143,6 +162,13 @@ public interface WorkerConfig {
     /** Unpacked bytes kept before least-recently-used bundles are evicted. */
     @WithDefault("1073741824")
     long maxBytes();
+
+    /**
+     * Largest bundle accepted, as downloaded (compressed) and as unpacked, bytes; checked while it
+     * streams, so a bigger one fails the attempt before it fills the disk.
+     */
+    @WithDefault("268435456")
+    long maxBundleBytes();
   }
 
   /** Results (AttemptFinished) kept on disk until Kafka acknowledged them. */

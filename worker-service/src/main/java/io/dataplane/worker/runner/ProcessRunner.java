@@ -9,14 +9,18 @@ import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.json.Json;
 import io.dataplane.worker.sandbox.SandboxCommand;
 import io.dataplane.worker.sandbox.SandboxMode;
+import io.dataplane.worker.sandbox.WorkRoot;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -67,8 +71,7 @@ public final class ProcessRunner implements AutoCloseable {
             .forEach(ProcessRunner::deleteTree);
       }
       // sandboxed uids must traverse it to reach their own scratch directory, nothing more
-      Files.setPosixFilePermissions(
-          settings.workRoot(), PosixFilePermissions.fromString("rwx--x--x"));
+      WorkRoot.prepare(settings.workRoot(), null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + settings.workRoot(), e);
     }
@@ -113,7 +116,11 @@ public final class ProcessRunner implements AutoCloseable {
             case "python" -> List.of(settings.python(), "-u", scriptPath);
             default -> throw new IllegalArgumentException("unknown runtime: " + spec.runtime());
           };
-      if (spec.bundle() != null) {
+      if (settings.mode() == SandboxMode.BWRAP) {
+        // bound into the sandbox as the one writable file of .dp (the bundle's links are made
+        // by bubblewrap in the sandbox's own /job)
+        Files.createFile(dp.resolve(SandboxCommand.OUTPUT_FILE));
+      } else if (spec.bundle() != null) {
         linkBundle(spec.bundle(), scratch, layout.bundleDir());
       }
       if (spec.uid() != null && settings.mode() == SandboxMode.BWRAP) {
@@ -384,6 +391,7 @@ public final class ProcessRunner implements AutoCloseable {
     }
 
     private void flush(long intervalMillis) {
+      watchOutputSize();
       out.flushPartial(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
       err.flushPartial(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
       synchronized (publishLock) {
@@ -395,6 +403,24 @@ public final class ProcessRunner implements AutoCloseable {
         }
       }
       watchStragglers();
+    }
+
+    /** A task that writes more output than is accepted is stopped before it fills the disk. */
+    private void watchOutputSize() {
+      try {
+        long size =
+            Files.readAttributes(outputFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .size();
+        if (size > settings.maxOutputBytes()) {
+          kill(
+              AttemptOutcome.FAILED,
+              "output is more than the limit of "
+                  + settings.maxOutputBytes()
+                  + " bytes (the task was stopped while writing it)");
+        }
+      } catch (IOException e) {
+        // not written (yet)
+      }
     }
 
     /**
@@ -480,27 +506,25 @@ public final class ProcessRunner implements AutoCloseable {
       if (exit != 0) {
         return result(AttemptOutcome.FAILED, exit, null, "exit code " + exit, spawnNanos);
       }
-      if (!Files.exists(outputFile)) {
+      Output o;
+      try {
+        o = readOutput(scratch, outputFile, settings.maxOutputBytes());
+      } catch (IOException e) {
+        return result(
+            AttemptOutcome.FAILED,
+            exit,
+            null,
+            "output could not be read: " + e.getMessage(),
+            spawnNanos);
+      }
+      if (o.problem() != null) {
+        return result(AttemptOutcome.FAILED, exit, null, o.problem(), spawnNanos);
+      }
+      if (o.bytes() == null) {
         return result(AttemptOutcome.SUCCEEDED, exit, null, null, spawnNanos);
       }
       try {
-        long size = Files.size(outputFile);
-        if (size > settings.maxOutputBytes()) {
-          return result(
-              AttemptOutcome.FAILED,
-              exit,
-              null,
-              "output is "
-                  + size
-                  + " bytes, more than the limit of "
-                  + settings.maxOutputBytes()
-                  + " bytes",
-              spawnNanos);
-        }
-        if (size == 0) {
-          return result(AttemptOutcome.SUCCEEDED, exit, null, null, spawnNanos);
-        }
-        JsonNode node = MAPPER.readTree(outputFile.toFile());
+        JsonNode node = MAPPER.readTree(o.bytes());
         if (node == null || !node.isObject()) {
           return result(
               AttemptOutcome.FAILED,
@@ -546,6 +570,57 @@ public final class ProcessRunner implements AutoCloseable {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       return new AttemptResult(
           outcome, exit, outputs, error, millis, log.bytes(), log.truncated(), spawnNanos);
+    }
+  }
+
+  /** The task's output file: its bytes (null: none written), or why it is refused. */
+  record Output(byte[] bytes, String problem) {}
+
+  /**
+   * Reads the task's output file without following links: it must be a regular file inside the
+   * scratch directory, of at most {@code max} bytes. A task that replaced it (or its directory) by
+   * a link to a host file, or by a FIFO, gets an error, never the host file's content.
+   */
+  static Output readOutput(Path scratch, Path outputFile, long max) throws IOException {
+    BasicFileAttributes dir;
+    try {
+      dir =
+          Files.readAttributes(
+              outputFile.getParent(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return new Output(null, "the task removed its .dp directory");
+    }
+    if (!dir.isDirectory()) {
+      return new Output(null, "the task replaced its .dp directory (by a link or a file)");
+    }
+    BasicFileAttributes attrs;
+    try {
+      attrs =
+          Files.readAttributes(outputFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return new Output(null, null);
+    }
+    if (attrs.isSymbolicLink()) {
+      return new Output(null, "output is a symbolic link; DP_OUTPUT must be a regular file");
+    }
+    if (!attrs.isRegularFile()) {
+      return new Output(null, "output is not a regular file (DP_OUTPUT must be one)");
+    }
+    if (!outputFile.toRealPath().startsWith(scratch.toRealPath())) {
+      return new Output(null, "output lies outside the scratch directory");
+    }
+    if (attrs.size() > max) {
+      return new Output(
+          null, "output is " + attrs.size() + " bytes, more than the limit of " + max + " bytes");
+    }
+    try (InputStream in =
+        Channels.newInputStream(
+            Files.newByteChannel(outputFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (bytes.length > max) {
+        return new Output(null, "output is more than the limit of " + max + " bytes");
+      }
+      return new Output(bytes.length == 0 ? null : bytes, null);
     }
   }
 

@@ -1,10 +1,14 @@
 package io.dataplane.worker.sandbox;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Builds the command line that starts one task process, contained according to the mode. Plain
@@ -14,8 +18,14 @@ import java.util.Objects;
  * whose id is its pid: the worker kills the whole group, children included. {@code prlimit} sets
  * the rlimits. In {@link SandboxMode#BWRAP} mode, {@code setpriv} first drops to an unprivileged
  * uid (when the worker runs as root) and bubblewrap then builds new namespaces in which only {@code
- * /usr}, the bundle (read-only, at {@value #BUNDLE_DIR}) and the scratch directory (at {@value
- * #JOB_DIR}) are visible.
+ * /usr}, the bundle (read-only, at {@value #BUNDLE_DIR}) and the task's space are visible: {@value
+ * #JOB_DIR} and {@code /tmp} are tmpfs of a bounded size, the host scratch directory's {@code .dp}
+ * is bound read-only at {@code /job/.dp} but for its {@code output.json}, the one file the task
+ * writes for the worker (a bind mount: it cannot be replaced by a link or a FIFO).
+ *
+ * <p>RLIMIT_NPROC counts the processes of a uid in a user namespace: a root worker gives each slot
+ * a uid of its own and sets it before bubblewrap; a worker that is not root sets it inside the
+ * sandbox, whose fresh user namespace counts the task's processes only.
  */
 public final class SandboxCommand {
 
@@ -40,10 +50,28 @@ public final class SandboxCommand {
       // /etc/alternatives: Debian's awk, which, java, … in /usr/bin are links through it
       List.of("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives");
 
-  /** rlimits of a task process; 0 means "not limited". */
-  public record Limits(long addressSpaceBytes, long processes, long fileSizeBytes) {
+  /** Where the worker's files for the task lie, in the scratch directory and inside. */
+  public static final String DP_DIR = ".dp";
+
+  /** The file the task writes its output to, in {@value #DP_DIR}. */
+  public static final String OUTPUT_FILE = "output.json";
+
+  /**
+   * Limits of a task; 0 means "not limited".
+   *
+   * @param addressSpaceBytes RLIMIT_AS
+   * @param processes RLIMIT_NPROC (sandbox only)
+   * @param fileSizeBytes RLIMIT_FSIZE
+   * @param scratchBytes size of each of the sandbox's tmpfs ({@value #JOB_DIR}, {@code /tmp})
+   */
+  public record Limits(
+      long addressSpaceBytes, long processes, long fileSizeBytes, long scratchBytes) {
+    public Limits(long addressSpaceBytes, long processes, long fileSizeBytes) {
+      this(addressSpaceBytes, processes, fileSizeBytes, 0);
+    }
+
     public static Limits none() {
-      return new Limits(0, 0, 0);
+      return new Limits(0, 0, 0, 0);
     }
   }
 
@@ -108,6 +136,11 @@ public final class SandboxCommand {
         "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", "/usr/bin/bwrap");
   }
 
+  /** The bubblewrap binary. */
+  public String bwrap() {
+    return bwrap;
+  }
+
   /** Whether bubblewrap is installed where this builder expects it. */
   public boolean bwrapAvailable() {
     return Files.isExecutable(Path.of(bwrap));
@@ -117,14 +150,15 @@ public final class SandboxCommand {
   public List<String> build(Spec spec) {
     List<String> cmd = new ArrayList<>();
     cmd.add(setsid);
-    if (spec.mode() == SandboxMode.BWRAP && spec.uid() != null) {
+    boolean ownUid = spec.mode() == SandboxMode.BWRAP && spec.uid() != null;
+    if (ownUid) {
       cmd.add(setpriv);
       cmd.add("--reuid=" + spec.uid());
       cmd.add("--regid=" + spec.uid());
       cmd.add("--clear-groups");
       cmd.add("--no-new-privs");
     }
-    List<String> limits = limits(spec);
+    List<String> limits = limits(spec.limits(), ownUid);
     if (!limits.isEmpty()) {
       cmd.add(prlimit);
       cmd.addAll(limits);
@@ -167,31 +201,78 @@ public final class SandboxCommand {
       cmd.add("/proc");
       cmd.add("--dev");
       cmd.add("/dev");
-      cmd.add("--tmpfs");
-      cmd.add("/tmp");
+      tmpfs(cmd, spec.limits().scratchBytes(), "/tmp");
       if (spec.bundle() != null) {
         bind(cmd, "--ro-bind", spec.bundle().toString(), BUNDLE_DIR);
       }
-      bind(cmd, "--bind", spec.scratch().toString(), JOB_DIR);
+      // the task's space: a bounded tmpfs, not the worker's disk
+      tmpfs(cmd, spec.limits().scratchBytes(), JOB_DIR);
+      Path dp = spec.scratch().resolve(DP_DIR);
+      if (Files.isDirectory(dp, LinkOption.NOFOLLOW_LINKS)) {
+        bind(cmd, "--ro-bind", dp.toString(), JOB_DIR + "/" + DP_DIR);
+        bind(cmd, "--bind", dp.resolve(OUTPUT_FILE).toString(), outputInside());
+      }
+      // the bundle's files where the task runs (./extract.sh), as links into the read-only bundle
+      for (String name : bundleEntries(spec.bundle())) {
+        cmd.add("--symlink");
+        cmd.add(BUNDLE_DIR + "/" + name);
+        cmd.add(JOB_DIR + "/" + name);
+      }
       // the sandbox's own root (a tmpfs holding the mount points) is read-only too
       cmd.add("--remount-ro");
       cmd.add("/");
       cmd.add("--chdir");
       cmd.add(JOB_DIR);
       cmd.add("--");
+      if (!ownUid && spec.limits().processes() > 0) {
+        // inside the sandbox's user namespace, where only the task's processes count
+        cmd.add(prlimit);
+        cmd.add("--nproc=" + spec.limits().processes());
+        cmd.add("--");
+      }
     }
     cmd.addAll(spec.argv());
     return List.copyOf(cmd);
   }
 
-  private static List<String> limits(Spec spec) {
+  /** Where the output file appears inside the sandbox. */
+  public static String outputInside() {
+    return JOB_DIR + "/" + DP_DIR + "/" + OUTPUT_FILE;
+  }
+
+  private static void tmpfs(List<String> cmd, long size, String at) {
+    if (size > 0) {
+      cmd.add("--size");
+      cmd.add(String.valueOf(size));
+    }
+    cmd.add("--tmpfs");
+    cmd.add(at);
+  }
+
+  /** Top-level entries of the bundle, in a stable order ({@value #DP_DIR} left out). */
+  private static List<String> bundleEntries(Path bundle) {
+    if (bundle == null || !Files.isDirectory(bundle)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(bundle)) {
+      return entries
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.equals(DP_DIR))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the bundle " + bundle, e);
+    }
+  }
+
+  private static List<String> limits(Limits l, boolean ownUid) {
     List<String> out = new ArrayList<>();
-    Limits l = spec.limits();
     if (l.addressSpaceBytes() > 0) {
       out.add("--as=" + l.addressSpaceBytes());
     }
-    // RLIMIT_NPROC counts every process of the uid: only meaningful for a uid of the task's own
-    if (l.processes() > 0 && spec.mode() == SandboxMode.BWRAP && spec.uid() != null) {
+    // RLIMIT_NPROC counts every process of the uid: here only for a uid of the task's own (else
+    // it is set inside the sandbox's user namespace)
+    if (l.processes() > 0 && ownUid) {
       out.add("--nproc=" + l.processes());
     }
     if (l.fileSizeBytes() > 0) {

@@ -36,27 +36,44 @@ public final class SandboxProbe {
   }
 
   /**
-   * The mode the worker runs with, and the probe's result when one ran ({@code null} otherwise).
+   * The mode the worker runs with ({@code null}: it cannot run tasks), the probe's result when one
+   * ran ({@code null} otherwise), and why tasks run unsandboxed or not at all ({@code null} when
+   * bubblewrap works).
    */
-  public record Choice(SandboxMode mode, Result probe) {}
+  public record Choice(SandboxMode mode, Result probe, String problem) {}
 
   private SandboxProbe() {}
 
   /**
-   * Resolves {@code auto}: bubblewrap when it is installed and {@code probe} says it works, {@code
-   * none} otherwise. {@code bwrap} and {@code none} stay as they are, unprobed: an explicit {@code
-   * bwrap} never falls back.
+   * Resolves the configured mode. Fails closed: {@code bwrap} runs bubblewrap when the probe says
+   * it works here, and otherwise nothing; running without a sandbox ({@code none}, or {@code auto}
+   * when bubblewrap does not work) needs {@code allowUnsandboxed}.
    */
   public static Choice choose(
-      SandboxMode configured, SandboxCommand command, Supplier<Result> probe) {
-    if (configured != SandboxMode.AUTO) {
-      return new Choice(configured, null);
+      SandboxMode configured,
+      boolean allowUnsandboxed,
+      SandboxCommand command,
+      Supplier<Result> probe) {
+    if (configured == SandboxMode.NONE) {
+      return allowUnsandboxed
+          ? new Choice(SandboxMode.NONE, null, "dataplane.worker.sandbox=none")
+          : new Choice(
+              null,
+              null,
+              "dataplane.worker.sandbox=none needs dataplane.worker.allow-unsandboxed=true");
     }
-    if (!command.bwrapAvailable()) {
-      return new Choice(SandboxMode.NONE, null);
+    Result r =
+        command.bwrapAvailable()
+            ? probe.get()
+            : Result.failed("bubblewrap is not installed (" + command.bwrap() + ")");
+    if (r.works()) {
+      return new Choice(SandboxMode.BWRAP, r, null);
     }
-    Result r = probe.get();
-    return new Choice(r.works() ? SandboxMode.BWRAP : SandboxMode.NONE, r);
+    String problem = "bubblewrap cannot start here: " + r.problem();
+    if (configured == SandboxMode.AUTO && allowUnsandboxed) {
+      return new Choice(SandboxMode.NONE, r, problem);
+    }
+    return new Choice(null, r, problem);
   }
 
   /**
@@ -77,7 +94,8 @@ public final class SandboxProbe {
     Path output = null;
     Process process = null;
     try {
-      Files.createDirectories(workRoot);
+      // prepared as the runner will: the task's uid must reach its scratch directory
+      WorkRoot.prepare(workRoot, uid);
       scratch = Files.createTempDirectory(workRoot, SCRATCH_PREFIX);
       output = Files.createTempFile(workRoot, SCRATCH_PREFIX, ".log");
       if (uid != null) {
@@ -101,6 +119,15 @@ public final class SandboxProbe {
       int exit = process.exitValue();
       if (exit == 0) {
         return Result.ok();
+      }
+      if (exit == 127 || exit == 126) {
+        // bwrap ran, the program inside could not: say so rather than blame user namespaces
+        String said = firstLine(output);
+        return Result.failed(
+            "the probe program could not run in the sandbox (exit "
+                + exit
+                + ")"
+                + (said.isEmpty() ? "" : ": " + said));
       }
       String said = firstLine(output);
       return Result.failed("exit code " + exit + (said.isEmpty() ? "" : ": " + said));

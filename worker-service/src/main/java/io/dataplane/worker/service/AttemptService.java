@@ -89,7 +89,8 @@ public class AttemptService {
   private ProcessRunner runner;
   private BundleCache cache;
   private ResultSpool spool;
-  private SandboxMode mode;
+  private volatile SandboxMode mode;
+  private volatile String sandboxProblem;
   private int slots;
   private boolean root;
   private volatile boolean draining;
@@ -110,7 +111,11 @@ public class AttemptService {
     this.tracer = tracer;
   }
 
-  /** Resolves the sandbox, prepares the work and cache directories. */
+  /**
+   * Resolves the sandbox, prepares the work and cache directories. A worker whose sandbox cannot
+   * start (and that may not run tasks without one) keeps {@link #mode()} null and says why in
+   * {@link #sandboxProblem()}: it is not ready and takes no work.
+   */
   public synchronized void start() throws IOException {
     if (runner != null) {
       return;
@@ -121,10 +126,12 @@ public class AttemptService {
     root = isRoot();
     WorkerConfig.Limits l = config.limits();
     SandboxCommand.Limits limits =
-        new SandboxCommand.Limits(l.memoryBytes(), l.processes(), l.fileSizeBytes());
+        new SandboxCommand.Limits(
+            l.memoryBytes(), l.processes(), l.fileSizeBytes(), l.scratchBytes());
     SandboxProbe.Choice choice =
         SandboxProbe.choose(
             config.sandbox(),
+            config.allowUnsandboxed(),
             command,
             () ->
                 SandboxProbe.run(
@@ -135,18 +142,28 @@ public class AttemptService {
                     limits,
                     SANDBOX_PROBE_TIMEOUT));
     mode = choice.mode();
-    if (mode == SandboxMode.BWRAP && !command.bwrapAvailable()) {
-      throw new IllegalStateException(
-          "dataplane.worker.sandbox=bwrap but bubblewrap is not installed ("
-              + config.bwrap()
-              + ")");
+    sandboxProblem = choice.problem();
+    registry.gauge(
+        "dataplane.worker.sandboxed",
+        List.of(
+            io.micrometer.core.instrument.Tag.of(
+                "mode", mode == null ? "unavailable" : mode.name().toLowerCase(Locale.ROOT))),
+        this,
+        s -> s.mode() == SandboxMode.BWRAP ? 1 : 0);
+    if (mode == null) {
+      Log.errorf(
+          "worker %s takes NO work: %s. Give the worker what bubblewrap needs (docs/worker.md,"
+              + " \"The sandbox in Kubernetes\"), or set dataplane.worker.allow-unsandboxed=true"
+              + " to run tasks without a sandbox",
+          config.instanceId(), sandboxProblem);
+      return;
     }
-    if (choice.probe() != null && !choice.probe().works()) {
+    if (mode == SandboxMode.NONE) {
       Log.warnf(
-          "dataplane.worker.sandbox=auto: bubblewrap (%s) is installed but cannot start here (%s);"
-              + " tasks run WITHOUT a sandbox (none). Allow user namespaces for bubblewrap, or set"
-              + " dataplane.worker.sandbox=none to choose this, or bwrap to refuse it",
-          config.bwrap(), choice.probe().problem());
+          "worker %s runs tasks WITHOUT a sandbox (%s): tasks run as the worker's user and can"
+              + " read its files and environment",
+          config.instanceId(),
+          sandboxProblem == null ? "dataplane.worker.sandbox=none" : sandboxProblem);
     }
     int configured = config.slots().orElse(0);
     slots = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
@@ -165,7 +182,12 @@ public class AttemptService {
                 config.logLimitBytes(),
                 config.maxOutputBytes(),
                 config.logFlushInterval().toMillis()));
-    cache = new BundleCache(Path.of(config.cache().dir()), config.cache().maxBytes(), filestore);
+    cache =
+        new BundleCache(
+            Path.of(config.cache().dir()),
+            config.cache().maxBytes(),
+            config.cache().maxBundleBytes(),
+            filestore);
     spool =
         new ResultSpool(
             // one directory per worker instance: workers of one host never send each other's
@@ -215,8 +237,19 @@ public class AttemptService {
     }
   }
 
+  /** BWRAP or NONE once started; null when the worker cannot run tasks (see the problem). */
   public SandboxMode mode() {
     return mode;
+  }
+
+  /** Why tasks run without a sandbox, or cannot run at all; null when the sandbox works. */
+  public String sandboxProblem() {
+    return sandboxProblem;
+  }
+
+  /** Whether the worker can run tasks (started, with a sandbox or explicitly without). */
+  public boolean canRun() {
+    return runner != null;
   }
 
   public int slots() {
@@ -262,7 +295,7 @@ public class AttemptService {
 
   /** Reserves a free slot before a claim; returns its number, or -1 when none is free. */
   public synchronized int reserveSlot() {
-    if (draining || freeSlots.isEmpty()) {
+    if (draining || runner == null || freeSlots.isEmpty()) {
       return -1;
     }
     return freeSlots.poll();

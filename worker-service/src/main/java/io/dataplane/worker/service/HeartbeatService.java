@@ -81,7 +81,8 @@ public class HeartbeatService {
         attempts.draining() ? 0 : attempts.freeSlots(),
         attempts.running(),
         attempts.startedAt(),
-        attempts.draining());
+        attempts.draining(),
+        io.dataplane.worker.health.WorkerReadinessCheck.sandbox(attempts));
   }
 
   public synchronized void stop() {

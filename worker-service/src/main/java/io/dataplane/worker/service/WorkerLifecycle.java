@@ -49,7 +49,9 @@ public class WorkerLifecycle {
     }
     control.start();
     heartbeat.start();
-    dispatch.start();
+    if (attempts.canRun()) {
+      dispatch.start();
+    } // else: not ready, no dispatch taken; heartbeats show the worker and its sandbox problem
   }
 
   void onStop(@Observes ShutdownEvent event) {

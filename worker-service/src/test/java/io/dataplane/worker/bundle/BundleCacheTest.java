@@ -45,7 +45,7 @@ class BundleCacheTest {
     }
 
     @Override
-    public void fetch(String digest, Path target) throws IOException {
+    public void fetch(String digest, Path target, long maxBytes) throws IOException {
       downloads.incrementAndGet();
       if (gate != null) {
         try {

@@ -3,36 +3,51 @@ package io.dataplane.worker.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SandboxCommandTest {
 
   private final SandboxCommand builder = SandboxCommand.standard();
   private final SandboxCommand.Limits limits = new SandboxCommand.Limits(1 << 30, 128, 1 << 20);
 
+  @TempDir Path tmp;
+
   @Test
-  void bwrapDropsPrivilegesLimitsAndIsolates() {
+  void bwrapDropsPrivilegesLimitsAndIsolates() throws IOException {
+    Path scratch = Files.createDirectories(tmp.resolve("scratch/.dp")).getParent();
+    Path bundle = Files.createDirectories(tmp.resolve("b1"));
+    Files.writeString(bundle.resolve("extract.sh"), "echo");
     List<String> cmd =
         builder.build(
             new SandboxCommand.Spec(
                 SandboxMode.BWRAP,
                 List.of("/usr/bin/bash", "-euo", "pipefail", "/job/.dp/script.sh"),
-                Path.of("/w/scratch"),
-                Path.of("/cache/b1"),
+                scratch,
+                bundle,
                 false,
                 61001,
-                limits));
+                new SandboxCommand.Limits(1 << 30, 128, 1 << 20, 1 << 24)));
     assertThat(cmd.get(0)).isEqualTo("/usr/bin/setsid");
     assertThat(String.join(" ", cmd))
         .contains("/usr/bin/setpriv --reuid=61001 --regid=61001 --clear-groups --no-new-privs")
         .contains("/usr/bin/prlimit --as=1073741824 --nproc=128 --fsize=1048576 --")
         .contains("--unshare-all --die-with-parent --new-session")
         .contains("--ro-bind /usr /usr")
-        .contains("--ro-bind /cache/b1 /bundle")
-        .contains("--bind /w/scratch /job --remount-ro / --chdir /job")
-        .contains("--tmpfs /tmp")
+        .contains("--ro-bind " + bundle + " /bundle")
+        // the task's space is a bounded tmpfs; of the host scratch only .dp, read-only but for
+        // the output file
+        .contains("--size 16777216 --tmpfs /job")
+        .contains("--ro-bind " + scratch + "/.dp /job/.dp")
+        .contains("--bind " + scratch + "/.dp/output.json /job/.dp/output.json")
+        .contains("--symlink /bundle/extract.sh /job/extract.sh")
+        .contains("--remount-ro / --chdir /job --")
+        .contains("--size 16777216 --tmpfs /tmp")
+        .doesNotContain("--bind " + scratch + " /job")
         .endsWith("-- /usr/bin/bash -euo pipefail /job/.dp/script.sh")
         .doesNotContain("--share-net")
         .doesNotContain("/etc/resolv.conf")
@@ -57,6 +72,19 @@ class SandboxCommandTest {
         .doesNotContain("setpriv")
         .doesNotContain("prlimit")
         .doesNotContain("/bundle");
+  }
+
+  @Test
+  void aWorkerThatIsNotRootLimitsProcessesInsideTheSandbox() {
+    // without a uid of its own, RLIMIT_NPROC set outside would count the worker's own threads;
+    // inside bubblewrap's user namespace it counts the task's processes only
+    List<String> cmd =
+        builder.build(
+            new SandboxCommand.Spec(
+                SandboxMode.BWRAP, List.of("x"), Path.of("/s"), null, false, null, limits));
+    assertThat(String.join(" ", cmd))
+        .contains("/usr/bin/prlimit --as=1073741824 --fsize=1048576 -- /usr/bin/bwrap")
+        .endsWith("--chdir /job -- /usr/bin/prlimit --nproc=128 -- x");
   }
 
   @Test

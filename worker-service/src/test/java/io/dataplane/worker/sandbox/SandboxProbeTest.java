@@ -40,40 +40,59 @@ class SandboxProbeTest {
         "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", script.toString());
   }
 
-  private SandboxProbe.Choice auto(SandboxCommand command, Duration timeout) {
+  private SandboxProbe.Choice choose(
+      SandboxMode mode, boolean allowUnsandboxed, SandboxCommand command, Duration timeout) {
     return SandboxProbe.choose(
-        SandboxMode.AUTO,
+        mode,
+        allowUnsandboxed,
         command,
         () -> SandboxProbe.run(command, TRUE, work, null, LIMITS, timeout));
   }
 
-  @Test
-  void autoFallsBackToNoneWhenBubblewrapCannotStart() throws IOException {
-    // what bwrap says in a pod without user namespaces
-    SandboxCommand broken =
-        fakeBwrap(
-            "echo 'bwrap: No permissions to create a new namespace, likely because the kernel"
-                + " does not allow non-privileged user namespaces.' >&2; exit 1");
-
-    SandboxProbe.Choice c = auto(broken, Duration.ofSeconds(10));
-
-    assertThat(c.mode()).isEqualTo(SandboxMode.NONE);
-    assertThat(c.probe().works()).isFalse();
-    assertThat(c.probe().problem())
-        .startsWith("exit code 1: bwrap: No permissions to create a new namespace");
-    assertThat(leftovers()).isEmpty();
+  /** What bwrap says in a pod without user namespaces. */
+  private SandboxCommand broken() throws IOException {
+    return fakeBwrap(
+        "echo 'bwrap: No permissions to create a new namespace, likely because the kernel"
+            + " does not allow non-privileged user namespaces.' >&2; exit 1");
   }
 
   @Test
-  void autoTakesBubblewrapWhenTheProbeRunsThroughIt() throws IOException {
+  void bwrapThatCannotStartLeavesTheWorkerWithoutAModeAndSaysWhy() throws IOException {
+    // the default (bwrap) fails closed: no fallback to running tasks unsandboxed
+    SandboxProbe.Choice c = choose(SandboxMode.BWRAP, false, broken(), Duration.ofSeconds(10));
+
+    assertThat(c.mode()).isNull();
+    assertThat(c.probe().works()).isFalse();
+    assertThat(c.problem())
+        .startsWith("bubblewrap cannot start here: exit code 1: bwrap: No permissions to create");
+    assertThat(leftovers()).isEmpty();
+    // allowing unsandboxed tasks does not make an explicit bwrap fall back either
+    assertThat(choose(SandboxMode.BWRAP, true, broken(), Duration.ofSeconds(10)).mode()).isNull();
+  }
+
+  @Test
+  void autoFallsBackToNoneOnlyWhenUnsandboxedIsAllowed() throws IOException {
+    SandboxProbe.Choice refused = choose(SandboxMode.AUTO, false, broken(), Duration.ofSeconds(10));
+    assertThat(refused.mode()).isNull();
+    assertThat(refused.problem()).contains("No permissions to create a new namespace");
+
+    SandboxProbe.Choice allowed = choose(SandboxMode.AUTO, true, broken(), Duration.ofSeconds(10));
+    assertThat(allowed.mode()).isEqualTo(SandboxMode.NONE);
+    assertThat(allowed.problem()).contains("No permissions to create a new namespace");
+  }
+
+  @Test
+  void bubblewrapIsTakenWhenTheProbeRunsThroughIt() throws IOException {
     // runs what follows the "--" that ends bwrap's options, as bwrap would
     SandboxCommand working =
         fakeBwrap("while [ \"$1\" != \"--\" ]; do shift; done; shift; exec \"$@\"");
 
-    SandboxProbe.Choice c = auto(working, Duration.ofSeconds(10));
-
-    assertThat(c.mode()).isEqualTo(SandboxMode.BWRAP);
-    assertThat(c.probe().works()).isTrue();
+    for (SandboxMode mode : List.of(SandboxMode.BWRAP, SandboxMode.AUTO)) {
+      SandboxProbe.Choice c = choose(mode, false, working, Duration.ofSeconds(10));
+      assertThat(c.mode()).isEqualTo(SandboxMode.BWRAP);
+      assertThat(c.probe().works()).isTrue();
+      assertThat(c.problem()).isNull();
+    }
     assertThat(leftovers()).isEmpty();
   }
 
@@ -82,31 +101,64 @@ class SandboxProbeTest {
     SandboxCommand hanging = fakeBwrap("exec sleep 60");
     long t0 = System.nanoTime();
 
-    SandboxProbe.Choice c = auto(hanging, Duration.ofMillis(500));
+    SandboxProbe.Choice c = choose(SandboxMode.BWRAP, false, hanging, Duration.ofMillis(500));
 
-    assertThat(c.mode()).isEqualTo(SandboxMode.NONE);
-    assertThat(c.probe().problem()).contains("no answer within 500 ms");
+    assertThat(c.mode()).isNull();
+    assertThat(c.problem()).contains("no answer within 500 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
-  void explicitModesAreNotProbed() throws IOException {
-    SandboxCommand broken = fakeBwrap("exit 1");
+  void noneAndAMissingBubblewrapNeedAnExplicitAllowance() throws IOException {
     Supplier<SandboxProbe.Result> mustNotRun =
         () -> {
           throw new AssertionError("probed");
         };
+    SandboxCommand broken = fakeBwrap("exit 1");
+    SandboxProbe.Choice none = SandboxProbe.choose(SandboxMode.NONE, false, broken, mustNotRun);
+    assertThat(none.mode()).isNull();
+    assertThat(none.problem()).contains("dataplane.worker.allow-unsandboxed=true");
+    assertThat(SandboxProbe.choose(SandboxMode.NONE, true, broken, mustNotRun).mode())
+        .isEqualTo(SandboxMode.NONE);
 
-    // an explicit bwrap keeps failing loudly: no fallback
-    assertThat(SandboxProbe.choose(SandboxMode.BWRAP, broken, mustNotRun))
-        .isEqualTo(new SandboxProbe.Choice(SandboxMode.BWRAP, null));
-    assertThat(SandboxProbe.choose(SandboxMode.NONE, broken, mustNotRun))
-        .isEqualTo(new SandboxProbe.Choice(SandboxMode.NONE, null));
     SandboxCommand missing =
         new SandboxCommand(
             "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", "/nope/bwrap");
-    assertThat(SandboxProbe.choose(SandboxMode.AUTO, missing, mustNotRun))
-        .isEqualTo(new SandboxProbe.Choice(SandboxMode.NONE, null));
+    SandboxProbe.Choice c = SandboxProbe.choose(SandboxMode.BWRAP, false, missing, mustNotRun);
+    assertThat(c.mode()).isNull();
+    assertThat(c.problem()).contains("bubblewrap is not installed (/nope/bwrap)");
+    assertThat(SandboxProbe.choose(SandboxMode.AUTO, true, missing, mustNotRun).mode())
+        .isEqualTo(SandboxMode.NONE);
+  }
+
+  @Test
+  void aWorkRootTheTaskUsersCannotReachIsNamed() throws IOException {
+    // the system tests' workers once ran unsandboxed: their work root sat in a 0700 directory
+    Path closed = Files.createDirectory(tmp.resolve("closed"));
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    SandboxProbe.Result r =
+        SandboxProbe.run(
+            SandboxCommand.standard(),
+            TRUE,
+            closed.resolve("work"),
+            61999,
+            LIMITS,
+            Duration.ofSeconds(10));
+    assertThat(r.works()).isFalse();
+    assertThat(r.problem()).contains(closed + " is mode rwx------ (others need x)");
+  }
+
+  @Test
+  void theProbeMakesTheWorkRootReachableItself() {
+    SandboxCommand real = SandboxCommand.standard();
+    if (!real.bwrapAvailable() || !isRoot()) {
+      return; // the task uid differs from the worker's only when the worker runs as root
+    }
+    // a fresh work root, made by the probe before the runner ever ran (as at a worker's start)
+    SandboxProbe.Result r =
+        SandboxProbe.run(
+            real, TRUE, tmp.resolve("fresh/work"), 61998, LIMITS, Duration.ofSeconds(10));
+    assertThat(r.works()).as(String.valueOf(r.problem())).isTrue();
   }
 
   @Test
