@@ -24,7 +24,7 @@ DATAPLANE_FILESTORE_URL: {{ include "dataplane.url" (dict "root" . "component" "
 {{- $root := .root -}}
 {{- $w := .w -}}
 {{- $v := $w.values -}}
-JAVA_OPTS_APPEND: {{ $v.javaOpts | quote }}
+JDK_JAVA_OPTIONS: {{ $v.javaOpts | quote }}
 {{- if $w.schema }}
 QUARKUS_DATASOURCE_JDBC_URL: {{ include "dataplane.jdbcUrl" (dict "root" $root "schema" $w.schema) | quote }}
 QUARKUS_DATASOURCE_USERNAME: {{ $root.Values.postgresql.username | quote }}
