@@ -405,7 +405,8 @@ public class RunEngine {
         attempt,
         run.id(),
         tr.workerGroup());
-    events.append(tx, Topics.taskDispatch(run.environment(), tr.workerGroup()), run.id().toString(), event);
+    events.append(
+        tx, Topics.taskDispatch(run.environment(), tr.workerGroup()), run.id().toString(), event);
     if (tr.state() != TaskRunState.QUEUED) {
       taskChanged(tx, tr, TaskRunState.QUEUED, attempt, null);
     }

@@ -108,7 +108,7 @@ class AttemptCredentialsTest {
     String group = Api.unique("g");
     Api.group(env, group);
     Api.deploy(env, "single", Api.fixture("single", group));
-    TestWorker w = new TestWorker(group, d -> new Ignore());
+    TestWorker w = new TestWorker(env, group, d -> new Ignore());
     workers.add(w);
     String runId = Api.start(env, "single", Map.of());
     await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
@@ -138,7 +138,8 @@ class AttemptCredentialsTest {
     String group = Api.unique("g");
     Api.group(env, group);
     Api.deploy(env, "single", Api.fixture("single", group));
-    TestWorker first = new TestWorker(group, d -> d.attempt() == 1 ? new Hang() : new Ignore());
+    TestWorker first =
+        new TestWorker(env, group, d -> d.attempt() == 1 ? new Hang() : new Ignore());
     workers.add(first);
     await()
         .atMost(WITHIN)
@@ -154,7 +155,8 @@ class AttemptCredentialsTest {
     TaskDispatched one = first.claimed().get(0);
     assertThat(current(one)).isTrue();
     // the first worker falls silent: it is lost, attempt 2 takes over, attempt 1 is fenced
-    TestWorker second = new TestWorker(group, d -> d.attempt() >= 2 ? new Hang() : new Ignore());
+    TestWorker second =
+        new TestWorker(env, group, d -> d.attempt() >= 2 ? new Hang() : new Ignore());
     workers.add(second);
     first.silent(true);
     await().atMost(WITHIN).until(() -> !second.claimed().isEmpty());

@@ -72,7 +72,7 @@ class PoisonRecordTest {
   }
 
   private TestWorker worker(Setup s, Function<TaskDispatched, Action> behaviour) {
-    TestWorker w = new TestWorker(s.group(), behaviour);
+    TestWorker w = new TestWorker(s.env(), s.group(), behaviour);
     workers.add(w);
     return w;
   }
