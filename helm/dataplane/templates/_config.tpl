@@ -50,7 +50,7 @@ DATAPLANE_SECRETS_MASTER_KEY_DIR: "/etc/dataplane/master-keys"
 {{- end }}
 {{- end }}
 {{- if eq $w.component "worker" }}
-DATAPLANE_WORKER_GROUPS: {{ $w.group | quote }}
+DATAPLANE_WORKER_GROUPS: {{ $w.workerGroups | quote }}
 DATAPLANE_WORKER_SANDBOX: {{ $root.Values.workers.sandbox | quote }}
 DATAPLANE_WORKER_WORK_DIR: {{ printf "%s/work" (trimSuffix "/" $v.scratch.mountPath) | quote }}
 DATAPLANE_WORKER_CACHE_DIR: {{ printf "%s/bundles" (trimSuffix "/" $v.scratch.mountPath) | quote }}
