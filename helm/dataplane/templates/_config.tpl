@@ -54,7 +54,7 @@ DATAPLANE_SECRETS_MASTER_KEY_DIR: "/etc/dataplane/master-keys"
 {{- end }}
 {{- end }}
 {{- if eq $w.component "worker" }}
-DATAPLANE_WORKER_GROUPS: {{ $w.group | quote }}
+DATAPLANE_WORKER_GROUPS: {{ $w.workerGroups | quote }}
 DATAPLANE_WORKER_SANDBOX: {{ $root.Values.workers.sandbox | quote }}
 {{- if and (eq $root.Values.workers.sandbox "none") (not $root.Values.workers.allowUnsandboxed) }}
 {{- fail "workers.sandbox=none runs tasks without a sandbox: set workers.allowUnsandboxed=true to choose this (docs/deploy.md \"Worker sandbox\")" }}

@@ -130,15 +130,22 @@ items:
 {{- end }}
 {{- end }}
 {{- $facts := $components.worker }}
+{{- $pairs := dict }}
 {{- range $g := $root.Values.workers.groups }}
+{{- $pair := printf "%s/%s" $g.environment $g.name }}
+{{- if hasKey $pairs $pair }}
+{{- fail (printf "workers.groups lists %s twice: one entry per environment and group" $pair) }}
+{{- end }}
+{{- $_ := set $pairs $pair true }}
 {{- $v := deepCopy $root.Values.workers.defaults }}
 {{- range $k, $val := $g }}
 {{- $_ := set $v $k $val }}
 {{- end }}
 {{- $_ := set $v "image" $root.Values.workers.image }}
   - component: worker
-    group: {{ $g.name }}
-    name: {{ include "dataplane.componentName" (dict "root" $root "component" "worker" "group" $g.name) }}
+    group: {{ printf "%s-%s" $g.environment $g.name }}
+    workerGroups: {{ $pair }}
+    name: {{ include "dataplane.componentName" (dict "root" $root "component" "worker" "group" (printf "%s-%s" $g.environment $g.name)) }}
     service: {{ $facts.service }}
     port: {{ $facts.port }}
     schema: ""

@@ -175,8 +175,15 @@ class ChartRenderTest {
       assertThat(config).containsKey("KAFKA_BOOTSTRAP_SERVERS");
       if (component.equals("worker")) {
         assertThat(config).doesNotContainKey("QUARKUS_DATASOURCE_JDBC_URL");
+        // one environment/group pair, named in the Deployment's worker-group label
         assertThat(config.get("DATAPLANE_WORKER_GROUPS"))
-            .isEqualTo(deployment.at("/metadata/labels/dataplane.io~1worker-group").asText());
+            .matches("[a-z0-9-]+/[a-z0-9-]+")
+            .isEqualTo(
+                deployment
+                    .at("/metadata/labels/dataplane.io~1worker-group")
+                    .asText()
+                    .replaceFirst(
+                        "^(" + config.get("DATAPLANE_WORKER_GROUPS").split("/")[0] + ")-", "$1/"));
         List<String> mounts = mountPaths(deployment.at("/spec/template/spec/containers/0"));
         for (String dir : List.of("DATAPLANE_WORKER_WORK_DIR", "DATAPLANE_WORKER_CACHE_DIR")) {
           assertThat(mounts)

@@ -178,7 +178,7 @@ class MonitoringTest {
     assertThat(String.join("\n", dashboardQueries))
         .contains("histogram_quantile(0.5", "histogram_quantile(0.95")
         .contains("dataplane_task_duration_seconds_bucket")
-        .contains("by (group)", "by (state)");
+        .contains("by (environment, group)", "by (state)");
     assertThat(dashboard.path("uid").asText()).isEqualTo("dataplane-overview");
   }
 

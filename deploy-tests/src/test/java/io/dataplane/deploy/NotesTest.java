@@ -37,7 +37,8 @@ class NotesTest {
         .contains("create secret generic dataplane-postgresql")
         .contains("port-forward svc/dp-dataplane-gateway 8080:8080")
         .contains(
-            "dp-dataplane-worker-default (worker-service, port 8083, worker group \"default\")")
+            "dp-dataplane-worker-prod-default (worker-service, port 8083, worker group"
+                + " \"prod/default\")")
         // the default: bubblewrap in pods with their own user namespace, nothing unsandboxed
         .contains("the task sandbox is \"bwrap\", in pods with their own user namespace")
         .doesNotContain("WITHOUT a sandbox")
@@ -57,7 +58,7 @@ class NotesTest {
         .contains("https://dataplane.example.com/graphql")
         .contains("--from-literal=master-key-v2=")
         .contains("(from Secret dataplane-redis)")
-        .contains("worker group \"heavy\"")
+        .contains("worker group \"prod/heavy\"")
         .contains("in pods with their own user namespace")
         .doesNotContain("metrics.serviceMonitor.enabled=true")
         .doesNotContain("<no value>");

@@ -28,6 +28,7 @@ class ValuesSchemaTest {
     "unknown-key.yaml, replicas",
     "bad-sandbox.yaml, /workers/sandbox",
     "bad-group-name.yaml, /workers/groups/0/name",
+    "group-without-environment.yaml, environment",
     "no-master-key.yaml, /keys/masterKeys",
     "no-limits.yaml, limits",
     "bad-quantity.yaml, /workers/defaults/scratch/sizeLimit",

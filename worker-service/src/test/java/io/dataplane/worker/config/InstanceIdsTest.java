@@ -56,6 +56,7 @@ class InstanceIdsTest {
         new SmallRyeConfigBuilder()
             .withMapping(WorkerConfig.class)
             .withConverter(Duration.class, 100, new DurationConverter()) // "1s", as in Quarkus
+            .withDefaultValues(Map.of("dataplane.worker.groups", "dev/default")) // required
             .withDefaultValues(values)
             .build();
     return config.getConfigMapping(WorkerConfig.class);
