@@ -143,6 +143,10 @@ final class Platform implements AutoCloseable {
         own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
         if (module(name).equals("worker-service")) {
           own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
+          // workers on one machine need task uid ranges of their own (docs/worker.md)
+          own.put(
+              "DATAPLANE_WORKER_SANDBOX_UID_BASE",
+              String.valueOf(61000 + 100 * p.workerServices().size()));
           own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
           own.put(
               "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());
