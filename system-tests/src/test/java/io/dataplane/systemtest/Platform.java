@@ -158,6 +158,10 @@ final class Platform implements AutoCloseable {
           if (b.groupsOfWorker.containsKey(n)) {
             own.put("DATAPLANE_WORKER_GROUPS", b.groupsOfWorker.get(n));
           }
+          // workers on one machine need task uid ranges of their own (docs/worker.md)
+          own.put(
+              "DATAPLANE_WORKER_SANDBOX_UID_BASE",
+              String.valueOf(61000 + 100 * p.workerServices().size()));
           own.put("DATAPLANE_WORKER_WORK_DIR", Files.createTempDirectory("dp-st-work").toString());
           own.put(
               "DATAPLANE_WORKER_CACHE_DIR", Files.createTempDirectory("dp-st-cache").toString());

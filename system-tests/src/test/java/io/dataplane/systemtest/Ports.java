@@ -58,15 +58,18 @@ final class Ports {
   /** The range ports are taken from: the 12,000 ports below the ephemeral range. */
   static int[] range() {
     int low = 32768;
-    try {
-      String[] r =
-          Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
-      low = Integer.parseInt(r[0]);
+    // read line-wise: Files.readString trusts the size /proc reports and reads one byte of it
+    try (var in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      low = Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       // not Linux: the IANA dynamic range starts at 49152, 32768 is below both
     }
     int to = Math.min(low, 32768);
-    int from = Math.max(10000, to - 12000);
+    int from = Math.max(1024, to - 12000);
+    if (to - from < 100) {
+      throw new IllegalStateException(
+          "no room below the ephemeral port range (it starts at " + low + ")");
+    }
     return new int[] {from, to};
   }
 
