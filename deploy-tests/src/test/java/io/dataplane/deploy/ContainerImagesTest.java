@@ -255,7 +255,7 @@ class ContainerImagesTest {
     assertThat(p.isAlive()).as(service + " died at start:\n" + tail(log)).isTrue();
     assertThat(status(port, "/q/health/live")).isEqualTo(200);
     if (worker) {
-      // sandbox=bwrap: a worker whose bubblewrap cannot start inside its image is never ready
+      // sandbox=auto chose bwrap: bubblewrap started inside the image (else "none")
       assertThat(body(port, "/q/health/ready").toLowerCase())
           .as("the worker's sandbox inside its image")
           .containsPattern("\"sandbox\"\\s*:\\s*\"bwrap\"");
@@ -287,7 +287,8 @@ class ContainerImagesTest {
     if (service.equals("worker-service")) {
       env.put("DATAPLANE_WORKER_GROUPS", ID);
       env.put("DATAPLANE_WORKER_INSTANCE_ID", ID + "-worker");
-      env.put("DATAPLANE_WORKER_SANDBOX", "bwrap");
+      // auto: the worker probes bubblewrap at start and says in /q/health/ready what it chose
+      env.put("DATAPLANE_WORKER_SANDBOX", "auto");
       env.put("DATAPLANE_WORKER_WORK_DIR", "/var/lib/dataplane/work");
       env.put("DATAPLANE_WORKER_CACHE_DIR", "/var/lib/dataplane/bundles");
     } else {
