@@ -1,7 +1,7 @@
 package io.dataplane.orchestrator.messaging;
 
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.events.DispatchTopics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
