@@ -81,9 +81,7 @@ class FaultToleranceTest {
         HTTP.send(
             HttpRequest.newBuilder(
                     URI.create(platform.url("orchestrator-service") + "/api/v1/runs/" + runId))
-                .header(
-                    "Authorization",
-                    "Bearer " + ServiceProcess.gatewayToken())
+                .header("Authorization", "Bearer " + ServiceProcess.gatewayToken())
                 .timeout(Duration.ofSeconds(10))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

@@ -396,9 +396,7 @@ class SecretLeakTest {
             .build()
             .send(
                 HttpRequest.newBuilder(URI.create(platform.url("orchestrator-service") + path))
-                    .header(
-                        "Authorization",
-                        "Bearer " + ServiceProcess.gatewayToken())
+                    .header("Authorization", "Bearer " + ServiceProcess.gatewayToken())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);

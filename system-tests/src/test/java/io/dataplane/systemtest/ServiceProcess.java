@@ -31,7 +31,8 @@ final class ServiceProcess implements AutoCloseable {
 
   private static Map<String, String> testEnv() {
     Map<String, String> env = new HashMap<>();
-    env.put("DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==");
+    env.put(
+        "DATAPLANE_ATTEMPT_TOKEN_KEY", "c3lzdGVtLXRlc3QtYXR0ZW1wdC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==");
     env.put("DATAPLANE_SECRETS_MASTER_KEYS_V1", "c3lzdGVtLXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg=");
     env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
     SERVICE_TOKENS.forEach((caller, token) -> env.put("DATAPLANE_SERVICE_TOKENS_" + caller, token));

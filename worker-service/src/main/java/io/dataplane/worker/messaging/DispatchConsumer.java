@@ -1,11 +1,11 @@
 package io.dataplane.worker.messaging;
 
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.events.DispatchTopics;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.worker.client.OrchestratorClient;
 import io.dataplane.worker.config.WorkerConfig;
