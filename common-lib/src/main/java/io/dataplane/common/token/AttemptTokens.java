@@ -78,6 +78,35 @@ public final class AttemptTokens {
    * @throws TokenRejectedException with the reason the token was refused
    */
   public AttemptClaims verify(String token, String environment) throws TokenRejectedException {
+    AttemptClaims claims = signed(token);
+    Instant now = clock.instant();
+    if (!now.isBefore(claims.expiresAt())) {
+      throw new TokenRejectedException(
+          TokenRejectedException.Reason.EXPIRED, "token expired at " + claims.expiresAt());
+    }
+    if (!claims.environment().equals(environment)) {
+      throw new TokenRejectedException(
+          TokenRejectedException.Reason.WRONG_ENVIRONMENT, "token is for another environment");
+    }
+    return claims;
+  }
+
+  /**
+   * Whether {@code token} is a genuine token of attempt {@code (taskRunId, attempt)}: what the
+   * orchestrator asks of an AttemptStarted or AttemptFinished. Expiry does not matter here (a
+   * result may come after the token's life; the attempt's own state decides whether it counts).
+   */
+  public boolean proves(String token, java.util.UUID taskRunId, int attempt) {
+    try {
+      AttemptClaims claims = signed(token);
+      return claims.taskRunId().equals(taskRunId) && claims.attempt() == attempt;
+    } catch (TokenRejectedException e) {
+      return false;
+    }
+  }
+
+  /** The claims of a well-formed token signed with a known key; neither expiry nor environment. */
+  private AttemptClaims signed(String token) throws TokenRejectedException {
     if (token == null || token.isBlank() || token.length() > 16_384) {
       throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED, "no token");
     }
@@ -117,15 +146,6 @@ public final class AttemptTokens {
     if (claims.expiresAt() == null || claims.environment() == null || claims.taskRunId() == null) {
       throw new TokenRejectedException(
           TokenRejectedException.Reason.MALFORMED, "token lacks a required claim");
-    }
-    Instant now = clock.instant();
-    if (!now.isBefore(claims.expiresAt())) {
-      throw new TokenRejectedException(
-          TokenRejectedException.Reason.EXPIRED, "token expired at " + claims.expiresAt());
-    }
-    if (!claims.environment().equals(environment)) {
-      throw new TokenRejectedException(
-          TokenRejectedException.Reason.WRONG_ENVIRONMENT, "token is for another environment");
     }
     return claims;
   }

@@ -127,4 +127,19 @@ class AttemptTokensTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 32 bytes");
   }
+
+  @Test
+  void aTokenProvesOnlyItsOwnAttemptEvenAfterItExpired() {
+    AttemptClaims c = claims(NOW.minusSeconds(60)); // expired: a late result still counts
+    String token = tokens.sign(c);
+    assertThat(tokens.proves(token, c.taskRunId(), 1)).isTrue();
+    assertThat(tokens.proves(token, c.taskRunId(), 2)).isFalse();
+    assertThat(tokens.proves(token, UUID.randomUUID(), 1)).isFalse();
+    assertThat(tokens.proves(null, c.taskRunId(), 1)).isFalse();
+    assertThat(tokens.proves(token.substring(0, token.length() - 2) + "xx", c.taskRunId(), 1))
+        .isFalse();
+    AttemptTokens forger =
+        new AttemptTokens(Map.of("k1", OTHER), "k1", Clock.fixed(NOW, ZoneOffset.UTC));
+    assertThat(tokens.proves(forger.sign(c), c.taskRunId(), 1)).isFalse();
+  }
 }

@@ -31,7 +31,9 @@ public class OrchestratorStub implements QuarkusTestResourceLifecycleManager {
               exchange.getRequestURI().getPath().substring("/api/v1/environments/".length());
           String auth = exchange.getRequestHeaders().getFirst("Authorization");
           int status =
-              !("Bearer " + Api.TOKEN).equals(auth) ? 401 : env.startsWith("known-") ? 200 : 404;
+              !("Bearer test-filestore-token-0123456789").equals(auth)
+                  ? 401
+                  : env.startsWith("known-") ? 200 : 404;
           byte[] body = ("{\"name\":\"" + env + "\"}").getBytes();
           exchange.sendResponseHeaders(status, body.length);
           exchange.getResponseBody().write(body);

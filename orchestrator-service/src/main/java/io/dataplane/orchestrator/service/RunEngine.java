@@ -680,6 +680,21 @@ public class RunEngine {
         == 1;
   }
 
+  /**
+   * Whether an AttemptStarted or AttemptFinished carries a genuine token of its own attempt: a
+   * start or a result is accepted only from a holder of the attempt's token, never from another
+   * worker that merely names the attempt.
+   */
+  private boolean proven(String token, UUID taskRunId, int attempt, String workerId) {
+    if (tokens.proves(token, taskRunId, attempt)) {
+      return true;
+    }
+    Log.warnf(
+        "event of task run %s attempt %d from %s refused: it does not carry the attempt's token",
+        taskRunId, attempt, workerId);
+    return false;
+  }
+
   public void onStarted(UUID eventId, AttemptStarted e) {
     db.tx(
         tx -> {
@@ -693,6 +708,11 @@ public class RunEngine {
           PipelineRun run = lockRun(tx, tr0.get().runId());
           TaskRun tr = taskRun(tx, e.taskRunId()).orElseThrow();
           Optional<Attempt> a = attempt(tx, tr.id(), e.attempt());
+          if (!proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId())) {
+            // not even a stale start of this attempt: no CancelAttempt to whoever it names
+            tx.afterCommit(metrics::fenced);
+            return null;
+          }
           boolean current =
               a.isPresent()
                   && tr.attempt() == e.attempt()
@@ -769,7 +789,8 @@ public class RunEngine {
                   && a.get().active()
                   && (a.get().workerId() == null
                       || e.workerId() == null
-                      || a.get().workerId().equals(e.workerId()));
+                      || a.get().workerId().equals(e.workerId()))
+                  && proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId());
           if (!current) {
             Log.debugf(
                 "fenced result of task run %s attempt %d from %s",

@@ -9,11 +9,13 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
+import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.orchestrator.Api;
 import io.dataplane.orchestrator.scenario.TestWorker.Hang;
 import io.dataplane.orchestrator.scenario.TestWorker.Ignore;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,6 +132,71 @@ class AttemptCredentialsTest {
             Instant.now()));
     awaitRun(runId, "SUCCEEDED", WITHIN);
     assertThat(current(d)).as("finished").isFalse();
+  }
+
+  static AttemptFinished succeeded(TaskDispatched d, String workerId, String token) {
+    return result(d, workerId, AttemptOutcome.SUCCEEDED, token);
+  }
+
+  static AttemptFinished result(
+      TaskDispatched d, String workerId, AttemptOutcome outcome, String token) {
+    return new AttemptFinished(
+        d.runId(),
+        d.taskRunId(),
+        d.attempt(),
+        workerId,
+        outcome,
+        outcome == AttemptOutcome.SUCCEEDED ? 0 : 1,
+        Map.of(),
+        null,
+        1,
+        Instant.now(),
+        token);
+  }
+
+  @Test
+  void startsAndResultsCountOnlyWithTheAttemptsOwnToken() {
+    String env = Api.env();
+    String group = Api.unique("g");
+    Api.group(env, group);
+    Api.deploy(env, "chain", Api.fixture("chain", group));
+    TestWorker w = new TestWorker(group, d -> new Ignore());
+    workers.add(w);
+    String runId = Api.start(env, "chain", Map.of());
+    await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
+    TaskDispatched a = w.dispatched().get(0);
+    assertThat(w.claim(a)).isEqualTo(200);
+    // forged failures naming the attempt: no token, a token of another attempt, a garbled one
+    // (accepted, any of them would fail task a and fence the genuine success below)
+    // signed with the real key, but for attempt 2 of the same task run
+    String otherAttemptsToken =
+        io.dataplane.common.token.AttemptTokens.fromBase64(
+                "k1",
+                org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getValue("dataplane.attempt-token.key", String.class))
+            .sign(
+                new io.dataplane.common.token.AttemptClaims(
+                    env,
+                    "chain",
+                    group,
+                    a.runId(),
+                    a.taskRunId(),
+                    a.attempt() + 1,
+                    java.util.List.of(),
+                    null,
+                    Instant.now().plusSeconds(600)));
+    w.sendAsIs(result(a, w.workerId, AttemptOutcome.FAILED, null));
+    w.sendAsIs(result(a, w.workerId, AttemptOutcome.FAILED, otherAttemptsToken));
+    w.sendAsIs(result(a, w.workerId, AttemptOutcome.FAILED, a.attemptToken() + "x"));
+    w.sendAsIs(
+        new AttemptStarted(a.runId(), a.taskRunId(), a.attempt(), w.workerId, Instant.now()));
+    // the genuine result, sent after them on the same partition, is the one that counts
+    w.sendAsIs(succeeded(a, w.workerId, a.attemptToken()));
+    await().atMost(WITHIN).until(() -> w.dispatched().size() >= 2);
+    JsonPath run = Api.run(runId);
+    assertThat(Api.attempts(run, "a")).hasSize(1);
+    assertThat(Api.taskState(run, "a")).isEqualTo("SUCCEEDED");
+    Api.api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
   }
 
   @Test

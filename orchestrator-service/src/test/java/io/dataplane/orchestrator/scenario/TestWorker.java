@@ -305,8 +305,28 @@ public final class TestWorker implements AutoCloseable {
             Instant.now()));
   }
 
-  /** Sends an event as this worker would (also for tests that forge duplicates). */
+  /**
+   * Sends an event as this worker would (also for tests that forge duplicates); a start or result
+   * without a token gets the token of the attempt it names, as a real worker's carries.
+   */
   public EventEnvelope<?> send(Event e) {
+    if (e instanceof AttemptStarted s && s.attemptToken() == null) {
+      e =
+          new AttemptStarted(
+              s.runId(),
+              s.taskRunId(),
+              s.attempt(),
+              s.workerId(),
+              s.startedAt(),
+              tokenOf(s.taskRunId(), s.attempt()));
+    } else if (e instanceof AttemptFinished f && f.attemptToken() == null) {
+      e = f.withToken(tokenOf(f.taskRunId(), f.attempt()));
+    }
+    return sendAsIs(e);
+  }
+
+  /** Sends an event exactly as given (a forged start or result without the attempt's token). */
+  public EventEnvelope<?> sendAsIs(Event e) {
     EventEnvelope<?> env = EventEnvelope.of("worker-service", e);
     send(env);
     return env;
@@ -354,6 +374,14 @@ public final class TestWorker implements AutoCloseable {
   /** Stops (or resumes) heartbeats, as a worker that hangs or loses its network would. */
   public void silent(boolean silent) {
     heartbeating = !silent;
+  }
+
+  private String tokenOf(java.util.UUID taskRunId, int attempt) {
+    return dispatched.stream()
+        .filter(d -> d.taskRunId().equals(taskRunId) && d.attempt() == attempt)
+        .map(TaskDispatched::attemptToken)
+        .findFirst()
+        .orElse(null);
   }
 
   public List<TaskDispatched> dispatched() {

@@ -471,7 +471,12 @@ public class AttemptService {
                 Topics.TASK_EVENTS,
                 d.runId().toString(),
                 new AttemptStarted(
-                    d.runId(), d.taskRunId(), d.attempt(), config.instanceId(), Instant.now()),
+                    d.runId(),
+                    d.taskRunId(),
+                    d.attempt(),
+                    config.instanceId(),
+                    Instant.now(),
+                    d.attemptToken()),
                 ctx);
             result = process.result().get();
           }
@@ -627,7 +632,8 @@ public class AttemptService {
                   PgText.cleanValue(r.outputs()),
                   PgText.clean(r.error()),
                   r.durationMillis(),
-                  Instant.now())),
+                  Instant.now(),
+                  d.attemptToken())),
           ctx);
       registry
           .counter("dataplane.worker.attempts.finished", "outcome", r.outcome().name())
