@@ -295,20 +295,25 @@ public class WorkerService {
     // reporting an attempt only once Kafka acknowledged its result, so a result that exists has
     // been applied by then: a lagging task-events consumer never turns late results into re-queues.
     List<Object[]> unreported =
-        db.tx(
-            tx ->
-                tx.list(
-                    "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
-                        + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
-                        + " and w.state = 'ACTIVE' and a.unreported_since is not null"
-                        + " and a.unreported_since < now() - make_interval(secs => ?)"
-                        + " and greatest(a.claimed_at, a.started_at)"
-                        + " < now() - make_interval(secs => ?)"
-                        + " and a.unreported_since < ?",
-                    rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
-                    config.attemptUnreportedAfter().toMillis() / 1000.0,
-                    config.attemptUnreportedAfter().toMillis() / 1000.0,
-                    taskEventsCaughtUpAt));
+        config.attemptUnreportedAfter().isZero()
+            ? List.of()
+            : db.tx(
+                tx ->
+                    tx.list(
+                        "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
+                            + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
+                            + " and w.state = 'ACTIVE' and a.unreported_since is not null"
+                            + " and a.unreported_since < now() - make_interval(secs => ?)"
+                            + " and greatest(a.claimed_at, a.started_at)"
+                            + " < now() - make_interval(secs => ?)"
+                            + " and a.unreported_since < ?",
+                        rs ->
+                            new Object[] {
+                              Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)
+                            },
+                        config.attemptUnreportedAfter().toMillis() / 1000.0,
+                        config.attemptUnreportedAfter().toMillis() / 1000.0,
+                        taskEventsCaughtUpAt));
     for (Object[] o : unreported) {
       Log.warnf(
           "worker %s no longer reports attempt %s/%d (its result was lost): re-queueing it",
