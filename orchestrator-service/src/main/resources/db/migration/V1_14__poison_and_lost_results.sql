@@ -6,6 +6,7 @@ drop index outbox_unsent;
 create index outbox_unsent on outbox (id) where sent_at is null and failed_at is null;
 create index outbox_failed on outbox (failed_at) where failed_at is not null;
 
--- Issue 14: when a live worker last reported an attempt in its heartbeats; an attempt it has not
--- reported for dataplane.orchestrator.attempt-unreported-after is re-queued (its result was lost).
-alter table attempts add column reported_at timestamptz;
+-- Issue 14: since when the heartbeats of an attempt's live worker no longer list it (null while
+-- they do); one it has not reported for dataplane.orchestrator.attempt-unreported-after is
+-- re-queued (its result was lost).
+alter table attempts add column unreported_since timestamptz;

@@ -85,8 +85,9 @@ public interface OrchestratorConfig {
   /**
    * An attempt CLAIMED or RUNNING on a live worker that has not reported it in its heartbeats for
    * this long (counted from its claim or the last report, against the worker's last heartbeat) is
-   * re-queued as a new attempt: its result was lost.
+   * re-queued as a new attempt: its result was lost. 0 (the default) turns this off: under load it
+   * still re-queued attempts whose results were only late (see docs/orchestrator.md).
    */
-  @WithDefault("30s")
+  @WithDefault("0s")
   Duration attemptUnreportedAfter();
 }

@@ -92,7 +92,9 @@ public class EventConsumers {
 
   void start(@Observes @Priority(100) StartupEvent ev) {
     loops.add(new Loop("run-requests", Topics.RUN_REQUESTS, this::onRunRequest));
-    loops.add(new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent));
+    Loop taskEvents = new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent);
+    taskEvents.onCaughtUp = workers::taskEventsCaughtUp;
+    loops.add(taskEvents);
     loops.add(
         new Loop(
             "heartbeats",
@@ -180,6 +182,12 @@ public class EventConsumers {
     Thread thread;
 
     final Runnable onAssigned;
+
+    /**
+     * Called after a poll when every assigned partition was read to its end, with an instant before
+     * which every record then in the partitions was processed.
+     */
+    java.util.function.Consumer<java.time.Instant> onCaughtUp = at -> {};
 
     /** Called after every poll that completed a fetch from the broker (it answers). */
     final Runnable onFetched;
@@ -285,6 +293,8 @@ public class EventConsumers {
             });
         while (running) {
           try {
+            // the ends the lag is measured against may come from a fetch a little before the poll
+            java.time.Instant readTo = java.time.Instant.now().minusSeconds(1);
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
             noteFetches();
             for (TopicPartition tp : records.partitions()) {
@@ -299,6 +309,9 @@ public class EventConsumers {
             }
             if (!records.isEmpty()) {
               consumer.commitSync();
+            }
+            if (caughtUp()) {
+              onCaughtUp.accept(readTo);
             }
           } catch (WakeupException e) {
             throw e;
@@ -318,6 +331,21 @@ public class EventConsumers {
           // closing anyway
         }
       }
+    }
+
+    /** Whether every assigned partition has been read to its end (no lag known or left). */
+    private boolean caughtUp() {
+      Set<TopicPartition> parts = consumer.assignment();
+      if (parts.isEmpty()) {
+        return false;
+      }
+      for (TopicPartition tp : parts) {
+        java.util.OptionalLong lag = consumer.currentLag(tp);
+        if (lag.isEmpty() || lag.getAsLong() > 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**

@@ -49,6 +49,10 @@ public class WorkerService {
   static final Duration UNREADABLE_AFTER = Duration.ofSeconds(2);
 
   private volatile Instant lastFetch = Instant.now();
+
+  /** When the task-events consumer last had read every partition to its end. */
+  private volatile Instant taskEventsCaughtUpAt = Instant.EPOCH;
+
   private volatile boolean unreadable;
 
   public WorkerService(
@@ -109,6 +113,22 @@ public class WorkerService {
               hb.startedAt(),
               hb.sandbox());
           List<WorkerHeartbeat.RunningAttempt> reported = markReported(tx, hb);
+          if (hb.running() != null) {
+            // the worker's active attempts it does not list: note since when
+            tx.update(
+                "update attempts a set unreported_since = now() where a.worker_id = ?"
+                    + " and a.state in ('CLAIMED', 'RUNNING') and a.unreported_since is null"
+                    + " and not exists (select 1 from unnest(?::uuid[], ?::int[])"
+                    + " as r(task_run_id, attempt) where r.task_run_id = a.task_run_id"
+                    + " and r.attempt = a.attempt)",
+                hb.workerId(),
+                reported.stream()
+                    .map(WorkerHeartbeat.RunningAttempt::taskRunId)
+                    .toArray(UUID[]::new),
+                reported.stream()
+                    .map(WorkerHeartbeat.RunningAttempt::attempt)
+                    .toArray(Integer[]::new));
+          }
           if (reported.isEmpty()) {
             return null;
           }
@@ -169,10 +189,10 @@ public class WorkerService {
       return reported;
     }
     tx.update(
-        "update attempts a set reported_at = now() from unnest(?::uuid[], ?::int[])"
+        "update attempts a set unreported_since = null from unnest(?::uuid[], ?::int[])"
             + " as r(task_run_id, attempt) where a.task_run_id = r.task_run_id"
             + " and a.attempt = r.attempt and a.worker_id = ?"
-            + " and a.state in ('CLAIMED', 'RUNNING')",
+            + " and a.state in ('CLAIMED', 'RUNNING') and a.unreported_since is not null",
         reported.stream().map(WorkerHeartbeat.RunningAttempt::taskRunId).toArray(UUID[]::new),
         reported.stream().map(WorkerHeartbeat.RunningAttempt::attempt).toArray(Integer[]::new),
         hb.workerId());
@@ -196,8 +216,18 @@ public class WorkerService {
    */
   private static Object fullWindow(Db.Tx tx) throws java.sql.SQLException {
     tx.update("update workers set last_seen = now() where state = 'ACTIVE'");
-    tx.update("update attempts set reported_at = now() where state in ('CLAIMED', 'RUNNING')");
+    tx.update(
+        "update attempts set unreported_since = null where state in ('CLAIMED', 'RUNNING')"
+            + " and unreported_since is not null");
     return null;
+  }
+
+  /**
+   * Called when the task-events consumer has read every partition it holds to its end: every task
+   * event published before {@code readTo} has been applied.
+   */
+  public void taskEventsCaughtUp(Instant readTo) {
+    taskEventsCaughtUpAt = readTo;
   }
 
   /** Called when the heartbeat consumer completed a fetch: the broker answers it. */
@@ -265,18 +295,31 @@ public class WorkerService {
     for (Object[] o : orphaned) {
       engine.requeue((UUID) o[0], (Integer) o[1], "worker " + o[2] + " was lost");
     }
-    // attempts a live worker stopped reporting: it has been heard for attempt-unreported-after
-    // since it last reported the attempt (or claimed it, which covers the race with a start)
+    // attempts a live worker stopped reporting: its heartbeats have not listed them for
+    // attempt-unreported-after (the claim must be as old: the race with a start), and the task
+    // events were read to their end after the first heartbeat that left them out. A worker stops
+    // reporting an attempt only once Kafka acknowledged its result, so a result that exists has
+    // been applied by then: a lagging task-events consumer never turns late results into re-queues.
     List<Object[]> unreported =
-        db.tx(
-            tx ->
-                tx.list(
-                    "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
-                        + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
-                        + " and w.state = 'ACTIVE' and w.last_seen > greatest(a.reported_at,"
-                        + " a.claimed_at, a.started_at) + make_interval(secs => ?)",
-                    rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
-                    config.attemptUnreportedAfter().toMillis() / 1000.0));
+        config.attemptUnreportedAfter().isZero()
+            ? List.of()
+            : db.tx(
+                tx ->
+                    tx.list(
+                        "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
+                            + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
+                            + " and w.state = 'ACTIVE' and a.unreported_since is not null"
+                            + " and a.unreported_since < now() - make_interval(secs => ?)"
+                            + " and greatest(a.claimed_at, a.started_at)"
+                            + " < now() - make_interval(secs => ?)"
+                            + " and a.unreported_since < ?",
+                        rs ->
+                            new Object[] {
+                              Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)
+                            },
+                        config.attemptUnreportedAfter().toMillis() / 1000.0,
+                        config.attemptUnreportedAfter().toMillis() / 1000.0,
+                        taskEventsCaughtUpAt));
     for (Object[] o : unreported) {
       Log.warnf(
           "worker %s no longer reports attempt %s/%d (its result was lost): re-queueing it",

@@ -281,7 +281,7 @@ public final class TestWorker implements AutoCloseable {
       Integer exit,
       Map<String, Object> outputs,
       String error) {
-    if (running.remove(key) == null) {
+    if (!running.containsKey(key)) {
       return; // cancelled meanwhile
     }
     send(
@@ -303,6 +303,8 @@ public final class TestWorker implements AutoCloseable {
             error,
             1,
             Instant.now()));
+    // like a real worker: reported in heartbeats until its result is acknowledged
+    running.remove(key);
   }
 
   /**
