@@ -160,7 +160,7 @@ class AttemptCredentialsTest {
     String group = Api.unique("g");
     Api.group(env, group);
     Api.deploy(env, "chain", Api.fixture("chain", group));
-    TestWorker w = new TestWorker(group, d -> new Ignore());
+    TestWorker w = new TestWorker(env, group, d -> new Ignore());
     workers.add(w);
     String runId = Api.start(env, "chain", Map.of());
     await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
