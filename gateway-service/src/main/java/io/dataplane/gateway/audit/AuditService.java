@@ -51,6 +51,29 @@ public class AuditService {
     }
   }
 
+  /**
+   * Deletes entries older than {@code retention}, in batches (a sweep never holds a long lock);
+   * returns how many.
+   */
+  public int purgeOlderThan(java.time.Duration retention) {
+    int total = 0;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "delete from audit_log where id in (select id from audit_log where at < ?"
+                    + " order by id limit 10000)")) {
+      ps.setTimestamp(1, Timestamp.from(Instant.now().minus(retention)));
+      int n;
+      do {
+        n = ps.executeUpdate();
+        total += n;
+      } while (n == 10_000);
+    } catch (SQLException e) {
+      Log.warnf("audit retention sweep failed: %s", e.getMessage());
+    }
+    return total;
+  }
+
   /** Newest first; {@code before} is the id of the last entry of the previous page. */
   public List<AuditEntry> list(
       String actor, String action, String environment, String outcome, Long before, int limit) {

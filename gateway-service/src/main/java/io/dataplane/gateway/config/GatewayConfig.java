@@ -50,6 +50,19 @@ public interface GatewayConfig {
   /** Live updates (subscriptions) from Kafka. */
   Live live();
 
+  /** The audit log. */
+  Audit audit();
+
+  interface Audit {
+    /** Entries older than this are deleted by a periodic sweep. */
+    @WithDefault("P365D")
+    Duration retention();
+
+    /** How often the sweep runs (on every replica; deleting is idempotent). */
+    @WithDefault("PT1H")
+    Duration sweepInterval();
+  }
+
   interface ApiKeys {
     /** Lifetime of a key when its creator names none. */
     @WithDefault("P90D")
@@ -92,5 +105,20 @@ public interface GatewayConfig {
     /** Page size used when reading stored log lines before the live tail. */
     @WithDefault("500")
     int logPageSize();
+
+    /** Subscriptions one caller (user or API key) may have open at once on one gateway. */
+    @WithDefault("20")
+    int maxSubscriptionsPerCaller();
+
+    /** A subscription ends after this (the client subscribes again and is authorized again). */
+    @WithDefault("PT4H")
+    Duration maxLifetime();
+
+    /**
+     * How often every open subscription is authorized again (also at once on this gateway when role
+     * bindings or API keys change).
+     */
+    @WithDefault("PT1M")
+    Duration recheckInterval();
   }
 }

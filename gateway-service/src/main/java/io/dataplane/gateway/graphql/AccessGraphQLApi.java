@@ -3,6 +3,7 @@ package io.dataplane.gateway.graphql;
 import io.dataplane.gateway.audit.AuditService;
 import io.dataplane.gateway.audit.AuditService.AuditEntry;
 import io.dataplane.gateway.error.ApiError;
+import io.dataplane.gateway.live.LiveAccess;
 import io.dataplane.gateway.security.ApiKeyService;
 import io.dataplane.gateway.security.ApiKeyService.ApiKey;
 import io.dataplane.gateway.security.Caller;
@@ -40,13 +41,16 @@ public class AccessGraphQLApi {
   private final RoleBindingService bindings;
   private final AuditService audit;
   private final UserDirectory users;
+  private final LiveAccess live;
 
   public AccessGraphQLApi(
       Guard guard,
       ApiKeyService keys,
       RoleBindingService bindings,
       AuditService audit,
-      UserDirectory users) {
+      UserDirectory users,
+      LiveAccess live) {
+    this.live = live;
     this.guard = guard;
     this.keys = keys;
     this.bindings = bindings;
@@ -153,6 +157,7 @@ public class AccessGraphQLApi {
         "owner " + key.owner(),
         () -> {
           keys.revoke(uuid);
+          live.accessChanged();
           return keys.find(uuid).orElseThrow();
         });
   }
@@ -211,17 +216,22 @@ public class AccessGraphQLApi {
             + (subject.pending() ? " (pending)" : ""),
         env.isEmpty() ? null : env,
         kind + (resource.isEmpty() ? "" : " " + resource) + " " + perms,
-        () ->
-            bindings.bind(
-                input.subjectKind(),
-                subject.subject(),
-                subject.name(),
-                subject.pending(),
-                kind,
-                env,
-                resource,
-                perms,
-                c.actor()));
+        () -> {
+          RoleBinding b =
+              bindings.bind(
+                  input.subjectKind(),
+                  subject.subject(),
+                  subject.name(),
+                  subject.pending(),
+                  kind,
+                  env,
+                  resource,
+                  perms,
+                  c.actor());
+          // a replaced binding may grant less than before
+          live.accessChanged();
+          return b;
+        });
   }
 
   private record Subject(String subject, String name, boolean pending) {}
@@ -270,6 +280,7 @@ public class AccessGraphQLApi {
           if (b == null) {
             throw new ApiError.NotFound("role binding not found");
           }
+          live.accessChanged();
           return b;
         });
   }

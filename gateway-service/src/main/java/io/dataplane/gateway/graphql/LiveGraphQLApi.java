@@ -10,7 +10,9 @@ import io.dataplane.gateway.client.Dtos.LogLine;
 import io.dataplane.gateway.client.Dtos.LogPage;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.config.GatewayConfig;
+import io.dataplane.gateway.live.LiveAccess;
 import io.dataplane.gateway.live.LiveEvents;
+import io.dataplane.gateway.live.SubscriptionGuard;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.CurrentCaller;
 import io.dataplane.gateway.security.Permission;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -42,6 +46,7 @@ public class LiveGraphQLApi {
   private final LiveEvents live;
   private final OrchestratorClient orchestrator;
   private final GatewayConfig config;
+  private final LiveAccess access;
 
   public LiveGraphQLApi(
       CurrentCaller currentCaller,
@@ -49,19 +54,51 @@ public class LiveGraphQLApi {
       RunGraphQLApi runs,
       LiveEvents live,
       @RestClient OrchestratorClient orchestrator,
-      GatewayConfig config) {
+      GatewayConfig config,
+      LiveAccess access) {
     this.currentCaller = currentCaller;
     this.guard = guard;
     this.runs = runs;
     this.live = live;
     this.orchestrator = orchestrator;
     this.config = config;
+    this.access = access;
+  }
+
+  /**
+   * Keeps an authorized subscription under its limits: ended (with the error) when a re-check of
+   * {@code authorize} fails, at its lifetime or its token's expiry; refused when its caller has too
+   * many open. False (and the emitter failed) when it was refused.
+   */
+  private boolean watch(
+      Caller caller, Instant expiry, MultiEmitter<?> em, Consumer<Caller> authorize) {
+    SubscriptionGuard.Handle h;
+    try {
+      h =
+          access.open(
+              caller,
+              expiry,
+              authorize,
+              why -> {
+                if (why == null) {
+                  em.complete();
+                } else {
+                  em.fail(why);
+                }
+              });
+    } catch (RuntimeException e) {
+      em.fail(e);
+      return false;
+    }
+    em.onTermination(h::close);
+    return true;
   }
 
   @Subscription("runUpdates")
   @Description("State changes of a run and its task runs, in order, as they happen")
   public Multi<RunUpdate> runUpdates(@NonNull String runId) {
     Caller caller = currentCaller.get();
+    Instant expiry = currentCaller.credentialExpiry().orElse(null);
     Executor worker = Infrastructure.getDefaultWorkerPool();
     return Multi.createFrom()
         .<RunUpdate>emitter(
@@ -70,6 +107,9 @@ public class LiveGraphQLApi {
                 authorizeRun(caller, runId);
               } catch (RuntimeException e) {
                 em.fail(e);
+                return;
+              }
+              if (!watch(caller, expiry, em, now -> authorizeRun(now, runId))) {
                 return;
               }
               Runnable stop =
@@ -95,9 +135,10 @@ public class LiveGraphQLApi {
       @Description("the run of the task run (needed when the gateway does not know it)")
           String runId) {
     Caller caller = currentCaller.get();
+    Instant expiry = currentCaller.credentialExpiry().orElse(null);
     Executor worker = Infrastructure.getDefaultWorkerPool();
     return Multi.createFrom()
-        .<LogLine>emitter(em -> new LogTail(caller, taskRunId, runId, em).start())
+        .<LogLine>emitter(em -> new LogTail(caller, expiry, taskRunId, runId, em).start())
         .runSubscriptionOn(worker);
   }
 
@@ -107,20 +148,26 @@ public class LiveGraphQLApi {
           + " environment to see every worker)")
   public Multi<WorkerStats> workerStats(String environment) {
     Caller caller = currentCaller.get();
+    Instant expiry = currentCaller.credentialExpiry().orElse(null);
     Executor worker = Infrastructure.getDefaultWorkerPool();
     return Multi.createFrom()
         .<WorkerStats>emitter(
             em -> {
-              Set<String> groups;
+              AtomicReference<Set<String>> visible = new AtomicReference<>();
               try {
-                groups = visibleGroups(caller, environment);
+                visible.set(visibleGroups(caller, environment));
               } catch (RuntimeException e) {
                 em.fail(e);
+                return;
+              }
+              // a re-check also refreshes which groups may be watched
+              if (!watch(caller, expiry, em, now -> visible.set(visibleGroups(now, environment)))) {
                 return;
               }
               Runnable stop =
                   live.onHeartbeat(
                       hb -> {
+                        Set<String> groups = visible.get();
                         if (groups == null
                             || (hb.groups() != null
                                 && hb.groups().stream().anyMatch(groups::contains))) {
@@ -160,6 +207,7 @@ public class LiveGraphQLApi {
    */
   private final class LogTail {
     private final Caller caller;
+    private final Instant expiry;
     private final String taskRunId;
     private final String runId;
     private final MultiEmitter<? super LogLine> em;
@@ -167,8 +215,14 @@ public class LiveGraphQLApi {
     private final List<LogChunk> buffer = new ArrayList<>();
     private boolean caughtUp;
 
-    LogTail(Caller caller, String taskRunId, String runId, MultiEmitter<? super LogLine> em) {
+    LogTail(
+        Caller caller,
+        Instant expiry,
+        String taskRunId,
+        String runId,
+        MultiEmitter<? super LogLine> em) {
       this.caller = caller;
+      this.expiry = expiry;
       this.taskRunId = taskRunId;
       this.runId = runId;
       this.em = em;
@@ -184,6 +238,10 @@ public class LiveGraphQLApi {
         runs.authorizeTaskRun(caller, taskRunId, runId, "logTail");
       } catch (RuntimeException e) {
         em.fail(e);
+        return;
+      }
+      if (!watch(
+          caller, expiry, em, now -> runs.authorizeTaskRun(now, taskRunId, runId, "logTail"))) {
         return;
       }
       Runnable stop = live.onLogs(taskRunId, this::onChunk);

@@ -115,6 +115,30 @@ public class ApiKeyService {
     } catch (SQLException e) {
       throw new IllegalStateException("API key cannot be checked", e);
     }
+    return callerOf(id, ownerName, ownerSubject, scope);
+  }
+
+  /** The caller a key stands for now (for re-checks): empty once revoked or expired. */
+  public Optional<Caller> current(UUID id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select owner, owner_subject, scope from api_keys where id = ?"
+                    + " and revoked_at is null and expires_at > now()")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return callerOf(id, rs.getString(1), rs.getString(2), readScope(rs.getString(3)));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("API key cannot be checked", e);
+    }
+  }
+
+  private Optional<Caller> callerOf(
+      UUID id, String ownerName, String ownerSubject, List<KeyScope> scope) {
     if (ownerSubject == null) {
       // made before subjects were recorded: its owner signs in once to claim it
       return Optional.empty();

@@ -35,6 +35,23 @@ public class CurrentCaller {
     return of(identity);
   }
 
+  /** When the current request's token expires (empty for API keys and outside a request). */
+  public java.util.Optional<java.time.Instant> credentialExpiry() {
+    if (!Arc.container().requestContext().isActive()) {
+      return java.util.Optional.empty();
+    }
+    CurrentIdentityAssociation assoc =
+        Arc.container().instance(CurrentIdentityAssociation.class).get();
+    SecurityIdentity identity = assoc == null ? null : assoc.getIdentity();
+    if (identity != null && identity.getPrincipal() instanceof JsonWebToken jwt) {
+      long exp = jwt.getExpirationTime();
+      return exp > 0
+          ? java.util.Optional.of(java.time.Instant.ofEpochSecond(exp))
+          : java.util.Optional.empty();
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The caller a security identity stands for. */
   public Caller of(SecurityIdentity identity) {
     if (identity == null || identity.isAnonymous()) {

@@ -57,6 +57,11 @@ public final class GqlSocket implements AutoCloseable {
     }
   }
 
+  /** Signed in with this Authorization header value ({@code Bearer ...} or {@code ApiKey ...}). */
+  public static GqlSocket withAuthorization(String authorization) throws Exception {
+    return new GqlSocket(authorization);
+  }
+
   public static GqlSocket as(String user) throws Exception {
     return new GqlSocket("Bearer " + Tokens.of(user));
   }
