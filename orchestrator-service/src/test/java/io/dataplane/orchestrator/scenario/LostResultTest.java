@@ -61,7 +61,7 @@ class LostResultTest {
   }
 
   private TestWorker worker(Setup s, Function<TaskDispatched, Action> behaviour) {
-    TestWorker w = new TestWorker(s.group(), behaviour);
+    TestWorker w = new TestWorker(s.env(), s.group(), behaviour);
     workers.add(w);
     return w;
   }
