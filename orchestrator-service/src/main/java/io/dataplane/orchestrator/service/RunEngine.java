@@ -769,7 +769,8 @@ public class RunEngine {
             PgText.cleanValue(e0.outputs()),
             PgText.clean(e0.error()),
             e0.durationMillis(),
-            e0.finishedAt());
+            e0.finishedAt(),
+            e0.attemptToken());
     db.tx(
         tx -> {
           if (!firstTime(tx, eventId)) {
