@@ -142,7 +142,8 @@ class PoisonRecordTest {
                   d.taskRunId(),
                   d.attempt(),
                   w.workerId,
-                  Instant.parse("+300000-01-01T00:00:00Z")));
+                  Instant.parse("+300000-01-01T00:00:00Z"),
+                  d.attemptToken()));
       w.send(refused);
 
       List<ConsumerRecord<String, byte[]>> dead =
