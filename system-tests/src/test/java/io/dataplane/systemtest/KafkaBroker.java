@@ -2,6 +2,7 @@ package io.dataplane.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
+import io.dataplane.common.events.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * A single-node KRaft broker of a test's own, started from the jars {@code dev/stack} puts in
@@ -85,6 +89,7 @@ final class KafkaBroker implements AutoCloseable {
     try {
       b.format();
       b.launch();
+      b.createTopics();
     } catch (IOException | RuntimeException e) {
       b.close();
       throw e;
@@ -137,6 +142,22 @@ final class KafkaBroker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Creates the platform's topics before any service starts. Left to auto-creation, a new broker
+   * sometimes moves a partition's leadership while the first idempotent producer writes to it, and
+   * that producer then retries OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen as a
+   * worker whose heartbeats never arrive).
+   */
+  private void createTopics() {
+    List<NewTopic> topics =
+        Topics.fixed().stream().map(t -> new NewTopic(t, 4, (short) 1)).toList();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+      admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create the platform's topics on " + bootstrap(), e);
     }
   }
 
