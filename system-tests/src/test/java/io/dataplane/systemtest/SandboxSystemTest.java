@@ -62,7 +62,7 @@ class SandboxSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(GROUP, Map.of());
+    platform = Platform.start(ENV + "/" + GROUP, Map.of());
   }
 
   @AfterAll
