@@ -273,7 +273,13 @@ class ContainerImagesTest {
     env.put("QUARKUS_HTTP_PORT", String.valueOf(hostPorts.get(service)));
     env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
     env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-    env.put("DATAPLANE_SERVICE_TOKEN", "image-test-service-token-0123456789");
+    // one service credential per caller (docs/security.md)
+    for (String caller :
+        List.of("GATEWAY", "WORKER", "ORCHESTRATOR", "SCHEDULER", "SECRETS", "FILESTORE")) {
+      env.put(
+          "DATAPLANE_SERVICE_TOKENS_" + caller,
+          "image-test-" + caller.toLowerCase() + "-token-0123456789");
+    }
     env.put("DATAPLANE_ATTEMPT_TOKEN_KEY", "aW1hZ2UtdGVzdC1hdHRlbXB0LXRva2VuLWtleS0wMTIzNDU2Nzg5");
     env.put("DATAPLANE_SECRETS_MASTER_KEYS_V1", "aW1hZ2UtdGVzdC1tYXN0ZXIta2V5LTAxMjM0NTY3ODk=");
     for (String s : List.of("orchestrator", "secrets", "filestore", "scheduler")) {
@@ -285,7 +291,7 @@ class ContainerImagesTest {
     env.put("DATAPLANE_SCHEDULER_CONSUMER_GROUP", "dataplane-" + ID + "-scheduler");
     env.put("DATAPLANE_SCHEDULER_INSTANCE_ID", ID + "-scheduler");
     if (service.equals("worker-service")) {
-      env.put("DATAPLANE_WORKER_GROUPS", ID);
+      env.put("DATAPLANE_WORKER_GROUPS", ID + "/default");
       env.put("DATAPLANE_WORKER_INSTANCE_ID", ID + "-worker");
       // auto: the worker probes bubblewrap at start and says in /q/health/ready what it chose
       env.put("DATAPLANE_WORKER_SANDBOX", "auto");
