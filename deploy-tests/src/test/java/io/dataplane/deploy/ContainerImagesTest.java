@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +66,7 @@ class ContainerImagesTest {
   private static final Map<String, Integer> hostPorts = new LinkedHashMap<>();
   private static final Map<String, Process> running = new LinkedHashMap<>();
   private static final Map<String, String> report = new TreeMap<>();
+  private static final List<Ports.Reservation> reservations = new ArrayList<>();
   private static Path work;
   private static long chartUser;
 
@@ -86,7 +86,9 @@ class ContainerImagesTest {
     Files.createDirectories(work);
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String s : SERVICES) {
-      hostPorts.put(s, freePort());
+      Ports.Reservation r = Ports.reserve();
+      reservations.add(r);
+      hostPorts.put(s, r.port);
     }
   }
 
@@ -101,6 +103,7 @@ class ContainerImagesTest {
         p.destroyForcibly().waitFor();
       }
     }
+    reservations.forEach(Ports.Reservation::close);
     System.out.println("\nContainer images (" + REGISTRY + "):");
     System.out.printf("%-22s %10s %10s %10s%n", "image", "compressed", "unpacked", "ready in");
     report.values().forEach(System.out::println);
@@ -180,8 +183,14 @@ class ContainerImagesTest {
 
     boolean worker = service.equals("worker-service");
     if (worker) {
-      for (String tool : List.of("bwrap", "bash", "python3", "setsid", "prlimit", "setpriv")) {
-        assertThat(rootfs.resolve("usr/bin/" + tool)).as("worker image holds " + tool).exists();
+      // what tasks use: followed as the image sees its links (awk → /etc/alternatives → mawk)
+      for (String tool :
+          List.of(
+              "bwrap", "bash", "sh", "python3", "setsid", "prlimit", "setpriv", "awk", "sed",
+              "grep", "env")) {
+        assertThat(inImage(rootfs, "usr/bin/" + tool))
+            .as("worker image holds " + tool)
+            .isRegularFile();
       }
     } else {
       for (String shell : List.of("usr/bin/sh", "usr/bin/bash", "usr/bin/dash")) {
@@ -327,6 +336,23 @@ class ContainerImagesTest {
     return list;
   }
 
+  /**
+   * The file a path names inside the image: symbolic links are followed with absolute targets
+   * resolved against the image's root (not this machine's), so a link out of the image is not
+   * mistaken for a file in it.
+   */
+  private static Path inImage(Path rootfs, String path) throws IOException {
+    Path p = rootfs.resolve(path);
+    for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+      Path target = Files.readSymbolicLink(p);
+      p =
+          target.isAbsolute()
+              ? rootfs.resolve(target.toString().substring(1))
+              : p.resolveSibling(target);
+    }
+    return p;
+  }
+
   private static String run(List<String> cmd, Duration limit) {
     try {
       Path out = Files.createTempFile("dp-images", ".out");
@@ -382,12 +408,6 @@ class ContainerImagesTest {
       return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
     } catch (IOException e) {
       return "(no log)";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

@@ -3,11 +3,11 @@ package io.dataplane.filestore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dataplane.filestore.support.S3MockServer;
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +40,8 @@ class BigBundleIT {
   @ValueSource(strings = {"postgres", "local", "s3"})
   void hundredMebibyteBundleWithHeapCappedAt256MiB(String backend) throws Exception {
     S3MockServer s3 = backend.equals("s3") ? S3MockServer.start() : null;
-    int port = freePort();
+    Ports.Reservation reservation = Ports.reserve();
+    int port = reservation.port;
     Path target = Path.of("target");
     Path log = target.resolve("big-bundle-" + backend + ".log");
     List<String> cmd = new ArrayList<>();
@@ -127,6 +128,7 @@ class BigBundleIT {
       if (s3 != null) {
         s3.close();
       }
+      reservation.close();
     }
   }
 
@@ -175,11 +177,5 @@ class BigBundleIT {
     Matcher m = Pattern.compile(regex).matcher(json);
     assertThat(m.find()).as(json).isTrue();
     return m.group(1);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

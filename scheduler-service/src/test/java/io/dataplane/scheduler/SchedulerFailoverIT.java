@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.dataplane.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +44,7 @@ class SchedulerFailoverIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final List<Instance> instances = new ArrayList<>();
+  private final List<Ports.Reservation> ports = new ArrayList<>();
   private int started;
 
   private static final class Instance {
@@ -74,12 +73,7 @@ class SchedulerFailoverIT {
         i.process.destroyForcibly();
       }
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    ports.forEach(Ports.Reservation::close);
   }
 
   private Instance start() throws Exception {
@@ -89,7 +83,9 @@ class SchedulerFailoverIT {
   private Instance start(List<String> extraArgs) throws Exception {
     Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
     assertThat(jar).exists();
-    int port = freePort();
+    Ports.Reservation reservation = Ports.reserve();
+    ports.add(reservation);
+    int port = reservation.port;
     String name = "it-" + (++started);
     Path logs = Path.of("target/failover-it");
     Files.createDirectories(logs);

@@ -3,6 +3,7 @@ package io.dataplane.systemtest;
 import static org.awaitility.Awaitility.await;
 
 import io.dataplane.common.events.Topics;
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -3,6 +3,7 @@ package io.dataplane.systemtest;
 import static org.awaitility.Awaitility.await;
 
 import io.dataplane.demo.GraphQLClient;
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.dataplane.systemtest;
 
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package io.dataplane.systemtest;
 
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,8 +1,8 @@
 package io.dataplane.filestore.support;
 
+import io.dataplane.testing.Ports;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,22 +19,28 @@ public final class S3MockServer implements AutoCloseable {
   public static final String BUCKET = "dataplane-filestore-test";
 
   private final Process process;
+  private final Ports.Reservation reservation;
   private final int port;
   private final Path root;
 
-  private S3MockServer(Process process, int port, Path root) {
+  private S3MockServer(Process process, Ports.Reservation reservation, Path root) {
     this.process = process;
-    this.port = port;
+    this.reservation = reservation;
+    this.port = reservation.port;
     this.root = root;
   }
 
-  /** Starts S3Mock on a free port with the test bucket, and waits until it answers. */
+  /**
+   * Starts S3Mock on a reserved port (below the ephemeral range) with the test bucket, and waits
+   * until it answers.
+   */
   public static S3MockServer start() throws IOException, InterruptedException {
     String jar = System.getProperty("s3mock.jar", "target/s3mock/s3mock-exec.jar");
     if (!Files.exists(Path.of(jar))) {
       throw new IllegalStateException(jar + " is missing: build with Maven, which copies it");
     }
-    int port = freePort();
+    Ports.Reservation reservation = Ports.reserve();
+    int port = reservation.port;
     Path root = Files.createTempDirectory("s3mock");
     Path log = root.resolveSibling(root.getFileName() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -55,7 +61,7 @@ public final class S3MockServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    S3MockServer server = new S3MockServer(p, port, root);
+    S3MockServer server = new S3MockServer(p, reservation, root);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
     while (Instant.now().isBefore(deadline)) {
       if (!p.isAlive()) {
@@ -88,12 +94,6 @@ public final class S3MockServer implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Override
   public void close() {
     process.destroy();
@@ -104,6 +104,8 @@ public final class S3MockServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    } finally {
+      reservation.close();
     }
   }
 

@@ -9,11 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.orchestrator.Api;
+import io.dataplane.testing.Ports;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +31,14 @@ import org.junit.jupiter.api.Test;
 class OrchestratorRestartIT {
 
   private final List<Process> processes = new ArrayList<>();
+  private final List<Ports.Reservation> reservations = new ArrayList<>();
   private final String group = "orchestrator-it-" + UUID.randomUUID();
   private int port;
 
   @AfterEach
   void stop() {
     processes.forEach(Process::destroyForcibly);
+    reservations.forEach(Ports.Reservation::close);
   }
 
   private Process startOrchestrator(int n) throws IOException {
@@ -65,9 +67,9 @@ class OrchestratorRestartIT {
 
   @Test
   void aRunInFlightFinishesAfterACrashAndNoTaskRunsTwice() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    Ports.Reservation reservation = Ports.reserve();
+    reservations.add(reservation);
+    port = reservation.port;
     RestAssured.port = port;
     RestAssured.config =
         RestAssured.config()

@@ -5,9 +5,8 @@ import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.Topics;
+import io.dataplane.testing.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,10 +57,8 @@ class FireLagBenchmark {
   @Test
   void fireLagWithSchedulesDueInTheSameSecond() throws Exception {
     clean();
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    Ports.Reservation reservation = Ports.reserve();
+    int port = reservation.port;
     Path logs = Path.of("target/bench");
     Files.createDirectories(logs);
     List<String> cmd =
@@ -170,6 +167,7 @@ class FireLagBenchmark {
     } finally {
       p.destroy();
       p.waitFor();
+      reservation.close();
     }
   }
 

@@ -1,4 +1,4 @@
-package io.dataplane.systemtest;
+package io.dataplane.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for the processes the tests start, reserved until the test lets them go.
+ * Ports for the servers and processes the tests start (system-tests, and the modules' own
+ * integration tests), reserved until the test lets them go.
  *
  * <p>A port the kernel handed out for {@code bind(0)} and that was closed again belongs to the
  * ephemeral range ({@code net.ipv4.ip_local_port_range}, 32768–60999 by default): until the service
@@ -25,14 +26,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * restarts included: another test JVM of this machine (another checkout, another suite) takes a
  * different one.
  */
-final class Ports {
+public final class Ports {
 
   private static final Path LOCKS =
       Path.of(System.getProperty("java.io.tmpdir"), "dataplane-test-ports");
 
   /** A reserved port; closing it lets another test take it. */
-  static final class Reservation implements AutoCloseable {
-    final int port;
+  public static final class Reservation implements AutoCloseable {
+    public final int port;
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -56,7 +57,7 @@ final class Ports {
   private Ports() {}
 
   /** The range ports are taken from: the 12,000 ports below the ephemeral range. */
-  static int[] range() {
+  public static int[] range() {
     int low = 32768;
     // read line-wise: Files.readString trusts the size /proc reports and reads one byte of it
     try (var in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
@@ -74,7 +75,7 @@ final class Ports {
   }
 
   /** Reserves a port that is free now and outside the ephemeral range. */
-  static Reservation reserve() {
+  public static Reservation reserve() {
     int[] range = range();
     int size = range[1] - range[0];
     int start = ThreadLocalRandom.current().nextInt(size);
