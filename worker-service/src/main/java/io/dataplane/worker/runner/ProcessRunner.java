@@ -235,6 +235,20 @@ public final class ProcessRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills every process of the task. Under bubblewrap that is one SIGKILL to {@code bwrap}: its PID
+   * namespace ends with it, and every process in it (also one that left the task's session); no
+   * {@code kill} process to start. Without a sandbox, the group the task leads (it started with
+   * setsid).
+   */
+  private void killAll(Process process) {
+    if (settings.mode() == SandboxMode.BWRAP) {
+      process.destroyForcibly();
+      return;
+    }
+    killGroup(process);
+  }
+
   /** Kills every process of the group the task leads (it started with setsid). */
   static void killGroup(Process process) {
     try {
@@ -386,7 +400,7 @@ public final class ProcessRunner implements AutoCloseable {
       if (result.isDone() || !killed.compareAndSet(null, new Kill(outcome, reason))) {
         return false;
       }
-      killGroup(process);
+      killAll(process);
       return true;
     }
 
@@ -436,7 +450,7 @@ public final class ProcessRunner implements AutoCloseable {
         exitSeenAt = now;
       } else if (!stragglersKilled && now - exitSeenAt > TimeUnit.MILLISECONDS.toNanos(200)) {
         stragglersKilled = true;
-        killGroup(process);
+        killAll(process);
       } else if (stragglersKilled && now - exitSeenAt > TimeUnit.SECONDS.toNanos(3)) {
         closeQuietly();
       }
@@ -457,7 +471,7 @@ public final class ProcessRunner implements AutoCloseable {
         r = outcome(exit, spawnNanos);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        killGroup(process);
+        killAll(process);
         r = result(AttemptOutcome.INTERRUPTED, null, null, "worker interrupted", spawnNanos);
       } catch (RuntimeException e) {
         r = result(AttemptOutcome.ERROR, null, null, "worker error: " + e, spawnNanos);

@@ -14,18 +14,27 @@ import java.util.stream.Stream;
  * Builds the command line that starts one task process, contained according to the mode. Plain
  * Java: it decides arguments only, it starts nothing.
  *
- * <p>Every mode starts with {@code setsid}, so the process leads a new session and process group
- * whose id is its pid: the worker kills the whole group, children included. {@code prlimit} sets
- * the rlimits. In {@link SandboxMode#BWRAP} mode, {@code setpriv} first drops to an unprivileged
- * uid (when the worker runs as root) and bubblewrap then builds new namespaces in which only {@code
- * /usr}, the bundle (read-only, at {@value #BUNDLE_DIR}) and the task's space are visible: {@value
- * #JOB_DIR} and {@code /tmp} are tmpfs of a bounded size, the host scratch directory's {@code .dp}
- * is bound read-only at {@code /job/.dp} but for its {@code output.json}, the one file the task
- * writes for the worker (a bind mount: it cannot be replaced by a link or a FIFO).
+ * <p>In {@link SandboxMode#BWRAP} mode the worker starts {@code bwrap} itself (as root through
+ * {@code setpriv}, which first drops to the slot's unprivileged uid): no {@code setsid}, no {@code
+ * prlimit} in front. Bubblewrap builds new namespaces in which only {@code /usr}, the bundle
+ * (read-only, at {@value #BUNDLE_DIR}) and the task's space are visible: {@value #JOB_DIR} and
+ * {@code /tmp} are tmpfs of a bounded size, the host scratch directory's {@code .dp} is bound
+ * read-only at {@code /job/.dp} but for its {@code output.json}, the one file the task writes for
+ * the worker (a bind mount: it cannot be replaced by a link or a FIFO). The task lives in a PID
+ * namespace of its own whose first process dies with {@code bwrap} ({@code --die-with-parent}):
+ * killing the one {@code bwrap} process kills every process of the task, also one that started a
+ * session of its own, which a process-group kill would miss. The rlimits are set inside the sandbox
+ * by {@code prlimit} right before the interpreter: the last exec before the task's code, and one no
+ * environment variable or bundle file can influence (an interpreter reads its environment and
+ * start-up files before it runs any line of ours).
  *
- * <p>RLIMIT_NPROC counts the processes of a uid in a user namespace: a root worker gives each slot
- * a uid of its own and sets it before bubblewrap; a worker that is not root sets it inside the
- * sandbox, whose fresh user namespace counts the task's processes only.
+ * <p>RLIMIT_NPROC set inside counts the processes of the task's uid in the sandbox's fresh user
+ * namespace: a root worker's per-slot uid and a non-root worker's own uid alike count the task's
+ * processes only.
+ *
+ * <p>In {@link SandboxMode#NONE} mode {@code setsid} makes the process lead a new session and
+ * process group whose id is its pid (the worker kills the whole group) and {@code prlimit} sets
+ * RLIMIT_AS and RLIMIT_FSIZE.
  */
 public final class SandboxCommand {
 
@@ -84,7 +93,7 @@ public final class SandboxCommand {
    * @param scratch the host scratch directory
    * @param bundle the host bundle directory, or null
    * @param network whether the task may use the network
-   * @param uid uid (and gid) to drop to with setpriv, or null to keep the worker's own
+   * @param uid uid (and gid) to drop to with setpriv before bwrap, or null to keep the worker's own
    */
   public record Spec(
       SandboxMode mode,
@@ -149,87 +158,90 @@ public final class SandboxCommand {
   /** The full command line. The environment is passed by the caller, never on the command line. */
   public List<String> build(Spec spec) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(setsid);
-    boolean ownUid = spec.mode() == SandboxMode.BWRAP && spec.uid() != null;
-    if (ownUid) {
+    if (spec.mode() != SandboxMode.BWRAP) {
+      cmd.add(setsid);
+      List<String> limits = limits(spec.limits(), false);
+      if (!limits.isEmpty()) {
+        cmd.add(prlimit);
+        cmd.addAll(limits);
+        cmd.add("--");
+      }
+      cmd.addAll(spec.argv());
+      return List.copyOf(cmd);
+    }
+    if (spec.uid() != null) {
       cmd.add(setpriv);
       cmd.add("--reuid=" + spec.uid());
       cmd.add("--regid=" + spec.uid());
       cmd.add("--clear-groups");
       cmd.add("--no-new-privs");
     }
-    List<String> limits = limits(spec.limits(), ownUid);
+    cmd.add(bwrap);
+    cmd.add("--unshare-all");
+    if (spec.network()) {
+      cmd.add("--share-net");
+    }
+    // the task's PID namespace ends with bwrap: killing bwrap kills every process of the task
+    cmd.add("--die-with-parent");
+    cmd.add("--new-session");
+    cmd.add("--cap-drop");
+    cmd.add("ALL");
+    cmd.add("--hostname");
+    cmd.add("dataplane-task");
+    bind(cmd, "--ro-bind", "/usr", "/usr");
+    cmd.add("--symlink");
+    cmd.add("usr/bin");
+    cmd.add("/bin");
+    cmd.add("--symlink");
+    cmd.add("usr/sbin");
+    cmd.add("/sbin");
+    cmd.add("--symlink");
+    cmd.add("usr/lib");
+    cmd.add("/lib");
+    cmd.add("--symlink");
+    cmd.add("usr/lib64");
+    cmd.add("/lib64");
+    for (String etc : COMMON_ETC) {
+      bind(cmd, "--ro-bind-try", etc, etc);
+    }
+    if (spec.network()) {
+      for (String etc : NETWORK_ETC) {
+        bind(cmd, "--ro-bind-try", etc, etc);
+      }
+    }
+    cmd.add("--proc");
+    cmd.add("/proc");
+    cmd.add("--dev");
+    cmd.add("/dev");
+    tmpfs(cmd, spec.limits().scratchBytes(), "/tmp");
+    if (spec.bundle() != null) {
+      bind(cmd, "--ro-bind", spec.bundle().toString(), BUNDLE_DIR);
+    }
+    // the task's space: a bounded tmpfs, not the worker's disk
+    tmpfs(cmd, spec.limits().scratchBytes(), JOB_DIR);
+    Path dp = spec.scratch().resolve(DP_DIR);
+    if (Files.isDirectory(dp, LinkOption.NOFOLLOW_LINKS)) {
+      bind(cmd, "--ro-bind", dp.toString(), JOB_DIR + "/" + DP_DIR);
+      bind(cmd, "--bind", dp.resolve(OUTPUT_FILE).toString(), outputInside());
+    }
+    // the bundle's files where the task runs (./extract.sh), as links into the read-only bundle
+    for (String name : bundleEntries(spec.bundle())) {
+      cmd.add("--symlink");
+      cmd.add(BUNDLE_DIR + "/" + name);
+      cmd.add(JOB_DIR + "/" + name);
+    }
+    // the sandbox's own root (a tmpfs holding the mount points) is read-only too
+    cmd.add("--remount-ro");
+    cmd.add("/");
+    cmd.add("--chdir");
+    cmd.add(JOB_DIR);
+    cmd.add("--");
+    // inside the sandbox's user namespace, where only the task's processes count
+    List<String> limits = limits(spec.limits(), true);
     if (!limits.isEmpty()) {
       cmd.add(prlimit);
       cmd.addAll(limits);
       cmd.add("--");
-    }
-    if (spec.mode() == SandboxMode.BWRAP) {
-      cmd.add(bwrap);
-      cmd.add("--unshare-all");
-      if (spec.network()) {
-        cmd.add("--share-net");
-      }
-      cmd.add("--die-with-parent");
-      cmd.add("--new-session");
-      cmd.add("--cap-drop");
-      cmd.add("ALL");
-      cmd.add("--hostname");
-      cmd.add("dataplane-task");
-      bind(cmd, "--ro-bind", "/usr", "/usr");
-      cmd.add("--symlink");
-      cmd.add("usr/bin");
-      cmd.add("/bin");
-      cmd.add("--symlink");
-      cmd.add("usr/sbin");
-      cmd.add("/sbin");
-      cmd.add("--symlink");
-      cmd.add("usr/lib");
-      cmd.add("/lib");
-      cmd.add("--symlink");
-      cmd.add("usr/lib64");
-      cmd.add("/lib64");
-      for (String etc : COMMON_ETC) {
-        bind(cmd, "--ro-bind-try", etc, etc);
-      }
-      if (spec.network()) {
-        for (String etc : NETWORK_ETC) {
-          bind(cmd, "--ro-bind-try", etc, etc);
-        }
-      }
-      cmd.add("--proc");
-      cmd.add("/proc");
-      cmd.add("--dev");
-      cmd.add("/dev");
-      tmpfs(cmd, spec.limits().scratchBytes(), "/tmp");
-      if (spec.bundle() != null) {
-        bind(cmd, "--ro-bind", spec.bundle().toString(), BUNDLE_DIR);
-      }
-      // the task's space: a bounded tmpfs, not the worker's disk
-      tmpfs(cmd, spec.limits().scratchBytes(), JOB_DIR);
-      Path dp = spec.scratch().resolve(DP_DIR);
-      if (Files.isDirectory(dp, LinkOption.NOFOLLOW_LINKS)) {
-        bind(cmd, "--ro-bind", dp.toString(), JOB_DIR + "/" + DP_DIR);
-        bind(cmd, "--bind", dp.resolve(OUTPUT_FILE).toString(), outputInside());
-      }
-      // the bundle's files where the task runs (./extract.sh), as links into the read-only bundle
-      for (String name : bundleEntries(spec.bundle())) {
-        cmd.add("--symlink");
-        cmd.add(BUNDLE_DIR + "/" + name);
-        cmd.add(JOB_DIR + "/" + name);
-      }
-      // the sandbox's own root (a tmpfs holding the mount points) is read-only too
-      cmd.add("--remount-ro");
-      cmd.add("/");
-      cmd.add("--chdir");
-      cmd.add(JOB_DIR);
-      cmd.add("--");
-      if (!ownUid && spec.limits().processes() > 0) {
-        // inside the sandbox's user namespace, where only the task's processes count
-        cmd.add(prlimit);
-        cmd.add("--nproc=" + spec.limits().processes());
-        cmd.add("--");
-      }
     }
     cmd.addAll(spec.argv());
     return List.copyOf(cmd);
@@ -265,14 +277,14 @@ public final class SandboxCommand {
     }
   }
 
-  private static List<String> limits(Limits l, boolean ownUid) {
+  private static List<String> limits(Limits l, boolean sandboxed) {
     List<String> out = new ArrayList<>();
     if (l.addressSpaceBytes() > 0) {
       out.add("--as=" + l.addressSpaceBytes());
     }
-    // RLIMIT_NPROC counts every process of the uid: here only for a uid of the task's own (else
-    // it is set inside the sandbox's user namespace)
-    if (l.processes() > 0 && ownUid) {
+    // RLIMIT_NPROC counts every process of the uid: only inside the sandbox's user namespace, where
+    // the task's processes are all there is (outside, the worker's own would count too)
+    if (l.processes() > 0 && sandboxed) {
       out.add("--nproc=" + l.processes());
     }
     if (l.fileSizeBytes() > 0) {

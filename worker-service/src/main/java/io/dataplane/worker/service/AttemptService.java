@@ -1,17 +1,9 @@
 package io.dataplane.worker.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
-import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.CancelAttempt;
-import io.dataplane.common.events.EventEnvelope;
-import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.TaskDispatched;
-import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
-import io.dataplane.common.json.Json;
-import io.dataplane.common.text.PgText;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.worker.bundle.BundleCache;
 import io.dataplane.worker.client.FilestoreClient;
@@ -22,15 +14,11 @@ import io.dataplane.worker.messaging.ResultSpool;
 import io.dataplane.worker.redact.Redactor;
 import io.dataplane.worker.runner.AttemptResult;
 import io.dataplane.worker.runner.AttemptSpec;
-import io.dataplane.worker.runner.LogPublisher;
 import io.dataplane.worker.runner.ProcessRunner;
 import io.dataplane.worker.runner.RunnerSettings;
-import io.dataplane.worker.sandbox.SandboxCommand;
 import io.dataplane.worker.sandbox.SandboxMode;
-import io.dataplane.worker.sandbox.SandboxProbe;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Tag;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -39,14 +27,10 @@ import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,19 +43,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * Runs the attempts this worker has claimed, one per slot: bundle, secrets, process, logs and the
- * final AttemptFinished. Cancellation and shutdown kill the process group.
+ * final AttemptFinished. Cancellation and shutdown kill the process. The parts with rules of their
+ * own live apart: {@link Slots}, {@link SandboxSetup}, {@link TaskSecrets}, {@link
+ * TaskEnvironment}, {@link AttemptEvents}, {@link WorkerMetrics}; this class wires them and keeps
+ * the attempts running now.
  */
 @ApplicationScoped
 public class AttemptService {
-
-  /** How long the start-up check of bubblewrap may take (it needs a few milliseconds). */
-  private static final Duration SANDBOX_PROBE_TIMEOUT = Duration.ofSeconds(10);
-
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /** Identity of an attempt (its fencing token). */
   public record AttemptKey(UUID taskRunId, int attempt) {}
@@ -83,18 +64,17 @@ public class AttemptService {
   private final MeterRegistry registry;
   private final Tracer tracer;
   private final Map<AttemptKey, Attempt> attempts = new ConcurrentHashMap<>();
-  private final Deque<Integer> freeSlots = new ArrayDeque<>();
   private final AtomicInteger runningGauge = new AtomicInteger();
+  private final Instant startedAt = Instant.now();
   private ExecutorService executor;
   private ProcessRunner runner;
   private BundleCache cache;
   private ResultSpool spool;
-  private volatile SandboxMode mode;
-  private volatile String sandboxProblem;
-  private int slots;
-  private boolean root;
+  private WorkerMetrics metrics;
+  private AttemptEvents attemptEvents;
+  private volatile SandboxSetup sandbox;
+  private volatile Slots slots;
   private volatile boolean draining;
-  private final Instant startedAt = Instant.now();
 
   public AttemptService(
       WorkerConfig config,
@@ -120,62 +100,37 @@ public class AttemptService {
     if (runner != null) {
       return;
     }
-    SandboxCommand command =
-        new SandboxCommand(
-            "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", config.bwrap());
-    root = isRoot();
-    WorkerConfig.Limits l = config.limits();
-    SandboxCommand.Limits limits =
-        new SandboxCommand.Limits(
-            l.memoryBytes(), l.processes(), l.fileSizeBytes(), l.scratchBytes());
-    SandboxProbe.Choice choice =
-        SandboxProbe.choose(
-            config.sandbox(),
-            config.allowUnsandboxed(),
-            command,
-            () ->
-                SandboxProbe.run(
-                    command,
-                    List.of(config.bash(), "-c", "exit 0"),
-                    Path.of(config.workDir()),
-                    root ? config.sandboxUidBase() : null,
-                    limits,
-                    SANDBOX_PROBE_TIMEOUT));
-    mode = choice.mode();
-    sandboxProblem = choice.problem();
-    registry.gauge(
+    SandboxSetup s = SandboxSetup.resolve(config);
+    sandbox = s;
+    metrics = new WorkerMetrics(registry);
+    metrics.gauge(
         "dataplane.worker.sandboxed",
-        List.of(
-            io.micrometer.core.instrument.Tag.of(
-                "mode", mode == null ? "unavailable" : mode.name().toLowerCase(Locale.ROOT))),
+        Tag.of("mode", s.mode() == null ? "unavailable" : s.mode().name().toLowerCase(Locale.ROOT)),
         this,
-        s -> s.mode() == SandboxMode.BWRAP ? 1 : 0);
-    if (mode == null) {
+        w -> w.mode() == SandboxMode.BWRAP ? 1 : 0);
+    if (s.mode() == null) {
       Log.errorf(
           "worker %s takes NO work: %s. Give the worker what bubblewrap needs (docs/worker.md,"
               + " \"The sandbox in Kubernetes\"), or set dataplane.worker.allow-unsandboxed=true"
               + " to run tasks without a sandbox",
-          config.instanceId(), sandboxProblem);
+          config.instanceId(), s.problem());
       return;
     }
-    if (mode == SandboxMode.NONE) {
+    if (s.mode() == SandboxMode.NONE) {
       Log.warnf(
           "worker %s runs tasks WITHOUT a sandbox (%s): tasks run as the worker's user and can"
               + " read its files and environment",
-          config.instanceId(),
-          sandboxProblem == null ? "dataplane.worker.sandbox=none" : sandboxProblem);
+          config.instanceId(), s.problem() == null ? "dataplane.worker.sandbox=none" : s.problem());
     }
-    int configured = config.slots().orElse(0);
-    slots = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
-    for (int i = 0; i < slots; i++) {
-      freeSlots.add(i);
-    }
+    slots =
+        new Slots(
+            Slots.count(config.slots().orElse(0), Runtime.getRuntime().availableProcessors()));
     runner =
         new ProcessRunner(
             new RunnerSettings(
-                command,
-                mode,
-                limits,
+                s.command(),
+                s.mode(),
+                s.limits(),
                 Path.of(config.workDir()),
                 config.bash(),
                 config.python(),
@@ -196,6 +151,7 @@ public class AttemptService {
             events::sendEncoded,
             config.spool().retryInterval());
     spool.start();
+    attemptEvents = new AttemptEvents(events, spool, config.instanceId(), metrics.logBytes());
     executor =
         Executors.newCachedThreadPool(
             r -> {
@@ -203,48 +159,34 @@ public class AttemptService {
               t.setDaemon(true);
               return t;
             });
-    registry.gauge("dataplane.worker.attempts.running", runningGauge);
-    registry.gauge("dataplane.worker.slots.free", this, s -> s.freeSlots());
-    registry.gauge("dataplane.worker.bundle.cache.bytes", cache, BundleCache::bytes);
-    registry.gauge("dataplane.worker.results.unacknowledged", spool, ResultSpool::size);
-    registry
-        .more()
-        .counter("dataplane.worker.bundle.cache.hits", List.of(), cache, BundleCache::hits);
-    registry
-        .more()
-        .counter("dataplane.worker.bundle.cache.misses", List.of(), cache, BundleCache::misses);
-    registry
-        .more()
-        .counter(
-            "dataplane.worker.bundle.download.bytes",
-            List.of(),
-            cache,
-            BundleCache::downloadedBytes);
+    metrics.gauge("dataplane.worker.attempts.running", runningGauge, AtomicInteger::get);
+    metrics.gauge("dataplane.worker.slots.free", this, AttemptService::freeSlots);
+    metrics.gauge("dataplane.worker.bundle.cache.bytes", cache, BundleCache::bytes);
+    metrics.gauge("dataplane.worker.results.unacknowledged", spool, ResultSpool::size);
+    metrics.counter("dataplane.worker.bundle.cache.hits", cache, BundleCache::hits);
+    metrics.counter("dataplane.worker.bundle.cache.misses", cache, BundleCache::misses);
+    metrics.counter("dataplane.worker.bundle.download.bytes", cache, BundleCache::downloadedBytes);
     Log.infof(
         "worker %s: groups %s, %d slots, sandbox %s%s",
         config.instanceId(),
         config.groups(),
-        slots,
-        mode.name().toLowerCase(Locale.ROOT),
-        mode == SandboxMode.BWRAP && root ? " (uids from " + config.sandboxUidBase() + ")" : "");
-  }
-
-  private static boolean isRoot() {
-    try {
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-    } catch (IOException | RuntimeException e) {
-      return "root".equals(System.getProperty("user.name"));
-    }
+        slots.size(),
+        s.mode().name().toLowerCase(Locale.ROOT),
+        s.mode() == SandboxMode.BWRAP && s.root()
+            ? " (uids from " + config.sandboxUidBase() + ")"
+            : "");
   }
 
   /** BWRAP or NONE once started; null when the worker cannot run tasks (see the problem). */
   public SandboxMode mode() {
-    return mode;
+    SandboxSetup s = sandbox;
+    return s == null ? null : s.mode();
   }
 
   /** Why tasks run without a sandbox, or cannot run at all; null when the sandbox works. */
   public String sandboxProblem() {
-    return sandboxProblem;
+    SandboxSetup s = sandbox;
+    return s == null ? null : s.problem();
   }
 
   /** Whether the worker can run tasks (started, with a sandbox or explicitly without). */
@@ -253,11 +195,13 @@ public class AttemptService {
   }
 
   public int slots() {
-    return slots;
+    Slots s = slots;
+    return s == null ? 0 : s.size();
   }
 
-  public synchronized int freeSlots() {
-    return freeSlots.size();
+  public int freeSlots() {
+    Slots s = slots;
+    return s == null ? 0 : s.free();
   }
 
   public boolean draining() {
@@ -294,44 +238,30 @@ public class AttemptService {
   }
 
   /** Reserves a free slot before a claim; returns its number, or -1 when none is free. */
-  public synchronized int reserveSlot() {
-    if (draining || runner == null || freeSlots.isEmpty()) {
-      return -1;
-    }
-    return freeSlots.poll();
+  public int reserveSlot() {
+    Slots s = slots;
+    return runner == null || s == null ? -1 : s.reserve();
   }
 
   /** Gives back a slot reserved for an attempt that was not claimed. */
-  public synchronized void releaseSlot(int slot) {
-    freeSlots.add(slot);
-    notifyAll();
+  public void releaseSlot(int slot) {
+    slots.release(slot);
   }
 
   /** Waits until a slot is free and the worker takes work; false when {@code timeout} passed. */
-  public synchronized boolean awaitFreeSlot(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (draining || freeSlots.isEmpty()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+  public boolean awaitFreeSlot(Duration timeout) throws InterruptedException {
+    Slots s = slots;
+    if (s == null) {
+      TimeUnit.NANOSECONDS.sleep(timeout.toNanos()); // not started: no slot will come
+      return false;
     }
-    return true;
+    return s.awaitFree(timeout);
   }
 
   /** Starts a claimed attempt in the background, on the slot reserved for it. */
   public void accept(TaskDispatched d, Context parent, int slot) {
     AttemptKey key = new AttemptKey(d.taskRunId(), d.attempt());
-    if (d.dispatchedAt() != null) {
-      Duration wait = Duration.between(d.dispatchedAt(), Instant.now());
-      if (!wait.isNegative()) {
-        Timer.builder("dataplane.worker.queue.wait")
-            .description("time from dispatch to the attempt being taken by a worker")
-            .register(registry)
-            .record(wait);
-      }
-    }
+    metrics.taken(d.dispatchedAt(), Instant.now());
     Attempt a = new Attempt(d, slot, parent == null ? Context.root() : parent);
     if (attempts.putIfAbsent(key, a) != null) {
       releaseSlot(slot); // held already (a redelivery raced with the first)
@@ -355,6 +285,10 @@ public class AttemptService {
   /** Stops taking work, waits for the running attempts, then interrupts what is left. */
   public void drain(Duration grace) {
     draining = true;
+    Slots s = slots;
+    if (s != null) {
+      s.drain();
+    }
     long deadline = System.nanoTime() + grace.toNanos();
     waitUntilIdle(deadline);
     List<Attempt> left = new ArrayList<>(attempts.values());
@@ -401,10 +335,7 @@ public class AttemptService {
   private void release(Attempt a) {
     attempts.remove(new AttemptKey(a.d.taskRunId(), a.d.attempt()));
     runningGauge.decrementAndGet();
-    synchronized (this) {
-      freeSlots.add(a.slot);
-      notifyAll();
-    }
+    slots.release(a.slot);
   }
 
   /** One attempt on this worker. */
@@ -453,37 +384,31 @@ public class AttemptService {
           if (d.bundleDigest() != null && !d.bundleDigest().isBlank()) {
             lease = cache.acquire(d.bundleDigest());
           }
-          Map<String, String> secretValues = resolveSecrets();
+          Map<String, String> secretValues =
+              TaskSecrets.resolve(
+                  d,
+                  (token, environment, names) ->
+                      secrets.resolve(token, environment, names, config.instanceId()));
           redactor = Redactor.of(secretValues.values());
           AttemptSpec spec = spec(lease, secretValues, redactor, ctx);
-          LogPublisher publisher = publisher(ctx);
           synchronized (this) {
             if (killOutcome != null) {
               result = new AttemptResult(killOutcome, null, null, killReason, 0, 0, false, 0);
-              preStartLog(ctx, "attempt finished: " + killOutcome + ", " + killReason);
+              attemptEvents.systemLine(
+                  d, ctx, "attempt finished: " + killOutcome + ", " + killReason);
             } else {
-              process = runner.start(spec, publisher);
+              process = runner.start(spec, attemptEvents.logs(d, ctx));
               result = null;
             }
           }
           if (result == null) {
-            events.send(
-                Topics.TASK_EVENTS,
-                d.runId().toString(),
-                new AttemptStarted(
-                    d.runId(),
-                    d.taskRunId(),
-                    d.attempt(),
-                    config.instanceId(),
-                    Instant.now(),
-                    d.attemptToken()),
-                ctx);
+            attemptEvents.started(d, ctx);
             result = process.result().get();
           }
         } catch (IOException | RuntimeException e) {
           String reason = e.getMessage() == null ? e.toString() : e.getMessage();
           result = new AttemptResult(AttemptOutcome.ERROR, null, null, reason, 0, 0, false, 0);
-          preStartLog(ctx, "attempt could not start: " + reason);
+          attemptEvents.systemLine(d, ctx, "attempt could not start: " + reason);
         }
         finish(result, redactor, ctx);
       } catch (InterruptedException e) {
@@ -505,148 +430,34 @@ public class AttemptService {
           lease.close();
         }
         span.end();
-        release(this);
-        done.complete(null);
-      }
-    }
-
-    private Map<String, String> resolveSecrets() throws IOException {
-      List<String> declared = d.secrets() == null ? List.of() : d.secrets();
-      if (declared.isEmpty()) {
-        return Map.of();
-      }
-      if (d.attemptToken() == null) {
-        throw new IOException(
-            "the task declares secrets but the dispatch carries no attempt token");
-      }
-      Map<String, String> all =
-          secrets.resolve(d.attemptToken(), d.environment(), declared, config.instanceId());
-      Map<String, String> out = new HashMap<>();
-      for (String name : declared) {
-        String v = all.get(name);
-        if (v == null) {
-          throw new IOException("secret " + name + " was not resolved for this task");
+        try {
+          release(this);
+        } finally {
+          done.complete(null);
         }
-        out.put(name, v);
       }
-      return out;
     }
 
     private AttemptSpec spec(
         BundleCache.Lease lease, Map<String, String> secretValues, Redactor redactor, Context ctx)
-        throws JsonProcessingException {
-      Map<String, String> env = new HashMap<>();
-      if (d.env() != null) {
-        d.env().forEach((k, v) -> putEnv(env, k, v));
-      }
-      Map<String, Object> params = d.params() == null ? Map.of() : d.params();
-      for (Map.Entry<String, Object> p : params.entrySet()) {
-        // both as written and upper-cased: DP_PARAM_day and DP_PARAM_DAY
-        String name = "DP_PARAM_" + p.getKey().replaceAll("[^A-Za-z0-9_]", "_");
-        Object v = p.getValue();
-        String text = v instanceof String str ? str : Json.mapper().writeValueAsString(v);
-        putEnv(env, name.toUpperCase(Locale.ROOT), text);
-        putEnv(env, name, text);
-      }
-      env.put("DP_PARAMS", Json.mapper().writeValueAsString(params));
-      secretValues.forEach((k, v) -> putEnv(env, k, v));
-      env.put("DP_RUN_ID", String.valueOf(d.runId()));
-      env.put("DP_TASK_RUN_ID", String.valueOf(d.taskRunId()));
-      env.put("DP_TASK", String.valueOf(d.taskKey()));
-      env.put("DP_ATTEMPT", String.valueOf(d.attempt()));
-      env.put("DP_ENVIRONMENT", String.valueOf(d.environment()));
-      env.put("DP_PIPELINE", String.valueOf(d.pipeline()));
-      if (d.releaseId() != null) {
-        env.put("DP_RELEASE_ID", d.releaseId());
-      }
-      String traceparent = KafkaTracing.traceparent(ctx);
-      if (traceparent != null) {
-        env.put("TRACEPARENT", traceparent);
-      }
-      Integer uid = mode == SandboxMode.BWRAP && root ? config.sandboxUidBase() + slot : null;
+        throws IOException {
       return new AttemptSpec(
           d.taskKey() + "-" + d.attempt(),
           d.runtime(),
           d.script(),
           d.entrypoint(),
           lease == null ? null : lease.path(),
-          env,
+          TaskEnvironment.of(d, secretValues, KafkaTracing.traceparent(ctx)),
           d.inputs() == null ? Map.of() : d.inputs(),
           d.network(),
           d.timeoutMillis(),
-          uid,
+          sandbox.uid(config.sandboxUidBase(), slot),
           redactor);
     }
 
-    private void putEnv(Map<String, String> env, String name, String value) {
-      if (name != null && value != null && ENV_NAME.matcher(name).matches()) {
-        env.put(name, value);
-      }
-    }
-
-    private LogPublisher publisher(Context ctx) {
-      Counter bytes = registry.counter("dataplane.worker.log.bytes");
-      return (lines0, last) -> {
-        long n = 0;
-        // NUL and unpaired surrogates cannot be stored by PostgreSQL: replaced before they leave
-        List<LogChunk.Line> lines = new ArrayList<>(lines0.size());
-        for (LogChunk.Line l : lines0) {
-          String text = PgText.clean(l.text());
-          n += text == null ? 0 : text.length();
-          lines.add(text == l.text() ? l : new LogChunk.Line(l.seq(), l.ts(), l.stream(), text));
-        }
-        bytes.increment(n);
-        events.send(
-            Topics.TASK_LOGS,
-            d.taskRunId().toString(),
-            new LogChunk(d.runId(), d.taskRunId(), d.attempt(), lines, last),
-            ctx);
-      };
-    }
-
-    private void preStartLog(Context ctx, String text) {
-      events.send(
-          Topics.TASK_LOGS,
-          d.taskRunId().toString(),
-          new LogChunk(
-              d.runId(),
-              d.taskRunId(),
-              d.attempt(),
-              List.of(new LogChunk.Line(1, Instant.now(), "system", PgText.clean(text))),
-              true),
-          ctx);
-    }
-
     private void finish(AttemptResult r, Redactor redactor, Context ctx) {
-      // kept in the spool until Kafka acknowledged it; text PostgreSQL refuses is replaced
-      spool.submit(
-          EventEnvelope.of(
-              EventProducer.SOURCE,
-              new AttemptFinished(
-                  d.runId(),
-                  d.taskRunId(),
-                  d.attempt(),
-                  config.instanceId(),
-                  r.outcome(),
-                  r.exitCode(),
-                  PgText.cleanValue(r.outputs()),
-                  PgText.clean(r.error()),
-                  r.durationMillis(),
-                  Instant.now(),
-                  d.attemptToken())),
-          ctx);
-      registry
-          .counter("dataplane.worker.attempts.finished", "outcome", r.outcome().name())
-          .increment();
-      if (r.spawnNanos() > 0) {
-        Timer.builder("dataplane.worker.spawn.latency")
-            .description("time to start a task process")
-            .register(registry)
-            .record(r.spawnNanos(), TimeUnit.NANOSECONDS);
-      }
-      if (redactor.redactions() > 0) {
-        registry.counter("dataplane.worker.log.redactions").increment(redactor.redactions());
-      }
+      attemptEvents.finished(d, r, ctx);
+      metrics.finished(r.outcome(), r.spawnNanos(), redactor.redactions());
       if (r.outcome() != AttemptOutcome.SUCCEEDED) {
         span.setStatus(StatusCode.ERROR, r.outcome().name());
       }

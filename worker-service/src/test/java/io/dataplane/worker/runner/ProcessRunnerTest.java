@@ -243,6 +243,97 @@ class ProcessRunnerTest {
     assertThat(p.kill(AttemptOutcome.CANCELLED, "again")).isFalse();
   }
 
+  /**
+   * A child that starts a session of its own leaves the task's process group; under bubblewrap it
+   * still dies with the task, on cancel and on timeout (the task's PID namespace ends with bwrap).
+   */
+  @Test
+  void aChildInASessionOfItsOwnDiesWithTheSandboxedTask() throws Exception {
+    String marker = marker();
+    Logs logs = new Logs();
+    ProcessRunner.RunningProcess p =
+        runnerFor(SandboxMode.BWRAP)
+            .start(
+                bash(
+                    "setsid sleep "
+                        + marker
+                        + " >/dev/null 2>&1 < /dev/null &\n"
+                        + "setsid -f sleep "
+                        + marker
+                        + " >/dev/null 2>&1 < /dev/null\n"
+                        + "echo ready\nsleep "
+                        + marker
+                        + "\n"),
+                logs);
+    await().atMost(Duration.ofSeconds(10)).until(() -> logs.texts("stdout").contains("ready"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 3);
+    assertThat(p.kill(AttemptOutcome.CANCELLED, "cancelled")).isTrue();
+    assertThat(p.result().get(10, TimeUnit.SECONDS).outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
+
+    String late = marker();
+    AttemptResult r =
+        run(
+            SandboxMode.BWRAP,
+            spec(
+                "bash",
+                "setsid -f sleep " + late + " >/dev/null 2>&1 < /dev/null\nsleep " + late + "\n",
+                Map.of(),
+                Redactor.none(),
+                500L),
+            new Logs());
+    assertThat(r.outcome()).isEqualTo(AttemptOutcome.TIMED_OUT);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(late).isEmpty());
+  }
+
+  /**
+   * The limits hold for every runtime under bubblewrap (set inside the sandbox, right before the
+   * interpreter), hard as well as soft: the task cannot raise them back, and nothing it puts in its
+   * environment (SHELLOPTS with PS4, PYTHONPATH, …) runs before them.
+   */
+  @Test
+  void theLimitsHoldInsideTheSandboxAndCannotBeRaised() throws Exception {
+    Map<String, String> hostile =
+        Map.of("SHELLOPTS", "xtrace", "PS4", "$(ulimit -Hv unlimited)", "PYTHONPATH", "/job/.dp");
+    Logs shell = new Logs();
+    AttemptResult b =
+        run(
+            SandboxMode.BWRAP,
+            spec(
+                "bash",
+                "echo \"$(ulimit -Hv) $(ulimit -Sv) $(ulimit -Hu) $(ulimit -Hf)\"\n"
+                    + "ulimit -Hv unlimited 2>/dev/null && echo raised || echo kept",
+                hostile,
+                Redactor.none(),
+                null),
+            shell);
+    assertThat(b.outcome()).as(shell.all()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    // 2 GiB in KiB, 256 processes, 64 MiB in 1 KiB blocks
+    assertThat(shell.texts("stdout")).containsExactly("2097152 2097152 256 65536", "kept");
+
+    Logs py = new Logs();
+    AttemptResult p =
+        run(
+            SandboxMode.BWRAP,
+            spec(
+                "python",
+                "import resource as r\n"
+                    + "print(*[r.getrlimit(k) for k in (r.RLIMIT_AS, r.RLIMIT_NPROC,"
+                    + " r.RLIMIT_FSIZE)])\n"
+                    + "try:\n"
+                    + "    r.setrlimit(r.RLIMIT_AS, (r.RLIM_INFINITY, r.RLIM_INFINITY))\n"
+                    + "    print('raised')\n"
+                    + "except (ValueError, OSError):\n"
+                    + "    print('kept')\n",
+                hostile,
+                Redactor.none(),
+                null),
+            py);
+    assertThat(p.outcome()).as(py.all()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(py.texts("stdout"))
+        .containsExactly("(2147483648, 2147483648) (256, 256) (67108864, 67108864)", "kept");
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = SandboxMode.class,

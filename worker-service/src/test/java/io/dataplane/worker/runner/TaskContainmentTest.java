@@ -219,16 +219,16 @@ class TaskContainmentTest {
   /**
    * A worker that is not root runs every task as its own uid, which has many processes already (the
    * worker's threads): RLIMIT_NPROC set outside would count them. Stands in for such a worker with
-   * a setsid that first drops to uid 61200, which holds more processes than the limit.
+   * a bwrap that first drops to uid 61200, which holds more processes than the limit.
    */
   @Test
   void aWorkerThatIsNotRootStillLimitsProcessesPerTask() throws Exception {
     assumeTrue(bwrap != null, "bubblewrap is not installed");
     assumeTrue(ROOT, "stands in for a non-root worker by dropping to another uid");
     int workerUid = 61200;
-    Path setsid = root.resolve("setsid-as-" + workerUid);
+    Path bwrapAs = root.resolve("bwrap-as-" + workerUid);
     Files.writeString(
-        setsid,
+        bwrapAs,
         "#!/bin/sh\n"
             // the scratch directory (the cwd) belongs to the worker's uid, as it would
             + "chown -R "
@@ -239,11 +239,11 @@ class TaskContainmentTest {
             + workerUid
             + " --regid="
             + workerUid
-            + " --clear-groups /usr/bin/setsid \"$@\"\n");
-    Files.setPosixFilePermissions(setsid, PosixFilePermissions.fromString("rwxr-xr-x"));
+            + " --clear-groups /usr/bin/bwrap \"$@\"\n");
+    Files.setPosixFilePermissions(bwrapAs, PosixFilePermissions.fromString("rwxr-xr-x"));
     SandboxCommand asWorker =
         new SandboxCommand(
-            setsid.toString(), "/usr/bin/setpriv", "/usr/bin/prlimit", "/usr/bin/bwrap");
+            "/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", bwrapAs.toString());
     List<Process> workerThreads = new ArrayList<>();
     try (ProcessRunner notRoot = runner(SandboxMode.BWRAP, asWorker, "not-root")) {
       // the "worker" has more processes than one task may: a limit counted outside would fail

@@ -32,11 +32,12 @@ class SandboxCommandTest {
                 false,
                 61001,
                 new SandboxCommand.Limits(1 << 30, 128, 1 << 20, 1 << 24)));
-    assertThat(cmd.get(0)).isEqualTo("/usr/bin/setsid");
+    // a root worker: setpriv drops to the slot's uid and becomes bwrap; nothing else in front
+    assertThat(cmd.get(0)).isEqualTo("/usr/bin/setpriv");
     assertThat(String.join(" ", cmd))
-        .contains("/usr/bin/setpriv --reuid=61001 --regid=61001 --clear-groups --no-new-privs")
-        .contains("/usr/bin/prlimit --as=1073741824 --nproc=128 --fsize=1048576 --")
-        .contains("--unshare-all --die-with-parent --new-session")
+        .startsWith(
+            "/usr/bin/setpriv --reuid=61001 --regid=61001 --clear-groups --no-new-privs"
+                + " /usr/bin/bwrap --unshare-all --die-with-parent --new-session")
         .contains("--ro-bind /usr /usr")
         .contains("--ro-bind " + bundle + " /bundle")
         // the task's space is a bounded tmpfs; of the host scratch only .dp, read-only but for
@@ -48,7 +49,10 @@ class SandboxCommandTest {
         .contains("--remount-ro / --chdir /job --")
         .contains("--size 16777216 --tmpfs /tmp")
         .doesNotContain("--bind " + scratch + " /job")
-        .endsWith("-- /usr/bin/bash -euo pipefail /job/.dp/script.sh")
+        // the limits are set inside, the last exec before the task's own
+        .endsWith(
+            "--chdir /job -- /usr/bin/prlimit --as=1073741824 --nproc=128 --fsize=1048576 --"
+                + " /usr/bin/bash -euo pipefail /job/.dp/script.sh")
         .doesNotContain("--share-net")
         .doesNotContain("/etc/resolv.conf")
         .doesNotContain("--setenv");
@@ -75,16 +79,19 @@ class SandboxCommandTest {
   }
 
   @Test
-  void aWorkerThatIsNotRootLimitsProcessesInsideTheSandbox() {
+  void aWorkerThatIsNotRootExecsBubblewrapAndNothingElseBeforeIt() {
     // without a uid of its own, RLIMIT_NPROC set outside would count the worker's own threads;
     // inside bubblewrap's user namespace it counts the task's processes only
     List<String> cmd =
         builder.build(
             new SandboxCommand.Spec(
                 SandboxMode.BWRAP, List.of("x"), Path.of("/s"), null, false, null, limits));
+    assertThat(cmd.get(0)).isEqualTo("/usr/bin/bwrap");
+    assertThat(cmd).doesNotContain("/usr/bin/setsid", "/usr/bin/setpriv");
+    assertThat(cmd.stream().filter("/usr/bin/prlimit"::equals)).hasSize(1);
     assertThat(String.join(" ", cmd))
-        .contains("/usr/bin/prlimit --as=1073741824 --fsize=1048576 -- /usr/bin/bwrap")
-        .endsWith("--chdir /job -- /usr/bin/prlimit --nproc=128 -- x");
+        .endsWith(
+            "--chdir /job -- /usr/bin/prlimit --as=1073741824 --nproc=128 --fsize=1048576 -- x");
   }
 
   @Test
