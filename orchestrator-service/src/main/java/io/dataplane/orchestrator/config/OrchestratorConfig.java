@@ -83,11 +83,10 @@ public interface OrchestratorConfig {
   int maxDispatchBytes();
 
   /**
-   * An attempt CLAIMED or RUNNING on a live worker that has not reported it in its heartbeats for
-   * this long (counted from its claim or the last report, against the worker's last heartbeat) is
-   * re-queued as a new attempt: its result was lost. 0 (the default) turns this off: under load it
-   * still re-queued attempts whose results were only late (see docs/orchestrator.md).
+   * An attempt CLAIMED or RUNNING on a live worker whose heartbeats (built at least 5 s after its
+   * claim) have left it out for this long, with the task events read to their end since, is
+   * re-queued as a new attempt: its result was lost. 0 turns this off.
    */
-  @WithDefault("0s")
+  @WithDefault("60s")
   Duration attemptUnreportedAfter();
 }
