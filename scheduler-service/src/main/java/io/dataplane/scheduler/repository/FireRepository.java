@@ -68,9 +68,9 @@ public class FireRepository {
 
   /**
    * Deletes fires that fired more than {@code days} ago, except the newest fire of each schedule,
-   * {@code batch} rows per transaction and at most {@code maxBatches} transactions; returns the rows
-   * deleted. (A fire time whose row is gone cannot start a second run: the orchestrator keeps the
-   * fire's request id unique.)
+   * {@code batch} rows per transaction and at most {@code maxBatches} transactions; returns the
+   * rows deleted. (A fire time whose row is gone cannot start a second run: the orchestrator keeps
+   * the fire's request id unique.)
    */
   public long purgeOlderThan(int days, int batch, int maxBatches) throws SQLException {
     if (days <= 0) {

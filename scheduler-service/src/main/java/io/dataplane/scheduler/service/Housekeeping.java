@@ -1,7 +1,7 @@
 package io.dataplane.scheduler.service;
 
-import io.dataplane.scheduler.messaging.OutboxRelay;
 import io.dataplane.scheduler.config.SchedulerConfig;
+import io.dataplane.scheduler.messaging.OutboxRelay;
 import io.dataplane.scheduler.repository.FireRepository;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.quarkus.logging.Log;
