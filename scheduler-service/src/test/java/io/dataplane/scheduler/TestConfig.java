@@ -88,4 +88,24 @@ public record TestConfig(
       }
     };
   }
+
+  @Override
+  public Ledger ledger() {
+    return new Ledger() {
+      @Override
+      public int retentionDays() {
+        return 365;
+      }
+
+      @Override
+      public int sweepBatch() {
+        return 5000;
+      }
+
+      @Override
+      public int sweepMaxBatches() {
+        return 100;
+      }
+    };
+  }
 }

@@ -19,6 +19,18 @@ public final class Dtos {
   @Description("An isolated space: pipelines, secrets, files, worker groups and permissions")
   public record Environment(String name, String description, Instant createdAt, String createdBy) {}
 
+  @Type("LogRetention")
+  @Description(
+      "An environment's task log retention: days a finished run's logs are kept and the most bytes"
+          + " of logs one run stores (set: null means the platform default; effective: what"
+          + " applies; 0: no limit)")
+  public record LogRetention(
+      String environment,
+      Integer retentionDays,
+      Long maxBytesPerRun,
+      int effectiveRetentionDays,
+      long effectiveMaxBytesPerRun) {}
+
   @Type("WorkerGroup")
   public record WorkerGroup(
       String name, String environment, String description, Instant createdAt, String createdBy) {}

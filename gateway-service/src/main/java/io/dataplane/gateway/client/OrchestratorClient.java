@@ -61,6 +61,15 @@ public interface OrchestratorClient {
   Environment createEnvironment(Requests.NewEnvironment body);
 
   @GET
+  @Path("/environments/{env}/log-retention")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Dtos.LogRetention logRetention(@PathParam("env") String env);
+
+  @PUT
+  @Path("/environments/{env}/log-retention")
+  Dtos.LogRetention setLogRetention(@PathParam("env") String env, Requests.LogRetention body);
+
+  @GET
   @Path("/environments/{env}/worker-groups")
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<WorkerGroup> workerGroups(@PathParam("env") String env);

@@ -10,6 +10,8 @@ public final class Requests {
 
   public record NewEnvironment(String name, String description) {}
 
+  public record LogRetention(Integer retentionDays, Long maxBytesPerRun) {}
+
   public record NewWorkerGroup(String name, String description) {}
 
   public record NewRelease(String bundleDigest) {}

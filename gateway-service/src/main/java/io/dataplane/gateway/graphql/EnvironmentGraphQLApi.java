@@ -2,6 +2,7 @@ package io.dataplane.gateway.graphql;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Environment;
+import io.dataplane.gateway.client.Dtos.LogRetention;
 import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.Dtos.Worker;
 import io.dataplane.gateway.client.Dtos.WorkerGroup;
@@ -77,6 +78,35 @@ public class EnvironmentGraphQLApi {
                 () ->
                     orchestrator.createEnvironment(
                         new Requests.NewEnvironment(name, description))));
+  }
+
+  @Name("logRetention")
+  @Description("Task log retention of this environment")
+  public LogRetention environmentLogRetention(@Source Environment environment) {
+    guard.require(Permission.READ, environment.name(), null, "logRetention");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.logRetention(environment.name()));
+  }
+
+  @Mutation("setEnvironmentLogRetention")
+  @Description(
+      "Sets an environment's task log retention (admins only): days a finished run's logs are"
+          + " kept, the most bytes of logs one run stores; 0: no limit, null: the platform default")
+  public LogRetention setEnvironmentLogRetention(
+      @NonNull String environment, Integer retentionDays, Long maxBytesPerRun) {
+    Caller c = guard.requireAdmin("setEnvironmentLogRetention");
+    Inputs.check().name("environment", environment).orFail();
+    return guard.mutation(
+        c,
+        "setEnvironmentLogRetention",
+        "environment " + environment,
+        environment,
+        "retentionDays=" + retentionDays + " maxBytesPerRun=" + maxBytesPerRun,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    orchestrator.setLogRetention(
+                        environment, new Requests.LogRetention(retentionDays, maxBytesPerRun))));
   }
 
   @Query("workerGroups")

@@ -105,6 +105,22 @@ class AccessMatrixTest {
         new Op("environment", e -> "{ environment(name: " + q(e.name()) + ") { name } }", "AWRK"));
     ops.add(
         new Op(
+            "environment.logRetention",
+            e ->
+                "{ environment(name: "
+                    + q(e.name())
+                    + ") { logRetention { retentionDays effectiveRetentionDays } } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "setEnvironmentLogRetention",
+            e ->
+                "mutation { setEnvironmentLogRetention(environment: "
+                    + q(e.name())
+                    + ", retentionDays: 14, maxBytesPerRun: 1000000) { effectiveRetentionDays } }",
+            "A"));
+    ops.add(
+        new Op(
             "pipelines", e -> "{ pipelines(environment: " + q(e.name()) + ") { name } }", "AWRK"));
     ops.add(
         new Op(

@@ -178,6 +178,25 @@ public final class BackendStub {
       } else {
         send(ex, 200, env);
       }
+    } else if ((m = match("/environments/([^/]+)/log-retention", p)) != null) {
+      if (!knownEnv(ex, m.group(1))) {
+        return;
+      }
+      ObjectNode env = environments.get(m.group(1));
+      if (method.equals("PUT")) {
+        JsonNode in = json.readTree(body);
+        env.set("logRetentionDays", in.path("retentionDays"));
+        env.set("logMaxBytesPerRun", in.path("maxBytesPerRun"));
+      }
+      ObjectNode r = json.createObjectNode();
+      r.put("environment", m.group(1));
+      JsonNode days = env.path("logRetentionDays");
+      JsonNode max = env.path("logMaxBytesPerRun");
+      r.set("retentionDays", days.isNumber() ? days : json.nullNode());
+      r.set("maxBytesPerRun", max.isNumber() ? max : json.nullNode());
+      r.put("effectiveRetentionDays", days.isNumber() ? days.asInt() : 30);
+      r.put("effectiveMaxBytesPerRun", max.isNumber() ? max.asLong() : 104857600L);
+      send(ex, 200, r);
     } else if ((m = match("/environments/([^/]+)/worker-groups", p)) != null) {
       if (!knownEnv(ex, m.group(1))) {
         return;

@@ -83,11 +83,43 @@ public interface OrchestratorConfig {
   int maxDispatchBytes();
 
   /**
-   * An attempt CLAIMED or RUNNING on a live worker that has not reported it in its heartbeats for
-   * this long (counted from its claim or the last report, against the worker's last heartbeat) is
-   * re-queued as a new attempt: its result was lost. 0 (the default) turns this off: under load it
-   * still re-queued attempts whose results were only late (see docs/orchestrator.md).
+   * An attempt CLAIMED or RUNNING on a live worker whose heartbeats (built at least 5 s after its
+   * claim) have left it out for this long, with the task events read to their end since, is
+   * re-queued as a new attempt: its result was lost. 0 turns this off.
    */
-  @WithDefault("0s")
+  @WithDefault("60s")
   Duration attemptUnreportedAfter();
+
+  /** Task log retention (platform defaults; an environment may set its own). */
+  Logs logs();
+
+  /** Task log retention. */
+  interface Logs {
+
+    /**
+     * Days a finished run's task logs are kept, unless its environment sets its own; 0 keeps them
+     * forever.
+     */
+    @WithDefault("30")
+    int retentionDays();
+
+    /**
+     * Most bytes of task logs one run stores, unless its environment sets its own; further lines
+     * are dropped and one marker line says how much. 0: no cap.
+     */
+    @WithDefault("104857600")
+    long maxBytesPerRun();
+
+    /** How often the retention sweep runs. */
+    @WithDefault("1h")
+    Duration sweepInterval();
+
+    /** Rows one delete of the sweep removes at most (each batch is its own transaction). */
+    @WithDefault("5000")
+    int sweepBatch();
+
+    /** Batches one sweep runs at most; the next sweep goes on where it stopped. */
+    @WithDefault("200")
+    int sweepMaxBatches();
+  }
 }

@@ -13,6 +13,7 @@ import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.engine.LostResultRule;
 import io.dataplane.orchestrator.service.LogService;
 import io.dataplane.orchestrator.service.RunEngine;
 import io.dataplane.orchestrator.service.WorkerService;
@@ -187,7 +188,7 @@ public class EventConsumers {
      * Called after a poll when every assigned partition was read to its end, with an instant before
      * which every record then in the partitions was processed.
      */
-    java.util.function.Consumer<java.time.Instant> onCaughtUp = at -> {};
+    java.util.function.Consumer<java.time.Instant> onCaughtUp = NOT_WATCHED;
 
     /** Called after every poll that completed a fetch from the broker (it answers). */
     final Runnable onFetched;
@@ -293,8 +294,6 @@ public class EventConsumers {
             });
         while (running) {
           try {
-            // the ends the lag is measured against may come from a fetch a little before the poll
-            java.time.Instant readTo = java.time.Instant.now().minusSeconds(1);
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
             noteFetches();
             for (TopicPartition tp : records.partitions()) {
@@ -310,8 +309,11 @@ public class EventConsumers {
             if (!records.isEmpty()) {
               consumer.commitSync();
             }
-            if (caughtUp()) {
-              onCaughtUp.accept(readTo);
+            if (onCaughtUp != NOT_WATCHED) {
+              java.time.Instant readTo = readToEnd();
+              if (readTo != null) {
+                onCaughtUp.accept(readTo);
+              }
             }
           } catch (WakeupException e) {
             throw e;
@@ -333,19 +335,36 @@ public class EventConsumers {
       }
     }
 
-    /** Whether every assigned partition has been read to its end (no lag known or left). */
-    private boolean caughtUp() {
+    /**
+     * An instant before which every record of the assigned partitions has been processed, or null
+     * when they are not read to their end. The lag the consumer knows is measured against ends from
+     * its last fetch, which can be seconds old after a long batch: it only says when to ask the
+     * broker for the ends, which are then compared with the positions (LostResultRule).
+     */
+    private java.time.Instant readToEnd() {
       Set<TopicPartition> parts = consumer.assignment();
       if (parts.isEmpty()) {
-        return false;
+        return null;
       }
       for (TopicPartition tp : parts) {
         java.util.OptionalLong lag = consumer.currentLag(tp);
         if (lag.isEmpty() || lag.getAsLong() > 0) {
-          return false;
+          return null;
         }
       }
-      return true;
+      // a second of slack for the difference between this clock and the database's
+      java.time.Instant asked = java.time.Instant.now().minusSeconds(1);
+      Map<TopicPartition, Long> ends;
+      try {
+        ends = consumer.endOffsets(parts, Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        return null; // the broker does not answer: not known to be read
+      }
+      Map<TopicPartition, Long> positions = new HashMap<>();
+      for (TopicPartition tp : parts) {
+        positions.put(tp, consumer.position(tp));
+      }
+      return LostResultRule.readToEnd(positions, ends) ? asked : null;
     }
 
     /**
@@ -426,6 +445,8 @@ public class EventConsumers {
       return true;
     }
   }
+
+  private static final java.util.function.Consumer<java.time.Instant> NOT_WATCHED = at -> {};
 
   private static void sleep(long ms) {
     try {

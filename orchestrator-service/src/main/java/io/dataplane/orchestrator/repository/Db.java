@@ -158,6 +158,8 @@ public class Db {
         ps.setArray(idx, ps.getConnection().createArrayOf("uuid", arr));
       } else if (a instanceof Integer[] arr) {
         ps.setArray(idx, ps.getConnection().createArrayOf("int4", arr));
+      } else if (a instanceof Long[] arr) {
+        ps.setArray(idx, ps.getConnection().createArrayOf("int8", arr));
       } else {
         ps.setObject(idx, a);
       }

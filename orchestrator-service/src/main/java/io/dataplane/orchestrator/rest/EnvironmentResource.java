@@ -4,6 +4,7 @@ import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.orchestrator.Environment;
 import io.dataplane.orchestrator.WorkerGroup;
+import io.dataplane.orchestrator.service.LogRetention;
 import io.dataplane.orchestrator.service.PipelineService;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -29,9 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class EnvironmentResource {
 
   private final PipelineService service;
+  private final LogRetention retention;
 
-  public EnvironmentResource(PipelineService service) {
+  public EnvironmentResource(PipelineService service, LogRetention retention) {
     this.service = service;
+    this.retention = retention;
   }
 
   /** Body of a new environment or worker group. */
@@ -59,6 +63,30 @@ public class EnvironmentResource {
   @Operation(summary = "Get an environment (404 if unknown)")
   public Environment get(@PathParam("env") String env) {
     return service.getEnvironment(env);
+  }
+
+  /** An environment's task log retention; a null field restores the platform default. */
+  public record LogRetentionInput(Integer retentionDays, Long maxBytesPerRun) {}
+
+  @ServiceAuth.Scope(ServiceCredentials.ENVIRONMENTS_READ)
+  @GET
+  @Path("{env}/log-retention")
+  @Operation(summary = "An environment's task log retention (set and effective values)")
+  public LogRetention.Settings logRetention(@PathParam("env") String env) {
+    return retention.get(env);
+  }
+
+  @PUT
+  @Path("{env}/log-retention")
+  @Operation(
+      summary =
+          "Set an environment's task log retention: days a finished run's logs are kept and"
+              + " the most bytes of logs one run stores (0: no limit, null: the platform default)")
+  public LogRetention.Settings setLogRetention(@PathParam("env") String env, LogRetentionInput in) {
+    if (in == null) {
+      throw io.dataplane.common.error.DataplaneException.invalid("body", "a body is required");
+    }
+    return retention.set(env, in.retentionDays(), in.maxBytesPerRun());
   }
 
   @POST

@@ -6,6 +6,7 @@ import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
+import io.dataplane.orchestrator.engine.LostResultRule;
 import io.dataplane.orchestrator.messaging.EventOutbox;
 import io.dataplane.orchestrator.repository.Db;
 import io.dataplane.orchestrator.repository.Rows;
@@ -39,6 +40,7 @@ public class WorkerService {
   private final RunEngine engine;
   private final OrchestratorConfig config;
   private final EngineMetrics metrics;
+  private final LostResultRule lostResults;
   private final Map<String, Instant> fencedSent = new ConcurrentHashMap<>();
   private volatile boolean listening;
 
@@ -66,6 +68,7 @@ public class WorkerService {
     this.engine = engine;
     this.config = config;
     this.metrics = metrics;
+    this.lostResults = new LostResultRule(config.attemptUnreportedAfter());
   }
 
   public void onHeartbeat(Instant occurredAt, WorkerHeartbeat hb) {
@@ -113,15 +116,20 @@ public class WorkerService {
               hb.startedAt(),
               hb.sandbox());
           List<WorkerHeartbeat.RunningAttempt> reported = markReported(tx, hb);
-          if (hb.running() != null) {
-            // the worker's active attempts it does not list: note since when
+          Instant speaksFor = LostResultRule.claimedBefore(occurredAt);
+          if (hb.running() != null && speaksFor != null) {
+            // the worker's active attempts it does not list: note since when; only those claimed
+            // well before the heartbeat was built (one built before the claim, read after it,
+            // says nothing about the attempt)
             tx.update(
                 "update attempts a set unreported_since = now() where a.worker_id = ?"
                     + " and a.state in ('CLAIMED', 'RUNNING') and a.unreported_since is null"
+                    + " and a.claimed_at < ?"
                     + " and not exists (select 1 from unnest(?::uuid[], ?::int[])"
                     + " as r(task_run_id, attempt) where r.task_run_id = a.task_run_id"
                     + " and r.attempt = a.attempt)",
                 hb.workerId(),
+                speaksFor,
                 reported.stream()
                     .map(WorkerHeartbeat.RunningAttempt::taskRunId)
                     .toArray(UUID[]::new),
@@ -295,32 +303,37 @@ public class WorkerService {
     for (Object[] o : orphaned) {
       engine.requeue((UUID) o[0], (Integer) o[1], "worker " + o[2] + " was lost");
     }
-    // attempts a live worker stopped reporting: its heartbeats have not listed them for
-    // attempt-unreported-after (the claim must be as old: the race with a start), and the task
-    // events were read to their end after the first heartbeat that left them out. A worker stops
-    // reporting an attempt only once Kafka acknowledged its result, so a result that exists has
-    // been applied by then: a lagging task-events consumer never turns late results into re-queues.
+    // attempts a live worker stopped reporting (LostResultRule): a heartbeat built well after
+    // their claim left them out for attempt-unreported-after, and the task events were read to
+    // their end since. A worker stops reporting an attempt only once Kafka acknowledged its result,
+    // so a result that exists has been applied by then: a late result is never re-queued.
+    Instant eventsReadTo = taskEventsCaughtUpAt;
     List<Object[]> unreported =
-        config.attemptUnreportedAfter().isZero()
+        lostResults.off()
             ? List.of()
             : db.tx(
                 tx ->
                     tx.list(
-                        "select a.task_run_id, a.attempt, a.worker_id from attempts a join workers w"
-                            + " on w.worker_id = a.worker_id where a.state in ('CLAIMED', 'RUNNING')"
-                            + " and w.state = 'ACTIVE' and a.unreported_since is not null"
-                            + " and a.unreported_since < now() - make_interval(secs => ?)"
-                            + " and greatest(a.claimed_at, a.started_at)"
-                            + " < now() - make_interval(secs => ?)"
-                            + " and a.unreported_since < ?",
+                        "select a.task_run_id, a.attempt, a.worker_id, a.unreported_since,"
+                            + " a.claimed_at, a.started_at, now() as db_now from attempts a"
+                            + " join workers w on w.worker_id = a.worker_id"
+                            + " where a.state in ('CLAIMED', 'RUNNING') and w.state = 'ACTIVE'"
+                            + " and a.unreported_since is not null",
                         rs ->
                             new Object[] {
-                              Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)
-                            },
-                        config.attemptUnreportedAfter().toMillis() / 1000.0,
-                        config.attemptUnreportedAfter().toMillis() / 1000.0,
-                        taskEventsCaughtUpAt));
+                              Db.uuid(rs, "task_run_id"),
+                              rs.getInt(2),
+                              rs.getString(3),
+                              Db.instant(rs, "unreported_since"),
+                              Db.instant(rs, "claimed_at"),
+                              Db.instant(rs, "started_at"),
+                              Db.instant(rs, "db_now")
+                            }));
     for (Object[] o : unreported) {
+      if (!lostResults.lost(
+          (Instant) o[3], (Instant) o[4], (Instant) o[5], eventsReadTo, (Instant) o[6])) {
+        continue;
+      }
       Log.warnf(
           "worker %s no longer reports attempt %s/%d (its result was lost): re-queueing it",
           o[2], o[0], o[1]);

@@ -11,6 +11,7 @@ import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.orchestrator.Api;
 import io.dataplane.orchestrator.scenario.TestWorker.Action;
 import io.dataplane.orchestrator.scenario.TestWorker.Hang;
+import io.dataplane.orchestrator.scenario.TestWorker.LateBeats;
 import io.dataplane.orchestrator.scenario.TestWorker.Vanish;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +38,10 @@ class LostResultTest {
   public static class Unreported implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("dataplane.orchestrator.attempt-unreported-after", "2s");
+      // workers may go without a heartbeat for longer than the default here (LateBeats)
+      return Map.of(
+          "dataplane.orchestrator.attempt-unreported-after", "2s",
+          "dataplane.orchestrator.worker-lost-after", "10s");
     }
   }
 
@@ -92,5 +97,39 @@ class LostResultTest {
         .until(() -> attempts(run(runId), "only").size() == 1);
     assertThat(taskState(run(runId), "only")).isEqualTo("RUNNING");
     assertThat(w.claimed()).hasSize(1);
+  }
+
+  /**
+   * The race that kept this off: a heartbeat built just before a claim and read after it leaves the
+   * attempt out although its result does not exist yet; it must not count as "no longer reported".
+   */
+  @Test
+  void aHeartbeatBuiltBeforeTheClaimAndReadAfterItRequeuesNothing() {
+    Setup s = deploy("single");
+    // the result comes 4.5 s after the claim, well past attempt-unreported-after (2 s)
+    TestWorker w = worker(s, d -> new LateBeats(4_500));
+    String runId = Api.start(s.env(), s.pipeline(), Map.of());
+    JsonPath run = awaitRun(runId, "SUCCEEDED", WITHIN);
+    List<Map<String, Object>> as = attempts(run, "only");
+    assertThat(as).hasSize(1);
+    assertThat(as.get(0).get("state")).isEqualTo("SUCCEEDED");
+    assertThat(w.claimed()).hasSize(1);
+  }
+
+  /** A 200-task fan-out (heartbeats and results read late under load) re-queues nothing. */
+  @Test
+  void aWideFanOutRequeuesNothing() {
+    Setup s = deploy("fanout");
+    TestWorker w = worker(s, d -> TestWorker.ok());
+    String runId = Api.start(s.env(), s.pipeline(), Map.of());
+    JsonPath run = awaitRun(runId, "SUCCEEDED", Duration.ofSeconds(120));
+    assertThat(run.getList("taskRuns")).hasSize(202);
+    assertThat(run.getList("taskRuns.attempts.state", List.class).stream().flatMap(List::stream))
+        .containsOnly("SUCCEEDED");
+    Map<String, Long> perTask =
+        w.claimed().stream()
+            .collect(Collectors.groupingBy(TaskDispatched::taskKey, Collectors.counting()));
+    assertThat(perTask).hasSize(202);
+    assertThat(perTask.values()).containsOnly(1L);
   }
 }

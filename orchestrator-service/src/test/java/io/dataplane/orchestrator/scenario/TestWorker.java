@@ -67,6 +67,13 @@ public final class TestWorker implements AutoCloseable {
    */
   public record Vanish() implements Action {}
 
+  /**
+   * Succeed after a delay, with heartbeats late the whole time: the heartbeat built just before the
+   * claim (without the attempt) is read only after the claim, and the next ones only once the
+   * result was sent (as under a loaded heartbeat consumer).
+   */
+  public record LateBeats(long delayMillis) implements Action {}
+
   /** Do not claim at all. */
   public record Ignore() implements Action {}
 
@@ -241,11 +248,30 @@ public final class TestWorker implements AutoCloseable {
   }
 
   private void execute(TaskDispatched d, Action a) {
+    EventEnvelope<?> beforeClaim = null;
+    if (a instanceof LateBeats) {
+      heartbeating = false;
+      beforeClaim = EventEnvelope.of("worker-service", heartbeatNow());
+    }
     if (claim(d) != 200) {
+      heartbeating = true;
       return;
     }
     claimed.add(d);
     String key = d.taskRunId() + "/" + d.attempt();
+    if (a instanceof LateBeats late) {
+      send(beforeClaim);
+      running.put(key, new WorkerHeartbeat.RunningAttempt(d.runId(), d.taskRunId(), d.attempt()));
+      send(new AttemptStarted(d.runId(), d.taskRunId(), d.attempt(), workerId, Instant.now()));
+      timer.schedule(
+          () -> {
+            finish(d, key, AttemptOutcome.SUCCEEDED, 0, null, null);
+            heartbeating = true;
+          },
+          late.delayMillis(),
+          TimeUnit.MILLISECONDS);
+      return;
+    }
     if (a instanceof Vanish) {
       send(new AttemptStarted(d.runId(), d.taskRunId(), d.attempt(), workerId, Instant.now()));
       return;
@@ -353,24 +379,27 @@ public final class TestWorker implements AutoCloseable {
       return;
     }
     try {
-      send(
-          new WorkerHeartbeat(
-              workerId,
-              List.of(environment + "/" + group),
-              "test",
-              0.1,
-              1_000_000,
-              8_000_000,
-              0.5,
-              8,
-              8 - running.size(),
-              new ArrayList<>(running.values()),
-              Instant.now(),
-              false,
-              "bwrap"));
+      send(heartbeatNow());
     } catch (RuntimeException e) {
       // closing
     }
+  }
+
+  private WorkerHeartbeat heartbeatNow() {
+    return new WorkerHeartbeat(
+        workerId,
+        List.of(environment + "/" + group),
+        "test",
+        0.1,
+        1_000_000,
+        8_000_000,
+        0.5,
+        8,
+        8 - running.size(),
+        new ArrayList<>(running.values()),
+        Instant.now(),
+        false,
+        "bwrap");
   }
 
   /** Stops (or resumes) heartbeats, as a worker that hangs or loses its network would. */

@@ -61,6 +61,27 @@ public interface SchedulerConfig {
   /** Base URL of orchestrator-service, to check that an environment exists; unset: no check. */
   Optional<String> orchestratorUrl();
 
+  /** The fire ledger's retention. */
+  Ledger ledger();
+
+  /** The fire ledger's retention (a sweep every ten minutes, in bounded batches). */
+  interface Ledger {
+    /**
+     * Days a fire stays in the ledger after it fired; the newest fire of each schedule is always
+     * kept. 0 keeps the ledger forever.
+     */
+    @WithDefault("365")
+    int retentionDays();
+
+    /** Rows one delete of the sweep removes at most (each batch is its own transaction). */
+    @WithDefault("5000")
+    int sweepBatch();
+
+    /** Batches one sweep runs at most; the next sweep goes on where it stopped. */
+    @WithDefault("100")
+    int sweepMaxBatches();
+  }
+
   /** Leadership settings. */
   interface Leader {
     /** How often a standby tries to take the lock. */

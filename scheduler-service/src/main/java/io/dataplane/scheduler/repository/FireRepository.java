@@ -65,4 +65,35 @@ public class FireRepository {
       return out;
     }
   }
+
+  /**
+   * Deletes fires that fired more than {@code days} ago, except the newest fire of each schedule,
+   * {@code batch} rows per transaction and at most {@code maxBatches} transactions; returns the
+   * rows deleted. (A fire time whose row is gone cannot start a second run: the orchestrator keeps
+   * the fire's request id unique.)
+   */
+  public long purgeOlderThan(int days, int batch, int maxBatches) throws SQLException {
+    if (days <= 0) {
+      return 0;
+    }
+    long total = 0;
+    try (Connection c = schedules.connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "delete from fires where ctid = any(array(select f.ctid from fires f"
+                    + " where f.fired_at < now() - make_interval(days => ?)"
+                    + " and exists (select 1 from fires g where g.schedule_id = f.schedule_id"
+                    + " and g.fire_time > f.fire_time) limit ?))")) {
+      for (int i = 0; i < maxBatches; i++) {
+        ps.setInt(1, days);
+        ps.setInt(2, batch);
+        int n = ps.executeUpdate(); // autocommit: each batch is its own transaction
+        total += n;
+        if (n < batch) {
+          break;
+        }
+      }
+    }
+    return total;
+  }
 }
