@@ -43,6 +43,12 @@ import org.postgresql.PGNotification;
  * are claimed with {@code FOR UPDATE SKIP LOCKED}, so several replicas may relay. Delivery is at
  * least once; consumers are idempotent by {@code eventId}.
  *
+ * <p>A service on the hot path may skip the relay's wake-up: {@link #write} inserts the row without
+ * {@code NOTIFY}, and the committing thread hands the rows to Kafka itself with {@link #publish}
+ * right after its commit. The relay then only marks them sent once Kafka acknowledged them, and its
+ * periodic sweep sends what a crash or a refused send left (rows older than the sweep period, so a
+ * row in flight is not sent twice; delivery stays at least once either way).
+ *
  * <p>A row Kafka refuses for good (larger than the broker accepts, an invalid topic) is moved
  * aside: it gets {@code failed_at} and {@code failure}, the {@link FailureListener} is told (a
  * metric and an alert), and the other rows of its batch are still sent. A batch is rolled back and
@@ -81,6 +87,12 @@ public final class Outbox implements AutoCloseable {
   private final FailureListener onFailure;
   private volatile boolean running;
   private Thread thread;
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> acked =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile long directOffUntil;
+
+  /** A row written by {@link #write}, to {@link #publish} once its transaction committed. */
+  public record Written(long id, String topic, String key, byte[] payload, String traceparent) {}
 
   /** Told of every row moved aside because it can never be sent. */
   @FunctionalInterface
@@ -144,6 +156,93 @@ public final class Outbox implements AutoCloseable {
       ps.setString(5, traceparent);
       ps.execute();
     }
+  }
+
+  /**
+   * Adds an event to the outbox inside the caller's transaction without waking the relay: the
+   * caller passes the returned row to {@link #publish} after the commit (and drops it on rollback).
+   */
+  public Written write(
+      Connection connection, String topic, String key, EventEnvelope<?> event, String traceparent)
+      throws SQLException {
+    byte[] payload = CODEC.encode(event);
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "insert into "
+                + table
+                + " (event_id, topic, msg_key, payload, traceparent) values (?, ?, ?, ?, ?)"
+                + " returning id")) {
+      ps.setObject(1, event.eventId());
+      ps.setString(2, topic);
+      ps.setString(3, key);
+      ps.setBytes(4, payload);
+      ps.setString(5, traceparent);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Written(rs.getLong(1), topic, key, payload, traceparent);
+      }
+    }
+  }
+
+  /**
+   * Sends rows of a committed transaction to Kafka from the calling thread, in order, without
+   * waiting for the acknowledgements (the relay marks acknowledged rows sent). A row whose send
+   * fails stays unsent for the sweep. While Kafka refuses sends, direct sends pause for one sweep
+   * period so that committing threads do not block on a broker that is down.
+   */
+  public void publish(List<Written> rows) {
+    if (rows.isEmpty() || System.currentTimeMillis() < directOffUntil) {
+      return;
+    }
+    try {
+      Producer<String, byte[]> p = producer.get();
+      for (Written w : rows) {
+        RecordHeaders headers = new RecordHeaders();
+        if (w.traceparent() != null) {
+          headers.add(KafkaTracing.TRACEPARENT, w.traceparent().getBytes(StandardCharsets.UTF_8));
+        }
+        long id = w.id();
+        p.send(
+            new ProducerRecord<>(w.topic(), null, w.key(), w.payload(), headers),
+            (meta, error) -> {
+              if (error == null) {
+                acked.add(id);
+              } else if (!neverSendable(error)) {
+                // the broker is unreachable: leave the next rows to the relay for a while
+                directOffUntil = System.currentTimeMillis() + sweepMillis;
+              }
+            });
+      }
+    } catch (RuntimeException e) {
+      directOffUntil = System.currentTimeMillis() + sweepMillis;
+      LOG.log(Level.FINE, "direct send failed; the relay's sweep sends the rows: " + e);
+    }
+  }
+
+  /**
+   * Marks the rows Kafka acknowledged after {@link #publish} sent them (the relay thread does this
+   * on every wake-up).
+   */
+  public void markAcknowledged() throws SQLException {
+    if (acked.isEmpty()) {
+      return;
+    }
+    List<Long> ids = new ArrayList<>();
+    Long id;
+    while ((id = acked.poll()) != null) {
+      ids.add(id);
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "update " + table + " set sent_at = now() where id = any(?) and sent_at is null")) {
+      ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      acked.addAll(ids);
+      throw e;
+    }
+    relayed.addAndGet(ids.size());
   }
 
   /** One event for {@link #appendAll}, encoded ahead of the transaction. */
@@ -234,10 +333,20 @@ public final class Outbox implements AutoCloseable {
         }
         PGConnection pg = listen.unwrap(PGConnection.class);
         relayAll();
+        long lastSweep = System.currentTimeMillis();
+        // short waits while directly published rows wait to be marked sent
+        int markMillis = (int) Math.min(sweepMillis, 50);
         while (running) {
-          PGNotification[] n = pg.getNotifications((int) sweepMillis);
-          // woken by a commit, or the sweep period ran out: either way, send what is unsent
-          relayAll();
+          PGNotification[] n =
+              pg.getNotifications(acked.isEmpty() ? (int) sweepMillis : markMillis);
+          markAcknowledged();
+          if (n != null && n.length > 0) {
+            relayAll(); // woken by a commit of rows appended for the relay
+          } else if (System.currentTimeMillis() - lastSweep >= sweepMillis) {
+            // the sweep: rows no one sent; a row written for a direct send gets its chance first
+            relayOlder(sweepMillis);
+            lastSweep = System.currentTimeMillis();
+          }
           if (n == null && listen.isClosed()) {
             break;
           }
@@ -253,10 +362,15 @@ public final class Outbox implements AutoCloseable {
 
   /** Relays every unsent row now; returns how many were sent. */
   public int relayAll() throws Exception {
+    return relayOlder(0);
+  }
+
+  /** Relays every unsent row written more than {@code minAgeMillis} ago. */
+  private int relayOlder(long minAgeMillis) throws Exception {
     int total = 0;
     int n;
     do {
-      n = relayBatch(500);
+      n = relayBatch(500, minAgeMillis);
       total += n;
     } while (n > 0 && running);
     return total;
@@ -265,7 +379,7 @@ public final class Outbox implements AutoCloseable {
   /** One claimed row and its send. */
   private record Sending(long id, String topic, String key, byte[] payload, Future<?> send) {}
 
-  private int relayBatch(int limit) throws Exception {
+  private int relayBatch(int limit, long minAgeMillis) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -275,8 +389,10 @@ public final class Outbox implements AutoCloseable {
                 "select id, topic, msg_key, payload, traceparent from "
                     + table
                     + " where sent_at is null and failed_at is null"
+                    + " and created_at <= now() - make_interval(secs => ?)"
                     + " order by id limit ? for update skip locked")) {
-          ps.setInt(1, limit);
+          ps.setDouble(1, minAgeMillis / 1000.0);
+          ps.setInt(2, limit);
           try (ResultSet rs = ps.executeQuery()) {
             Producer<String, byte[]> p = producer.get();
             while (rs.next()) {

@@ -33,7 +33,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Issue 14, item 4: a row Kafka refuses for good (a 2 MB event) is moved aside; the rows around it
- * are sent. Real PostgreSQL (the tests' database) and Kafka of the local stack.
+ * are sent. Issue 16: rows sent by their committing thread are sent once and marked sent; a row
+ * whose committer died before sending is sent by the relay; a rolled back row never. Real
+ * PostgreSQL (the tests' database) and Kafka of the local stack.
  */
 class OutboxTest {
 
@@ -161,5 +163,70 @@ class OutboxTest {
               });
     }
     return ids;
+  }
+
+  private Outbox.Written write(EventEnvelope<?> e) throws Exception {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      Outbox.Written w = outbox.write(c, topic, "k", e, null);
+      c.commit();
+      return w;
+    }
+  }
+
+  private List<String> sentStates() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "select sent_at is not null, failed_at is not null from "
+                    + schema
+                    + ".outbox order by id")) {
+      List<String> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getBoolean(1) + "/" + rs.getBoolean(2));
+      }
+      return rows;
+    }
+  }
+
+  @Test
+  void aRowPublishedByItsCommittingThreadIsSentOnceAndMarkedSent() throws Exception {
+    EventEnvelope<?> a = small();
+    EventEnvelope<?> b = small();
+    outbox.publish(List.of(write(a), write(b)));
+
+    assertThat(received(2)).containsExactly(a.eventId(), b.eventId());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              outbox.markAcknowledged(); // the relay's step on each wake-up
+              return sentStates().equals(List.of("true/false", "true/false"));
+            });
+    // nothing is left for the relay: no second copy is ever sent
+    assertThat(outbox.relayAll()).isZero();
+    assertThat(outbox.pending()).isZero();
+  }
+
+  @Test
+  void aRowWhoseCommitterDiedBeforeSendingIsSentByTheRelay() throws Exception {
+    EventEnvelope<?> lost = small();
+    write(lost); // committed, never published: the process died right after its commit
+
+    assertThat(outbox.relayAll()).isEqualTo(1);
+    assertThat(received(1)).containsExactly(lost.eventId());
+    assertThat(sentStates()).containsExactly("true/false");
+  }
+
+  @Test
+  void aRowWrittenInARolledBackTransactionIsNeverSent() throws Exception {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      outbox.write(c, topic, "k", small(), null);
+      c.rollback();
+    }
+    assertThat(outbox.relayAll()).isZero();
+    assertThat(sentStates()).isEmpty();
   }
 }

@@ -90,6 +90,53 @@ public final class RunRules {
     return cancelled ? RunState.CANCELLED : RunState.SUCCEEDED;
   }
 
+  /** The error of a task that became UPSTREAM_FAILED: the dependencies that did not succeed. */
+  public static String upstreamError(Dag dag, Map<String, TaskRunState> states, String key) {
+    List<String> bad =
+        dag.dependenciesOf(key).stream()
+            .filter(d -> states.get(d) != TaskRunState.SUCCEEDED)
+            .toList();
+    return "upstream task(s) did not succeed: " + String.join(", ", bad);
+  }
+
+  /** The error of a run that ended {@code outcome}: its failed tasks, or null. */
+  public static String outcomeError(RunState outcome, Map<String, TaskRunState> states) {
+    if (outcome != RunState.FAILED) {
+      return null;
+    }
+    List<String> failed =
+        states.entrySet().stream()
+            .filter(e -> e.getValue() == TaskRunState.FAILED)
+            .map(Map.Entry::getKey)
+            .toList();
+    return "task(s) failed: " + String.join(", ", failed);
+  }
+
+  /** Why a run cannot be cancelled (it ended), or null. */
+  public static String cancelRefusal(RunState state) {
+    return state.isTerminal() ? "has ended already (" + state + ")" : null;
+  }
+
+  /** Why a run cannot be rerun, or null: only a run that ended without success is. */
+  public static String rerunRefusal(RunState state) {
+    if (!state.isTerminal()) {
+      return "has not ended yet";
+    }
+    return state == RunState.SUCCEEDED ? "succeeded; there is nothing to rerun" : null;
+  }
+
+  /**
+   * Whether a rerun reuses a task of the run it reruns (it succeeded there) instead of running it.
+   */
+  public static boolean reusedByRerun(TaskRunState previous) {
+    return previous == TaskRunState.SUCCEEDED;
+  }
+
+  /** Whether a task run that waits for a retry is due for its next attempt now. */
+  public static boolean retryDue(RunState run, TaskRunState task, java.time.Instant retryAt) {
+    return run == RunState.RUNNING && task == TaskRunState.QUEUED && retryAt != null;
+  }
+
   /** Whether a task run may move from one state to another. */
   public static boolean allowed(TaskRunState from, TaskRunState to) {
     if (from.isTerminal()) {

@@ -21,6 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,9 +32,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Every event the orchestrator publishes goes through here: written to the outbox in the caller's
- * transaction, relayed to Kafka by the common-lib relay as soon as the transaction commits. A row
- * Kafka refuses for good is moved aside by the relay and counted in {@code
- * dataplane_outbox_failed_total}; when it was a dispatch, its task fails with INPUTS_TOO_LARGE.
+ * transaction and sent to Kafka by the committing thread right after the commit; the common-lib
+ * relay marks the rows sent and sweeps what a crash left unsent. A row Kafka refuses for good is
+ * moved aside by the relay and counted in {@code dataplane_outbox_failed_total}; when it was a
+ * dispatch, its task fails with INPUTS_TOO_LARGE.
  */
 @ApplicationScoped
 public class EventOutbox {
@@ -113,6 +116,8 @@ public class EventOutbox {
       p.put(ProducerConfig.ACKS_CONFIG, "all");
       p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      // committing threads send directly: a broker that is down must not hold them for a minute
+      p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "orchestrator-outbox-" + config.instanceId());
       p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -121,11 +126,25 @@ public class EventOutbox {
     return producer;
   }
 
-  /** Appends an event to the outbox in the transaction of {@code tx}. */
+  /**
+   * Appends an event to the outbox in the transaction of {@code tx}; the committing thread sends
+   * the transaction's events to Kafka right after the commit (no relay wake-up on the hot path),
+   * and the relay's sweep sends any that a crash or a refused send left behind.
+   */
   public <T extends Event> EventEnvelope<T> append(Db.Tx tx, String topic, String key, T payload)
       throws SQLException {
     EventEnvelope<T> env = EventEnvelope.of(SOURCE, payload);
-    outbox.append(tx.connection(), topic, key, env, KafkaTracing.traceparent(Context.current()));
+    Outbox.Written row =
+        outbox.write(tx.connection(), topic, key, env, KafkaTracing.traceparent(Context.current()));
+    List<Outbox.Written> rows =
+        tx.attribute(
+            this,
+            () -> {
+              List<Outbox.Written> l = new ArrayList<>();
+              tx.afterCommit(() -> outbox.publish(l));
+              return l;
+            });
+    rows.add(row);
     return env;
   }
 

@@ -74,6 +74,20 @@ public class Db {
       afterCommit.add(r);
     }
 
+    private java.util.Map<Object, Object> attributes;
+
+    /**
+     * A value that lives as long as this transaction, made by {@code init} on first use (for
+     * example the events to publish once it committed).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T attribute(Object key, java.util.function.Supplier<T> init) {
+      if (attributes == null) {
+        attributes = new java.util.HashMap<>();
+      }
+      return (T) attributes.computeIfAbsent(key, k -> init.get());
+    }
+
     public int update(String sql, Object... args) throws SQLException {
       try (PreparedStatement ps = connection.prepareStatement(sql)) {
         bind(ps, args);

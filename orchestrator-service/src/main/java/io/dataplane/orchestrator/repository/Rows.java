@@ -18,6 +18,7 @@ import io.dataplane.orchestrator.TaskRun;
 import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.WorkerGroup;
 import io.dataplane.orchestrator.dag.PipelineDefinition;
+import io.dataplane.orchestrator.engine.AttemptState;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -131,7 +132,7 @@ public final class Rows {
     return new Attempt(
         uuid(rs, "task_run_id"),
         rs.getInt("attempt"),
-        rs.getString("state"),
+        AttemptState.valueOf(rs.getString("state")),
         rs.getString("worker_id"),
         instant(rs, "dispatched_at"),
         instant(rs, "claimed_at"),

@@ -24,7 +24,12 @@ import io.dataplane.orchestrator.config.OrchestratorConfig;
 import io.dataplane.orchestrator.dag.Dag;
 import io.dataplane.orchestrator.dag.ParamChecker;
 import io.dataplane.orchestrator.dag.PipelineDefinition;
-import io.dataplane.orchestrator.engine.Backoff;
+import io.dataplane.orchestrator.engine.Admission;
+import io.dataplane.orchestrator.engine.AttemptState;
+import io.dataplane.orchestrator.engine.Deadlines;
+import io.dataplane.orchestrator.engine.Failure;
+import io.dataplane.orchestrator.engine.Fencing;
+import io.dataplane.orchestrator.engine.Results;
 import io.dataplane.orchestrator.engine.RunRules;
 import io.dataplane.orchestrator.messaging.EventOutbox;
 import io.dataplane.orchestrator.repository.Db;
@@ -228,48 +233,41 @@ public class RunEngine {
   /** Applies the concurrency policy to a QUEUED run: start it, keep it queued, or end it. */
   private void admit(Db.Tx tx, PipelineRun run, PipelineDefinition def) throws SQLException {
     PipelineDefinition.Concurrency c = def.concurrency();
+    Admission.Decision d = Admission.forNewRun(c, 0, 0);
     if (c != null) {
-      long running =
-          tx.one(
-                  "select count(*) from runs where environment = ? and pipeline = ?"
-                      + " and state = 'RUNNING'",
-                  rs -> rs.getLong(1),
-                  run.environment(),
-                  run.pipeline())
-              .orElse(0L);
-      long olderQueued =
-          tx.one(
-                  "select count(*) from runs where environment = ? and pipeline = ?"
-                      + " and state = 'QUEUED' and seq < (select seq from runs where id = ?)",
-                  rs -> rs.getLong(1),
-                  run.environment(),
-                  run.pipeline(),
-                  run.id())
-              .orElse(0L);
-      if (running >= c.max()
-          || (c.policy() == PipelineDefinition.ConcurrencyPolicy.QUEUE && olderQueued > 0)) {
-        String why = "concurrency limit of " + c.max() + " running run(s) reached";
-        switch (c.policy()) {
-          case QUEUE -> {
-            return;
-          }
-          case CANCEL_NEWEST -> {
-            endRun(tx, run, def, RunState.CANCELLED, why);
-            return;
-          }
-          case FAIL -> {
-            endRun(tx, run, def, RunState.FAILED, why);
-            return;
-          }
-        }
-      }
+      d =
+          Admission.forNewRun(
+              c,
+              runningRuns(tx, run.environment(), run.pipeline()),
+              tx.one(
+                      "select count(*) from runs where environment = ? and pipeline = ?"
+                          + " and state = 'QUEUED' and seq < (select seq from runs where id = ?)",
+                      rs -> rs.getLong(1),
+                      run.environment(),
+                      run.pipeline(),
+                      run.id())
+                  .orElse(0L));
     }
-    startRunning(tx, run, def);
+    switch (d.action()) {
+      case START -> startRunning(tx, run, def);
+      case WAIT -> {}
+      case CANCEL -> endRun(tx, run, def, RunState.CANCELLED, d.reason());
+      case FAIL -> endRun(tx, run, def, RunState.FAILED, d.reason());
+    }
+  }
+
+  private static long runningRuns(Db.Tx tx, String env, String pipeline) throws SQLException {
+    return tx.one(
+            "select count(*) from runs where environment = ? and pipeline = ?"
+                + " and state = 'RUNNING'",
+            rs -> rs.getLong(1),
+            env,
+            pipeline)
+        .orElse(0L);
   }
 
   private void startRunning(Db.Tx tx, PipelineRun run, PipelineDefinition def) throws SQLException {
-    Instant deadline =
-        def.maxDuration() == null ? null : Instant.now().plus(Duration.parse(def.maxDuration()));
+    Instant deadline = Deadlines.run(def.maxDuration(), Instant.now());
     tx.update(
         "update runs set state = 'RUNNING', started_at = now(), deadline_at = ? where id = ?",
         deadline,
@@ -300,16 +298,7 @@ public class RunEngine {
               continue;
             }
             PipelineDefinition def = release(tx, run.releaseId()).definition();
-            PipelineDefinition.Concurrency c = def.concurrency();
-            long running =
-                tx.one(
-                        "select count(*) from runs where environment = ? and pipeline = ?"
-                            + " and state = 'RUNNING'",
-                        rs -> rs.getLong(1),
-                        env,
-                        pipeline)
-                    .orElse(0L);
-            if (c != null && running >= c.max()) {
+            if (!Admission.mayStartQueued(def.concurrency(), runningRuns(tx, env, pipeline))) {
               break;
             }
             startRunning(tx, run, def);
@@ -331,11 +320,7 @@ public class RunEngine {
     Dag dag = Dag.of(def);
     for (String k : RunRules.upstreamFailed(dag, states)) {
       TaskRun t = trs.get(k);
-      List<String> bad =
-          dag.dependenciesOf(k).stream()
-              .filter(d -> states.get(d) != TaskRunState.SUCCEEDED)
-              .toList();
-      String error = "upstream task(s) did not succeed: " + String.join(", ", bad);
+      String error = RunRules.upstreamError(dag, states, k);
       tx.update(
           "update task_runs set state = 'UPSTREAM_FAILED', error = ?, finished_at = now()"
               + " where id = ?",
@@ -359,16 +344,7 @@ public class RunEngine {
     }
     RunState outcome = RunRules.outcome(states);
     if (outcome != null) {
-      String error = null;
-      if (outcome == RunState.FAILED) {
-        List<String> failed =
-            states.entrySet().stream()
-                .filter(e -> e.getValue() == TaskRunState.FAILED)
-                .map(Map.Entry::getKey)
-                .toList();
-        error = "task(s) failed: " + String.join(", ", failed);
-      }
-      endRun(tx, run, def, outcome, error);
+      endRun(tx, run, def, outcome, RunRules.outcomeError(outcome, states));
     }
   }
 
@@ -534,7 +510,8 @@ public class RunEngine {
       }
       Optional<Attempt> a = attempt(tx, t.id(), t.attempt());
       if (a.isPresent() && a.get().active()) {
-        cancelAttempt(tx, run, t, a.get(), Attempt.CANCELLED, "run " + state.name().toLowerCase());
+        cancelAttempt(
+            tx, run, t, a.get(), AttemptState.CANCELLED, "run " + state.name().toLowerCase());
       }
       tx.update(
           "update task_runs set state = 'CANCELLED', retry_at = null, finished_at = now(),"
@@ -558,8 +535,9 @@ public class RunEngine {
 
   /** Marks an active attempt ended and tells its worker to kill it. */
   private void cancelAttempt(
-      Db.Tx tx, PipelineRun run, TaskRun t, Attempt a, String newState, String reason)
+      Db.Tx tx, PipelineRun run, TaskRun t, Attempt a, AttemptState newState, String reason)
       throws SQLException {
+    a.state().moveTo(newState);
     tx.update(
         "update attempts set state = ?, finished_at = now(), error = ? where task_run_id = ?"
             + " and attempt = ?",
@@ -584,39 +562,30 @@ public class RunEngine {
     }
     return db.tx(
         tx -> {
-          TaskRun tr0 =
-              taskRun(tx, taskRunId)
+          Locked l =
+              lock(tx, taskRunId, attempt)
                   .orElseThrow(() -> DataplaneException.notFound("task run " + taskRunId));
-          PipelineRun run = lockRun(tx, tr0.runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
-          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
-          if (a.isEmpty()) {
+          PipelineRun run = l.run();
+          TaskRun tr = l.taskRun();
+          if (l.attempt().isEmpty()) {
             throw DataplaneException.notFound("attempt " + attempt + " of task run " + taskRunId);
           }
-          if (run.state() != RunState.RUNNING
-              || tr.attempt() != attempt
-              || tr.state() != TaskRunState.QUEUED
-              || !Attempt.DISPATCHED.equals(a.get().state())) {
+          String refusal = Fencing.claimRefusal(l.view());
+          if (refusal != null) {
             throw DataplaneException.conflict(
                 "attempt "
                     + attempt
                     + " of task run "
                     + taskRunId
-                    + " cannot be claimed (attempt "
-                    + a.get().state()
-                    + (a.get().workerId() == null ? "" : " by " + a.get().workerId())
-                    + ", task run "
-                    + tr.state()
-                    + " at attempt "
-                    + tr.attempt()
+                    + " cannot be claimed ("
+                    + refusal
                     + ")");
           }
+          l.attempt().get().state().moveTo(AttemptState.CLAIMED);
           PipelineDefinition def = release(tx, run.releaseId()).definition();
-          PipelineDefinition.Task task = def.task(tr.taskKey());
           Instant deadline =
-              task.timeout() == null
-                  ? null
-                  : Instant.now().plus(Duration.parse(task.timeout())).plus(config.timeoutGrace());
+              Deadlines.attempt(
+                  def.task(tr.taskKey()).timeout(), Instant.now(), config.timeoutGrace());
           int n =
               tx.update(
                   "update attempts set state = 'CLAIMED', worker_id = ?, claimed_at = now(),"
@@ -701,25 +670,19 @@ public class RunEngine {
           if (!firstTime(tx, eventId)) {
             return null;
           }
-          Optional<TaskRun> tr0 = taskRun(tx, e.taskRunId());
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
+          if (l.isEmpty()) {
             return null; // not a task run of this orchestrator
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, e.taskRunId()).orElseThrow();
-          Optional<Attempt> a = attempt(tx, tr.id(), e.attempt());
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
+          Optional<Attempt> a = l.get().attempt();
           if (!proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId())) {
             // not even a stale start of this attempt: no CancelAttempt to whoever it names
             tx.afterCommit(metrics::fenced);
             return null;
           }
-          boolean current =
-              a.isPresent()
-                  && tr.attempt() == e.attempt()
-                  && !tr.state().isTerminal()
-                  && a.get().active()
-                  && (a.get().workerId() == null || a.get().workerId().equals(e.workerId()));
-          if (!current) {
+          if (!Fencing.current(l.get().view(), e.workerId(), false)) {
             metrics.fenced();
             if (e.workerId() != null) {
               events.append(
@@ -732,14 +695,14 @@ public class RunEngine {
             return null;
           }
           Instant deadline = a.get().deadlineAt();
-          if (Attempt.DISPATCHED.equals(a.get().state()) && deadline == null) {
-            PipelineDefinition.Task task =
-                release(tx, run.releaseId()).definition().task(tr.taskKey());
-            if (task.timeout() != null) {
-              deadline =
-                  Instant.now().plus(Duration.parse(task.timeout())).plus(config.timeoutGrace());
-            }
+          if (a.get().state() == AttemptState.DISPATCHED && deadline == null) {
+            deadline =
+                Deadlines.attempt(
+                    release(tx, run.releaseId()).definition().task(tr.taskKey()).timeout(),
+                    Instant.now(),
+                    config.timeoutGrace());
           }
+          a.get().state().moveTo(AttemptState.RUNNING);
           tx.update(
               "update attempts set state = 'RUNNING', started_at = coalesce(started_at, ?),"
                   + " worker_id = coalesce(worker_id, ?), deadline_at = ?"
@@ -776,21 +739,15 @@ public class RunEngine {
           if (!firstTime(tx, eventId)) {
             return null;
           }
-          Optional<TaskRun> tr0 = taskRun(tx, e.taskRunId());
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
+          if (l.isEmpty()) {
             return null;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, e.taskRunId()).orElseThrow();
-          Optional<Attempt> a = attempt(tx, tr.id(), e.attempt());
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
+          Optional<Attempt> a = l.get().attempt();
           boolean current =
-              a.isPresent()
-                  && tr.attempt() == e.attempt()
-                  && !tr.state().isTerminal()
-                  && a.get().active()
-                  && (a.get().workerId() == null
-                      || e.workerId() == null
-                      || a.get().workerId().equals(e.workerId()))
+              Fencing.current(l.get().view(), e.workerId(), true)
                   && proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId());
           if (!current) {
             Log.debugf(
@@ -806,30 +763,16 @@ public class RunEngine {
             Duration d = Duration.between(started, Instant.now());
             tx.afterCommit(() -> metrics.taskDuration(d));
           }
-          AttemptOutcome outcome = e.outcome() == null ? AttemptOutcome.ERROR : e.outcome();
-          switch (outcome) {
-            case SUCCEEDED -> {
-              String tooBig = outputsProblem(e.outputs());
-              if (tooBig != null) {
-                failAttempt(tx, run, def, tr, at, "FAILED", e.exitCode(), tooBig);
-              } else {
-                succeed(tx, run, def, tr, at, e);
-              }
-            }
-            case INTERRUPTED -> {
-              finishAttempt(tx, tr, at, "INTERRUPTED", e.exitCode(), e.error());
-              dispatchOrMoveOn(tx, run, def, taskRun(tx, tr.id()).orElseThrow());
-            }
-            default ->
-                failAttempt(
-                    tx,
-                    run,
-                    def,
-                    tr,
-                    at,
-                    outcome.name(),
-                    e.exitCode(),
-                    e.error() == null ? "attempt " + outcome.name().toLowerCase() : e.error());
+          boolean succeeded = e.outcome() == AttemptOutcome.SUCCEEDED;
+          Results.Decision decision =
+              Results.of(e.outcome(), e.error(), succeeded ? outputsProblem(e.outputs()) : null);
+          if (decision instanceof Results.Succeed) {
+            succeed(tx, run, def, tr, at, e);
+          } else if (decision instanceof Results.Requeue q) {
+            finishAttempt(tx, tr, at, q.attemptState(), e.exitCode(), e.error());
+            dispatchOrMoveOn(tx, run, def, taskRun(tx, tr.id()).orElseThrow());
+          } else if (decision instanceof Results.Fail f) {
+            failAttempt(tx, run, def, tr, at, f.attemptState(), e.exitCode(), f.error());
           }
           return null;
         });
@@ -857,7 +800,7 @@ public class RunEngine {
   private void succeed(
       Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, Attempt a, AttemptFinished e)
       throws SQLException {
-    finishAttempt(tx, tr, a, "SUCCEEDED", e.exitCode(), null);
+    finishAttempt(tx, tr, a, AttemptState.SUCCEEDED, e.exitCode(), null);
     tx.update(
         "update task_runs set state = 'SUCCEEDED', outputs = ?, error = null,"
             + " finished_at = now() where id = ?",
@@ -868,8 +811,9 @@ public class RunEngine {
   }
 
   private static void finishAttempt(
-      Db.Tx tx, TaskRun tr, Attempt a, String state, Integer exitCode, String error)
+      Db.Tx tx, TaskRun tr, Attempt a, AttemptState state, Integer exitCode, String error)
       throws SQLException {
+    a.state().moveTo(state);
     tx.update(
         "update attempts set state = ?, exit_code = ?, error = ?, finished_at = now()"
             + " where task_run_id = ? and attempt = ?",
@@ -887,16 +831,24 @@ public class RunEngine {
       PipelineDefinition def,
       TaskRun tr,
       Attempt a,
-      String attemptState,
+      AttemptState attemptState,
       Integer exitCode,
       String error)
       throws SQLException {
     finishAttempt(tx, tr, a, attemptState, exitCode, error);
-    PipelineDefinition.Retries retries = def.task(tr.taskKey()).retries();
-    if (tr.retriesUsed() < retries.max()) {
-      Duration delay =
-          Backoff.delay(retries, tr.retriesUsed() + 1, ThreadLocalRandom.current().nextDouble());
-      Instant due = Instant.now().plus(delay);
+    failTask(tx, run, def, tr, error);
+  }
+
+  /** The task run's attempt ended in failure: retry it after the backoff, or the task fails. */
+  private void failTask(Db.Tx tx, PipelineRun run, PipelineDefinition def, TaskRun tr, String error)
+      throws SQLException {
+    if (Failure.decide(
+            def.task(tr.taskKey()).retries(),
+            tr.retriesUsed(),
+            Instant.now(),
+            ThreadLocalRandom.current().nextDouble())
+        instanceof Failure.RetryAt retry) {
+      Instant due = retry.due();
       tx.update(
           "update task_runs set state = 'QUEUED', retries_used = retries_used + 1, retry_at = ?,"
               + " error = ? where id = ?",
@@ -920,18 +872,16 @@ public class RunEngine {
   public void retryDue(UUID taskRunId) {
     db.tx(
         tx -> {
-          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, taskRunId, 0);
+          if (l.isEmpty()) {
             return null;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
-          if (run.state() != RunState.RUNNING
-              || tr.state() != TaskRunState.QUEUED
-              || tr.retryAt() == null) {
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
+          if (!RunRules.retryDue(run.state(), tr.state(), tr.retryAt())) {
             return null;
           }
-          if (tr.retryAt().isAfter(Instant.now().plusMillis(5))) {
+          if (!Deadlines.due(tr.retryAt(), Instant.now())) {
             Instant due = tr.retryAt();
             tx.afterCommit(() -> timers.at(due, "retry " + taskRunId, () -> retryDue(taskRunId)));
             return null;
@@ -953,21 +903,17 @@ public class RunEngine {
   public void attemptDeadline(UUID taskRunId, int attempt) {
     db.tx(
         tx -> {
-          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, taskRunId, attempt);
+          if (l.isEmpty() || !Fencing.replaceable(l.get().view())) {
             return null;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
-          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
-          if (a.isEmpty()
-              || !a.get().active()
-              || tr.attempt() != attempt
-              || tr.state().isTerminal()
-              || a.get().deadlineAt() == null) {
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
+          Optional<Attempt> a = l.get().attempt();
+          if (a.get().deadlineAt() == null) {
             return null;
           }
-          if (a.get().deadlineAt().isAfter(Instant.now().plusMillis(5))) {
+          if (!Deadlines.due(a.get().deadlineAt(), Instant.now())) {
             Instant due = a.get().deadlineAt();
             tx.afterCommit(
                 () ->
@@ -978,16 +924,9 @@ public class RunEngine {
           PipelineDefinition def = release(tx, run.releaseId()).definition();
           String timeout = def.task(tr.taskKey()).timeout();
           String error = "timed out: no result within the task's timeout of " + timeout;
-          cancelAttempt(tx, run, tr, a.get(), "TIMED_OUT", error);
-          failAttempt(
-              tx,
-              run,
-              def,
-              tr,
-              attempt(tx, taskRunId, attempt).orElseThrow(),
-              "TIMED_OUT",
-              null,
-              error);
+          cancelAttempt(tx, run, tr, a.get(), AttemptState.TIMED_OUT, error);
+          // the attempt ended just above: only the task run's retry or failure is left to decide
+          failTask(tx, run, def, tr, error);
           return null;
         });
   }
@@ -1000,7 +939,7 @@ public class RunEngine {
           if (run.state() != RunState.RUNNING || run.deadlineAt() == null) {
             return null;
           }
-          if (run.deadlineAt().isAfter(Instant.now().plusMillis(5))) {
+          if (!Deadlines.due(run.deadlineAt(), Instant.now())) {
             Instant due = run.deadlineAt();
             tx.afterCommit(() -> timers.at(due, "run deadline " + runId, () -> runDeadline(runId)));
             return null;
@@ -1020,21 +959,13 @@ public class RunEngine {
   public void requeue(UUID taskRunId, int attempt, String reason) {
     db.tx(
         tx -> {
-          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, taskRunId, attempt);
+          if (l.isEmpty() || !Fencing.replaceable(l.get().view())) {
             return null;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
-          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
-          if (a.isEmpty()
-              || !a.get().active()
-              || tr.attempt() != attempt
-              || tr.state().isTerminal()
-              || run.state() != RunState.RUNNING) {
-            return null;
-          }
-          finishAttempt(tx, tr, a.get(), Attempt.LOST, null, reason);
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
+          finishAttempt(tx, tr, l.get().attempt().get(), AttemptState.LOST, null, reason);
           dispatchOrMoveOn(tx, run, release(tx, run.releaseId()).definition(), tr);
           return null;
         });
@@ -1047,22 +978,16 @@ public class RunEngine {
   public void failUndeliverable(UUID taskRunId, int attempt, String reason) {
     db.tx(
         tx -> {
-          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, taskRunId, attempt);
+          if (l.isEmpty()
+              || !Fencing.replaceable(l.get().view())
+              || l.get().attempt().get().state() != AttemptState.DISPATCHED) {
             return null;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
-          Optional<Attempt> a = attempt(tx, taskRunId, attempt);
-          if (a.isEmpty()
-              || !Attempt.DISPATCHED.equals(a.get().state())
-              || tr.attempt() != attempt
-              || tr.state().isTerminal()
-              || run.state() != RunState.RUNNING) {
-            return null;
-          }
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
           String error = ErrorCodes.INPUTS_TOO_LARGE + ": " + reason;
-          finishAttempt(tx, tr, a.get(), "FAILED", null, error);
+          finishAttempt(tx, tr, l.get().attempt().get(), AttemptState.FAILED, null, error);
           tx.update(
               "update task_runs set state = 'FAILED', retry_at = null, error = ?,"
                   + " finished_at = now() where id = ?",
@@ -1081,12 +1006,12 @@ public class RunEngine {
   public boolean redispatch(UUID taskRunId, int attempt) {
     return db.tx(
         tx -> {
-          Optional<TaskRun> tr0 = taskRun(tx, taskRunId);
-          if (tr0.isEmpty()) {
+          Optional<Locked> l = lock(tx, taskRunId, attempt);
+          if (l.isEmpty()) {
             return false;
           }
-          PipelineRun run = lockRun(tx, tr0.get().runId());
-          TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+          PipelineRun run = l.get().run();
+          TaskRun tr = l.get().taskRun();
           int n =
               tx.update(
                   "update attempts set dispatched_at = now() where task_run_id = ? and attempt = ?"
@@ -1107,9 +1032,9 @@ public class RunEngine {
     return db.tx(
         tx -> {
           PipelineRun run = lockRun(tx, runId);
-          if (run.state().isTerminal()) {
-            throw DataplaneException.conflict(
-                "run " + runId + " has ended already (" + run.state() + ")");
+          String refusal = RunRules.cancelRefusal(run.state());
+          if (refusal != null) {
+            throw DataplaneException.conflict("run " + runId + " " + refusal);
           }
           endRun(
               tx,
@@ -1131,12 +1056,9 @@ public class RunEngine {
             }
           }
           PipelineRun old = lockRun(tx, runId);
-          if (!old.state().isTerminal()) {
-            throw DataplaneException.conflict("run " + runId + " has not ended yet");
-          }
-          if (old.state() == RunState.SUCCEEDED) {
-            throw DataplaneException.conflict(
-                "run " + runId + " succeeded; there is nothing to rerun");
+          String refusal = RunRules.rerunRefusal(old.state());
+          if (refusal != null) {
+            throw DataplaneException.conflict("run " + runId + " " + refusal);
           }
           PipelineDefinition def = release(tx, old.releaseId()).definition();
           lockPipeline(tx, old.environment(), old.pipeline());
@@ -1156,7 +1078,7 @@ public class RunEngine {
           Map<String, TaskRun> before = taskRuns(tx, old.id());
           for (PipelineDefinition.Task t : def.tasks()) {
             TaskRun prev = before.get(t.key());
-            if (prev != null && prev.state() == TaskRunState.SUCCEEDED) {
+            if (prev != null && RunRules.reusedByRerun(prev.state())) {
               tx.update(
                   "insert into task_runs (id, run_id, task_key, worker_group, state, outputs,"
                       + " reused_from, finished_at) values (?, ?, ?, ?, 'SUCCEEDED', ?, ?, now())",
@@ -1184,6 +1106,38 @@ public class RunEngine {
   }
 
   // --- reads -----------------------------------------------------------------------------------
+
+  /** A task run's run, locked, with the task run and one of its attempts read under that lock. */
+  private record Locked(PipelineRun run, TaskRun taskRun, int number, Optional<Attempt> attempt) {
+    Fencing.View view() {
+      return new Fencing.View(
+          run.state(),
+          taskRun.state(),
+          taskRun.attempt(),
+          number,
+          attempt.map(Attempt::state).orElse(null),
+          attempt.map(Attempt::workerId).orElse(null));
+    }
+  }
+
+  /**
+   * Locks the run of a task run (every change to a run is serialized on its row) and reads the task
+   * run and its attempt {@code attempt} under the lock; empty when there is no such task run.
+   */
+  private static Optional<Locked> lock(Db.Tx tx, UUID taskRunId, int attempt) throws SQLException {
+    Optional<TaskRun> unlocked = taskRun(tx, taskRunId);
+    if (unlocked.isEmpty()) {
+      return Optional.empty();
+    }
+    PipelineRun run = lockRun(tx, unlocked.get().runId());
+    TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
+    return Optional.of(
+        new Locked(
+            run,
+            tr,
+            attempt,
+            attempt == 0 ? Optional.empty() : RunEngine.attempt(tx, taskRunId, attempt)));
+  }
 
   public PipelineRun get(UUID runId) {
     return db.tx(tx -> readRun(tx, runId));
@@ -1215,7 +1169,7 @@ public class RunEngine {
     return run.withTaskRuns(out);
   }
 
-  private PipelineRun lockRun(Db.Tx tx, UUID runId) throws SQLException {
+  private static PipelineRun lockRun(Db.Tx tx, UUID runId) throws SQLException {
     return tx.one(
             "select " + Rows.RUN_COLS + " from runs where id = ? for update", Rows::run, runId)
         .orElseThrow(() -> DataplaneException.notFound("run " + runId));
