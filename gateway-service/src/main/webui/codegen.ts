@@ -5,7 +5,7 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 const config: CodegenConfig = {
   schema: ["schema.graphql", "scalars.graphql"],
   documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
-  ignoreNoDocuments: true,
+  ignoreNoDocuments: false,
   generates: {
     "src/gql/": {
       preset: "client",
