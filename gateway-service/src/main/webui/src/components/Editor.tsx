@@ -19,6 +19,8 @@ export function Editor({ value, onChange, check, readOnly }: {
   changed.current = onChange;
   const checker = useRef(check);
   checker.current = check;
+  // a value set from outside (a saved draft read back) is not an edit of the person's
+  const applying = useRef(false);
 
   useEffect(() => {
     const v = new EditorView({
@@ -33,7 +35,7 @@ export function Editor({ value, onChange, check, readOnly }: {
           EditorState.readOnly.of(!!readOnly),
           EditorView.contentAttributes.of({ "aria-label": "pipeline definition" }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) changed.current(u.state.doc.toString());
+            if (u.docChanged && !applying.current) changed.current(u.state.doc.toString());
           }),
         ],
       }),
@@ -47,7 +49,12 @@ export function Editor({ value, onChange, check, readOnly }: {
   useEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== value) {
-      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+      applying.current = true;
+      try {
+        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+      } finally {
+        applying.current = false;
+      }
     }
   }, [value]);
 

@@ -201,7 +201,7 @@ function TaskLog({ runId, taskRunId, taskKey, outputs }: { runId: string; taskRu
       {outputs != null && (
         <>
           <h3>Outputs</h3>
-          <pre className="log">{JSON.stringify(outputs, null, 2)}</pre>
+          <pre className="log" tabIndex={0}>{JSON.stringify(outputs, null, 2)}</pre>
         </>
       )}
     </section>
