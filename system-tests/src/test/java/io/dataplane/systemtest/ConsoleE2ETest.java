@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * Playwright is a Node library (docs/console.md). alice is a platform admin here (Platform), bob
  * has no binding at all.
  */
+@Disabled(
+    "written but not yet run green (the session ran out of time before a full reactor build could"
+        + " run it): the next session runs it and removes this")
 class ConsoleE2ETest {
 
   static final String GROUP = "st-" + UUID.randomUUID().toString().substring(0, 8);
