@@ -27,6 +27,9 @@ public class ConsoleRequestGuard {
   void install(@Observes Router router) {
     // before authentication: a forged request is refused before anything reads the session
     router.route().order(-200).handler(this::check);
+    // the console's own pages (/e/...): a shared link loads the console, which routes it itself
+    // (quarkus-rest, at /, would answer 404 before Quinoa's SPA routing)
+    router.getWithRegex("/e(/.*)?").order(-150).handler(ctx -> ctx.reroute("/"));
   }
 
   void check(RoutingContext ctx) {
