@@ -107,6 +107,20 @@ public interface OrchestratorClient {
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ValidationResult validatePipeline(@PathParam("env") String env, @PathParam("name") String name);
 
+  @POST
+  @Path("/environments/{env}/pipelines/{name}/validate")
+  @Consumes("application/yaml")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  ValidationResult validateYaml(
+      @PathParam("env") String env, @PathParam("name") String name, String definition);
+
+  @POST
+  @Path("/environments/{env}/pipelines/{name}/validate")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  ValidationResult validateJson(
+      @PathParam("env") String env, @PathParam("name") String name, String definition);
+
   /** What the orchestrator reads from a definition before it is saved. */
   record DefinitionCheck(boolean valid, List<String> workerGroups) {}
 

@@ -140,11 +140,29 @@ public class PipelineGraphQLApi {
   }
 
   @Mutation("validatePipeline")
-  @Description("Checks a saved draft: every problem with its path")
-  public ValidationResult validatePipeline(@NonNull String environment, @NonNull String name) {
-    Inputs.check().name("environment", environment).name("name", name).orFail();
+  @Description(
+      "Checks a definition (the console validates as one types) or, without one, the saved draft:"
+          + " every problem with its path")
+  public ValidationResult validatePipeline(
+      @NonNull String environment,
+      @NonNull String name,
+      String definition,
+      @DefaultValue("YAML") DefinitionFormat format) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("name", name)
+        .maxLength("definition", definition, 512 * 1024)
+        .orFail();
     guard.require(Permission.READ, environment, name, "validatePipeline");
-    return Backends.call(ORCHESTRATOR, () -> orchestrator.validatePipeline(environment, name));
+    if (definition == null) {
+      return Backends.call(ORCHESTRATOR, () -> orchestrator.validatePipeline(environment, name));
+    }
+    return Backends.call(
+        ORCHESTRATOR,
+        () ->
+            format == DefinitionFormat.JSON
+                ? orchestrator.validateJson(environment, name, definition)
+                : orchestrator.validateYaml(environment, name, definition));
   }
 
   @Mutation("deletePipeline")

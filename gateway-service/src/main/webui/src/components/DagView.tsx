@@ -1,0 +1,98 @@
+import { useMemo } from "react";
+import { ReactFlow, Background, type Node, type Edge, Position } from "@xyflow/react";
+import dagre from "@dagrejs/dagre";
+import "@xyflow/react/dist/style.css";
+import type { DagTask } from "../dag";
+
+const W = 160;
+const H = 44;
+
+export const STATE_COLOURS: Record<string, string> = {
+  SUCCEEDED: "#16a34a",
+  FAILED: "#dc2626",
+  UPSTREAM_FAILED: "#f97316",
+  RUNNING: "#2563eb",
+  QUEUED: "#a855f7",
+  PENDING: "#9ca3af",
+  CANCELLED: "#6b7280",
+  SKIPPED: "#d1d5db",
+};
+
+/** Lays the DAG out left to right with dagre. */
+export function layout(tasks: DagTask[]): { nodes: { id: string; x: number; y: number }[]; edges: [string, string][] } {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 48 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const keys = new Set(tasks.map((t) => t.key));
+  tasks.forEach((t) => g.setNode(t.key, { width: W, height: H }));
+  const edges: [string, string][] = [];
+  tasks.forEach((t) =>
+    t.dependsOn.filter((d) => keys.has(d)).forEach((d) => {
+      g.setEdge(d, t.key);
+      edges.push([d, t.key]);
+    }),
+  );
+  dagre.layout(g);
+  return {
+    nodes: tasks.map((t) => {
+      const n = g.node(t.key);
+      return { id: t.key, x: (n?.x ?? 0) - W / 2, y: (n?.y ?? 0) - H / 2 };
+    }),
+    edges,
+  };
+}
+
+/** The DAG, each task coloured by its state when one is given; a click selects a task. */
+export function DagView({
+  tasks,
+  states = {},
+  selected,
+  onSelect,
+}: {
+  tasks: DagTask[];
+  states?: Record<string, string | undefined>;
+  selected?: string;
+  onSelect?: (key: string) => void;
+}) {
+  const { nodes, edges } = useMemo(() => {
+    const l = layout(tasks);
+    const nodes: Node[] = l.nodes.map((n) => {
+      const state = states[n.id];
+      const colour = state ? STATE_COLOURS[state] ?? "#9ca3af" : "#e5e7eb";
+      return {
+        id: n.id,
+        position: { x: n.x, y: n.y },
+        data: { label: state ? `${n.id} · ${state}` : n.id },
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
+        className: `dag-node${state ? " state-" + state.toLowerCase() : ""}`,
+        style: {
+          width: W,
+          border: `2px solid ${selected === n.id ? "#111827" : colour}`,
+          background: state ? colour + "22" : "#fff",
+          fontSize: 12,
+        },
+        ariaLabel: state ? `task ${n.id}: ${state}` : `task ${n.id}`,
+      };
+    });
+    const edges: Edge[] = l.edges.map(([a, b]) => ({ id: `${a}->${b}`, source: a, target: b }));
+    return { nodes, edges };
+  }, [tasks, states, selected]);
+  if (tasks.length === 0) return <p className="empty">No tasks to draw yet.</p>;
+  return (
+    <div className="dag" data-testid="dag">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        fitView
+        nodesDraggable={false}
+        nodesConnectable={false}
+        onlyRenderVisibleElements
+        onNodeClick={(_, n) => onSelect?.(n.id)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+package io.dataplane.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dataplane.demo.GraphQLClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The web console in a real browser: {@code e2e/console.e2e.mjs} of the console (playwright-core
+ * driving Debian's Chromium) against the six packaged services and Keycloak's real login page.
+ * Here, because the packaged gateway (with the console built into it by Quinoa) and the platform
+ * this module starts are what a person signs in to; the browser scenarios are a Node script because
+ * Playwright is a Node library (docs/console.md). alice is a platform admin here (Platform), bob
+ * has no binding at all.
+ */
+@Disabled(
+    "written but not yet run green (the session ran out of time before a full reactor build could"
+        + " run it): the next session runs it and removes this")
+class ConsoleE2ETest {
+
+  static final String GROUP = "st-" + UUID.randomUUID().toString().substring(0, 8);
+  static final String ENV = "console-" + UUID.randomUUID().toString().substring(0, 8);
+  static final String SECRET = "E2E_TOKEN";
+  static final String SECRET_VALUE = "s3cr3t-" + UUID.randomUUID();
+  static Platform platform;
+
+  @BeforeAll
+  static void start() throws Exception {
+    platform = Platform.start(ENV + "/" + GROUP, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  @Test
+  void theConsoleScenariosPassInChromium() throws Exception {
+    GraphQLClient alice = platform.graphql("alice");
+    alice.execute(
+        "mutation($n: String!) { createEnvironment(name: $n) { name } }", Map.of("n", ENV));
+    alice.execute(
+        "mutation($e: String!, $n: String!) { createWorkerGroup(environment: $e, name: $n) { name } }",
+        Map.of("e", ENV, "n", GROUP));
+    alice.execute(
+        "mutation($e: String!, $n: String!, $v: String!) { setSecret(environment: $e, name: $n, value: $v) { name } }",
+        Map.of("e", ENV, "n", SECRET, "v", SECRET_VALUE));
+    alice.execute(
+        "mutation($e: String!, $n: String!, $p: [String]) { grantSecret(environment: $e, name: $n, pipelines: $p) { name } }",
+        Map.of("e", ENV, "n", SECRET, "p", List.of("console-e2e")));
+
+    // the console's folder, whose node_modules the gateway's build (Quinoa) installed
+    Path webui =
+        Path.of(System.getProperty("dataplane.root", ".."), "gateway-service/src/main/webui")
+            .toAbsolutePath()
+            .normalize();
+    assertThat(webui.resolve("node_modules/playwright-core")).as("the console was built").exists();
+    assertThat(Path.of("/usr/bin/chromium"))
+        .as("Debian's chromium (dev/test installs it)")
+        .exists();
+    Path shots = Path.of("target/console-screenshots").toAbsolutePath();
+    Files.createDirectories(shots);
+    Path out = shots.resolve("e2e.log");
+    ProcessBuilder pb =
+        new ProcessBuilder("node", "e2e/console.e2e.mjs")
+            .directory(webui.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
+    pb.environment()
+        .putAll(
+            Map.of(
+                "BASE_URL", platform.url("gateway-service"),
+                "ENV", ENV,
+                "GROUP", GROUP,
+                "SECRET_NAME", SECRET,
+                "SECRET_VALUE", SECRET_VALUE,
+                "SHOTS", shots.toString()));
+    Process p = pb.start();
+    boolean done = p.waitFor(10, TimeUnit.MINUTES);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String log = read(out);
+    System.out.println(log);
+    assertThat(done).as("the browser scenarios finished in 10 minutes").isTrue();
+    assertThat(log).contains("4 passed, 0 failed");
+    assertThat(p.exitValue()).as(log).isZero();
+  }
+
+  private static String read(Path p) throws IOException {
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+}
