@@ -118,6 +118,11 @@ public record TestConfig(
       }
 
       @Override
+      public String topicOffsetReset() {
+        return "earliest";
+      }
+
+      @Override
       public Duration topicRefresh() {
         return Duration.ofSeconds(5);
       }

@@ -133,6 +133,13 @@ public interface SchedulerConfig {
     @WithDefault("scheduler-service-topic-triggers")
     String consumerGroup();
 
+    /**
+     * Where the topic-trigger consumer group starts on a partition it has no offset for: latest (a
+     * new trigger does not replay a topic's history) or earliest.
+     */
+    @WithDefault("latest")
+    String topicOffsetReset();
+
     /** How often the topic-trigger consumer re-reads which topics it must follow. */
     @WithDefault("5S")
     Duration topicRefresh();

@@ -91,6 +91,13 @@ public class TriggerService {
       topic = r.topic() == null ? null : r.topic().strip();
       if (topic == null || !TOPIC.matcher(topic).matches()) {
         d.add(detail("topic", "topic must be 1-249 letters, digits, '.', '_' or '-'"));
+      } else if (!topic.startsWith(env + ".")) {
+        d.add(
+            detail(
+                "topic",
+                "an environment's triggers read only topics named "
+                    + env
+                    + ".<name>: another environment's messages never start runs here"));
       } else if (topic.startsWith("dataplane.") || topic.startsWith("__")) {
         d.add(
             detail(
