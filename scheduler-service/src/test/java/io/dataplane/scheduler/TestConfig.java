@@ -108,4 +108,44 @@ public record TestConfig(
       }
     };
   }
+
+  @Override
+  public Optional<String> secretsUrl() {
+    return Optional.empty();
+  }
+
+  @Override
+  public Triggers triggers() {
+    return new Triggers() {
+      @Override
+      public int maxChainDepth() {
+        return 10;
+      }
+
+      @Override
+      public Duration replayWindow() {
+        return Duration.ofHours(24);
+      }
+
+      @Override
+      public int maxBodyBytes() {
+        return 1 << 20;
+      }
+
+      @Override
+      public String consumerGroup() {
+        return "unused";
+      }
+
+      @Override
+      public String topicOffsetReset() {
+        return "earliest";
+      }
+
+      @Override
+      public Duration topicRefresh() {
+        return Duration.ofSeconds(5);
+      }
+    };
+  }
 }

@@ -48,6 +48,15 @@ public final class ServiceCredentials {
   /** Ask the orchestrator whether an environment exists. */
   public static final String ENVIRONMENTS_READ = "environments:read";
 
+  /** Read a run (its request id, params and task outputs) at the orchestrator. */
+  public static final String RUNS_READ = "runs:read";
+
+  /**
+   * Check an HMAC-SHA256 signature under a secret's key at the secrets service (the key never
+   * leaves it).
+   */
+  public static final String SECRETS_HMAC = "secrets:hmac";
+
   /** Tokens shorter than this are refused as configuration errors. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -58,7 +67,7 @@ public final class ServiceCredentials {
           "operator", Set.of(ALL),
           "worker", Set.of(ATTEMPTS_CLAIM, SECRETS_RESOLVE, BUNDLES_READ),
           "orchestrator", Set.of(SECRETS_NAMES, ENVIRONMENTS_READ),
-          "scheduler", Set.of(ENVIRONMENTS_READ),
+          "scheduler", Set.of(ENVIRONMENTS_READ, RUNS_READ, SECRETS_HMAC),
           "secrets", Set.of(ENVIRONMENTS_READ, ATTEMPTS_READ),
           "filestore", Set.of(ENVIRONMENTS_READ));
 

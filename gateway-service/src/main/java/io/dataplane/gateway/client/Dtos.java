@@ -233,4 +233,39 @@ public final class Dtos {
 
   @Type("ScheduleList")
   public record ScheduleList(List<Schedule> items) {}
+
+  @Type("Trigger")
+  @Description(
+      "An event rule that starts runs of a pipeline: another pipeline's completion, a webhook or"
+          + " a Kafka message")
+  public record Trigger(
+      String id,
+      String environment,
+      String name,
+      String pipeline,
+      @Description("COMPLETION, WEBHOOK or KAFKA") String kind,
+      String description,
+      @Description("COMPLETION: the watched pipeline of the same environment")
+          String upstreamPipeline,
+      @Description("COMPLETION: SUCCEEDED, FAILED or ANY") String onState,
+      @Description("KAFKA: the external topic") String topic,
+      String filterField,
+      String filterValue,
+      @Description("WEBHOOK: TOKEN or HMAC") String auth,
+      @Description("WEBHOOK HMAC: the secret holding the signing key") String secretName,
+      @Description("WEBHOOK: where to POST deliveries, at the gateway") String hookPath,
+      @Description("WEBHOOK TOKEN: shown once, in the answer that created or rotated it")
+          String token,
+      @Description("params templates (Mustache) rendered per event") Object params,
+      @Description("ENABLED, PAUSED or STOPPED") String state,
+      String stateReason,
+      @Description("LATEST or PINNED") String releaseMode,
+      String releaseId,
+      Instant createdAt,
+      String createdBy,
+      Instant updatedAt,
+      String updatedBy) {}
+
+  @Type("TriggerList")
+  public record TriggerList(List<Trigger> items) {}
 }

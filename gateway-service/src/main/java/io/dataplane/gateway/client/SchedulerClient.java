@@ -2,6 +2,8 @@ package io.dataplane.gateway.client;
 
 import io.dataplane.gateway.client.Dtos.Schedule;
 import io.dataplane.gateway.client.Dtos.ScheduleList;
+import io.dataplane.gateway.client.Dtos.Trigger;
+import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.error.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -84,4 +86,44 @@ public interface SchedulerClient {
   @Path("/schedules/{id}/fires")
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object fires(@PathParam("id") String id, @QueryParam("limit") Integer limit);
+
+  @GET
+  @Path("/environments/{env}/triggers")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  TriggerList triggers(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
+
+  @GET
+  @Path("/environments/{env}/triggers/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Trigger trigger(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/triggers")
+  Trigger createTrigger(@PathParam("env") String env, Map<String, Object> body);
+
+  @PUT
+  @Path("/environments/{env}/triggers/{id}")
+  Trigger updateTrigger(
+      @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
+
+  @DELETE
+  @Path("/environments/{env}/triggers/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  void deleteTrigger(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/triggers/{id}/pause")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Trigger pauseTrigger(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/triggers/{id}/resume")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Trigger resumeTrigger(@PathParam("env") String env, @PathParam("id") String id);
+
+  @GET
+  @Path("/environments/{env}/triggers/{id}/fires")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Object triggerFires(
+      @PathParam("env") String env, @PathParam("id") String id, @QueryParam("limit") Integer limit);
 }

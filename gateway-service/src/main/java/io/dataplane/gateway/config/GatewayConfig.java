@@ -53,6 +53,17 @@ public interface GatewayConfig {
   /** The audit log. */
   Audit audit();
 
+  /** Webhook deliveries at {@code POST /api/v1/hooks/{id}} (docs/triggers.md). */
+  Hooks hooks();
+
+  interface Hooks {
+    /**
+     * Largest delivery body (bytes); a larger one is refused with 413 before it reaches a trigger.
+     */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+  }
+
   interface Audit {
     /** Entries older than this are deleted by a periodic sweep. */
     @WithDefault("P365D")

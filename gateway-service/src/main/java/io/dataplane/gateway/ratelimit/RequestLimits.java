@@ -32,6 +32,9 @@ public class RequestLimits {
   /** Below Quarkus' authentication (200) and authorization (100) filters. */
   static final int PRIORITY = 50;
 
+  /** Webhook deliveries (HookResource), rate-limited per hook. */
+  static final String HOOKS = "/api/v1/hooks/";
+
   private final GatewayConfig config;
   private final RateLimiter limiter;
   private final CurrentCaller callers;
@@ -143,6 +146,13 @@ public class RequestLimits {
   }
 
   private String principal(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (path.startsWith(HOOKS)) {
+      // a webhook has no signed-in sender: its deliveries count per hook, whoever sends them
+      String rest = path.substring(HOOKS.length());
+      int slash = rest.indexOf('/');
+      return "hook:" + (slash < 0 ? rest : rest.substring(0, slash));
+    }
     SecurityIdentity identity =
         rc.user() instanceof QuarkusHttpUser u ? u.getSecurityIdentity() : null;
     var caller = callers.of(identity);

@@ -48,6 +48,7 @@ public final class BackendStub {
   private final Map<String, ObjectNode> secrets = new ConcurrentHashMap<>();
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> schedules = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> triggers = new ConcurrentHashMap<>();
   private volatile ArrayNode workers;
   private final Set<String> down = ConcurrentHashMap.newKeySet();
 
@@ -112,7 +113,7 @@ public final class BackendStub {
     if (path.contains("/secrets") || path.startsWith("/api/v1/audit")) {
       return "secrets";
     }
-    if (path.contains("/schedules")) {
+    if (path.contains("/schedules") || path.contains("/triggers")) {
       return "scheduler";
     }
     if (path.contains("/files") || path.contains("/bundles")) {
@@ -657,8 +658,84 @@ public final class BackendStub {
         }
         default -> send(ex, 200, json.createArrayNode());
       }
+    } else if ((m = match("/environments/([^/]+)/triggers", p)) != null) {
+      String env = m.group(1);
+      if (method.equals("POST")) {
+        ObjectNode t = (ObjectNode) json.readTree(body);
+        t.put("id", UUID.randomUUID().toString());
+        t.put("environment", env);
+        t.put("state", t.path("enabled").asBoolean(true) ? "ENABLED" : "PAUSED");
+        t.remove("enabled");
+        t.put("createdBy", actor(ex));
+        triggers.put(t.get("id").asText(), t);
+        ObjectNode answer = t.deepCopy();
+        if ("WEBHOOK".equals(t.path("kind").asText())) {
+          answer.put("token", "dph_stubtoken");
+        }
+        send(ex, 201, answer);
+      } else {
+        ObjectNode list = json.createObjectNode();
+        list.set(
+            "items",
+            json.valueToTree(
+                triggers.values().stream()
+                    .filter(t -> env.equals(t.path("environment").asText()))
+                    .toList()));
+        send(ex, 200, list);
+      }
+    } else if ((m = match("/environments/([^/]+)/triggers/([^/]+)(/[a-z]+)?", p)) != null) {
+      ObjectNode t = triggers.get(m.group(2));
+      if (t == null || !m.group(1).equals(t.path("environment").asText())) {
+        error(ex, 404, "NOT_FOUND", "trigger not found");
+        return;
+      }
+      String action = m.group(3) == null ? "" : m.group(3);
+      switch (method + " " + action) {
+        case "GET " -> send(ex, 200, t);
+        case "PUT " -> {
+          t.setAll((ObjectNode) json.readTree(body));
+          send(ex, 200, t);
+        }
+        case "DELETE " -> {
+          triggers.remove(m.group(2));
+          send(ex, 204, null);
+        }
+        case "POST /pause" -> {
+          t.put("state", "PAUSED");
+          send(ex, 200, t);
+        }
+        case "POST /resume" -> {
+          t.put("state", "ENABLED");
+          send(ex, 200, t);
+        }
+        case "GET /fires" -> {
+          ObjectNode out = json.createObjectNode();
+          out.set("items", json.createArrayNode());
+          send(ex, 200, out);
+        }
+        default -> error(ex, 405, "HTTP_405", "method");
+      }
+    } else if ((m = match("/triggers/([^/]+)/deliveries", p)) != null) {
+      // echoes what scheduler-service would check: the relayed headers and the exact bytes
+      ObjectNode out = json.createObjectNode();
+      out.put("triggerId", m.group(1));
+      out.put("token", ex.getRequestHeaders().getFirst("X-Dataplane-Hook-Token"));
+      out.put("signature", ex.getRequestHeaders().getFirst("X-Hub-Signature-256"));
+      out.put("delivery", ex.getRequestHeaders().getFirst("X-Dataplane-Delivery"));
+      out.put("bodySha256", sha256(body));
+      out.put("outcome", "REQUESTED");
+      send(ex, 202, out);
     } else {
       error(ex, 404, "NOT_FOUND", "no such path in the stub: " + method + " " + path);
+    }
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.dataplane.orchestrator.rest;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.rest.ServiceAuth;
+import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.orchestrator.PipelineRun;
 import io.dataplane.orchestrator.repository.Db;
 import io.dataplane.orchestrator.repository.Rows;
@@ -112,6 +113,8 @@ public class RunResource {
   @GET
   @Path("{id}")
   @Operation(summary = "A run with its task runs, their attempts and outputs")
+  // scheduler-service reads an upstream run's outputs for completion triggers
+  @ServiceAuth.Scope(ServiceCredentials.RUNS_READ)
   public PipelineRun get(@PathParam("id") String id) {
     return engine.get(ReleaseResource.id(id, "run"));
   }

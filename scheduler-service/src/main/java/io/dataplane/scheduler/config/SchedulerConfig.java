@@ -58,7 +58,19 @@ public interface SchedulerConfig {
   /** Backfills. */
   Backfill backfill();
 
-  /** Base URL of orchestrator-service, to check that an environment exists; unset: no check. */
+  /**
+   * Base URL of secrets-service, which checks HMAC webhook signatures with the signing key it holds
+   * (the key never leaves it); unset: HMAC webhooks are refused.
+   */
+  Optional<String> secretsUrl();
+
+  /** Event triggers (docs/triggers.md). */
+  Triggers triggers();
+
+  /**
+   * Base URL of orchestrator-service, to check that an environment exists and to read an upstream
+   * run's outputs for completion triggers; unset: no check, and no outputs.
+   */
   Optional<String> orchestratorUrl();
 
   /** The fire ledger's retention. */
@@ -118,5 +130,39 @@ public interface SchedulerConfig {
      */
     @WithDefault("30S")
     Duration startGrace();
+  }
+
+  /** Event trigger settings. */
+  interface Triggers {
+    /**
+     * Most completion triggers in a row (A's end starts B, B's end starts C, …): a fire deeper than
+     * this is recorded failed and starts nothing. Loops are refused when created; this bounds
+     * chains.
+     */
+    @WithDefault("10")
+    int maxChainDepth();
+
+    /** A webhook delivery id seen within this window is a replay and is refused. */
+    @WithDefault("24H")
+    Duration replayWindow();
+
+    /** Largest webhook body or Kafka message (bytes) that may become params. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /** Kafka consumer group of the topic triggers (external topics). */
+    @WithDefault("scheduler-service-topic-triggers")
+    String consumerGroup();
+
+    /**
+     * Where the topic-trigger consumer group starts on a partition it has no offset for: latest (a
+     * new trigger does not replay a topic's history) or earliest.
+     */
+    @WithDefault("latest")
+    String topicOffsetReset();
+
+    /** How often the topic-trigger consumer re-reads which topics it must follow. */
+    @WithDefault("5S")
+    Duration topicRefresh();
   }
 }

@@ -12,7 +12,9 @@ import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.repository.ScheduleRepository;
+import io.dataplane.scheduler.repository.TriggerRepository;
 import io.dataplane.scheduler.service.BackfillService;
+import io.dataplane.scheduler.service.CompletionTriggers;
 import io.dataplane.scheduler.service.ScheduleService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -50,9 +52,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
  * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
- * backfills). Handling is idempotent, so redelivery after a crash is harmless. A record that fails
- * for a transient reason (database down) restarts the consumer from the last commit; one that can
- * never be processed goes to {@code dataplane.dead-letters} and the consumer moves on.
+ * backfills, and completion triggers). Handling is idempotent, so redelivery after a crash is
+ * harmless. A record that fails for a transient reason (database down) restarts the consumer from
+ * the last commit; one that can never be processed goes to {@code dataplane.dead-letters} and the
+ * consumer moves on.
  */
 @ApplicationScoped
 public class PipelineEventsConsumer {
@@ -60,6 +63,8 @@ public class PipelineEventsConsumer {
   private final ScheduleRepository repository;
   private final ScheduleService schedules;
   private final BackfillService backfills;
+  private final CompletionTriggers completions;
+  private final TriggerRepository triggers;
   private final SchedulerConfig config;
   private final String bootstrap;
   private final MeterRegistry meters;
@@ -73,6 +78,8 @@ public class PipelineEventsConsumer {
       ScheduleRepository repository,
       ScheduleService schedules,
       BackfillService backfills,
+      CompletionTriggers completions,
+      TriggerRepository triggers,
       SchedulerConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry meters,
@@ -81,6 +88,8 @@ public class PipelineEventsConsumer {
     this.repository = repository;
     this.schedules = schedules;
     this.backfills = backfills;
+    this.completions = completions;
+    this.triggers = triggers;
     this.config = config;
     this.bootstrap = bootstrap;
     this.meters = meters;
@@ -233,6 +242,7 @@ public class PipelineEventsConsumer {
       pipelineReleased(rel);
     } else if (payload instanceof RunStateChanged rsc) {
       backfills.onRun(rsc);
+      completions.onRun(rsc);
     }
   }
 
@@ -256,7 +266,13 @@ public class PipelineEventsConsumer {
           ps.setString(2, d.pipeline());
           ps.executeUpdate();
         }
+        int stopped = triggers.stopPipeline(c, d.environment(), d.pipeline());
         c.commit();
+        if (stopped > 0) {
+          Log.infof(
+              "pipeline %s/%s deleted: %d triggers stopped",
+              d.environment(), d.pipeline(), stopped);
+        }
         if (!ids.isEmpty()) {
           Log.infof(
               "pipeline %s/%s deleted: %d schedules stopped",
@@ -283,6 +299,7 @@ public class PipelineEventsConsumer {
           ps.setString(3, rel.pipeline());
           ps.executeUpdate();
         }
+        triggers.released(c, rel.environment(), rel.pipeline(), rel.releaseId());
         for (UUID id : ids) {
           repository.notifyChange(c, id);
         }

@@ -1,0 +1,257 @@
+package io.dataplane.gateway.graphql;
+
+import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.Trigger;
+import io.dataplane.gateway.client.SchedulerClient;
+import io.dataplane.gateway.security.Caller;
+import io.dataplane.gateway.security.Permission;
+import io.smallrye.common.annotation.Blocking;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Input;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * Event triggers, authorized like schedules: reading needs read; changing needs execute on the
+ * pipeline a trigger starts (and, for a completion trigger, read on the pipeline it watches: no one
+ * learns of runs they cannot see). Every change is audited; requests are rate-limited per principal
+ * like every GraphQL call.
+ */
+@GraphQLApi
+@Blocking
+public class TriggerGraphQLApi {
+
+  static final Set<String> KINDS = Set.of("COMPLETION", "WEBHOOK", "KAFKA");
+  static final Set<String> ON_STATES = Set.of("SUCCEEDED", "FAILED", "ANY");
+
+  private final Guard guard;
+  private final SchedulerClient scheduler;
+
+  public TriggerGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
+    this.guard = guard;
+    this.scheduler = scheduler;
+  }
+
+  @Query("triggers")
+  @Description("The event triggers of an environment, optionally of one pipeline")
+  public List<Trigger> triggers(@NonNull String environment, String pipeline) {
+    Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
+    guard.require(Permission.READ, environment, pipeline, "triggers");
+    var list =
+        Backends.call(
+            ScheduleGraphQLApi.SCHEDULER, () -> scheduler.triggers(environment, pipeline));
+    return list == null || list.items() == null ? List.of() : list.items();
+  }
+
+  @Query("trigger")
+  public Trigger trigger(@NonNull String environment, @NonNull String id) {
+    Inputs.check()
+        .name("environment", environment)
+        .required("id", id)
+        .maxLength("id", id, 100)
+        .orFail();
+    guard.access().requireSomeRightIn(guard.caller(), environment, "trigger");
+    Trigger t =
+        Backends.call(ScheduleGraphQLApi.SCHEDULER, () -> scheduler.trigger(environment, id));
+    guard.require(Permission.READ, environment, t.pipeline(), "trigger");
+    return t;
+  }
+
+  @Query("triggerFires")
+  @Description("The fire ledger of a trigger, newest first: one row per event, REQUESTED or FAILED")
+  public Object triggerFires(
+      @NonNull String environment, @NonNull String id, @DefaultValue("50") int limit) {
+    Inputs.check().range("limit", limit, 1, 500).orFail();
+    trigger(environment, id);
+    return Backends.call(
+        ScheduleGraphQLApi.SCHEDULER, () -> scheduler.triggerFires(environment, id, limit));
+  }
+
+  @Mutation("createTrigger")
+  @Description(
+      "Creates an event trigger; a TOKEN webhook's token is in this answer only (it is stored"
+          + " hashed)")
+  public Trigger createTrigger(
+      @NonNull String environment, @NonNull @Name("input") TriggerInput input) {
+    check(environment, input);
+    Caller c = guard.require(Permission.EXECUTE, environment, input.pipeline(), "createTrigger");
+    requireUpstream(c, environment, input, "createTrigger");
+    return guard.mutation(
+        c,
+        "createTrigger",
+        "pipeline " + input.pipeline(),
+        environment,
+        describe(input),
+        () ->
+            Backends.call(
+                ScheduleGraphQLApi.SCHEDULER,
+                () -> scheduler.createTrigger(environment, body(input))));
+  }
+
+  @Mutation("updateTrigger")
+  public Trigger updateTrigger(
+      @NonNull String environment, @NonNull String id, @NonNull @Name("input") TriggerInput input) {
+    check(environment, input);
+    Caller c = owned(environment, id, "updateTrigger");
+    guard
+        .access()
+        .require(c, Permission.EXECUTE, environment, input.pipeline(), null, "updateTrigger");
+    requireUpstream(c, environment, input, "updateTrigger");
+    return guard.mutation(
+        c,
+        "updateTrigger",
+        "trigger " + id,
+        environment,
+        describe(input),
+        () ->
+            Backends.call(
+                ScheduleGraphQLApi.SCHEDULER,
+                () -> scheduler.updateTrigger(environment, id, body(input))));
+  }
+
+  @Mutation("deleteTrigger")
+  public boolean deleteTrigger(@NonNull String environment, @NonNull String id) {
+    Caller c = owned(environment, id, "deleteTrigger");
+    return guard.mutation(
+        c,
+        "deleteTrigger",
+        "trigger " + id,
+        environment,
+        null,
+        () -> {
+          Backends.run(
+              ScheduleGraphQLApi.SCHEDULER, () -> scheduler.deleteTrigger(environment, id));
+          return true;
+        });
+  }
+
+  @Mutation("pauseTrigger")
+  @Description("Pauses a trigger (paused: true, the default) or resumes it (paused: false)")
+  public Trigger pauseTrigger(
+      @NonNull String environment, @NonNull String id, @DefaultValue("true") boolean paused) {
+    String action = paused ? "pauseTrigger" : "resumeTrigger";
+    Caller c = owned(environment, id, action);
+    return guard.mutation(
+        c,
+        action,
+        "trigger " + id,
+        environment,
+        null,
+        () ->
+            Backends.call(
+                ScheduleGraphQLApi.SCHEDULER,
+                () ->
+                    paused
+                        ? scheduler.pauseTrigger(environment, id)
+                        : scheduler.resumeTrigger(environment, id)));
+  }
+
+  /** The caller, who must hold execute on the pipeline of a trigger of this environment. */
+  private Caller owned(String environment, String id, String action) {
+    Inputs.check()
+        .name("environment", environment)
+        .required("id", id)
+        .maxLength("id", id, 100)
+        .orFail();
+    Caller c = guard.caller();
+    guard.access().require(c, Permission.READ, environment, null, null, action);
+    Trigger t =
+        Backends.call(ScheduleGraphQLApi.SCHEDULER, () -> scheduler.trigger(environment, id));
+    guard.access().require(c, Permission.EXECUTE, environment, t.pipeline(), null, action);
+    return c;
+  }
+
+  private void requireUpstream(Caller c, String environment, TriggerInput in, String action) {
+    if ("COMPLETION".equals(in.kind()) && in.upstreamPipeline() != null) {
+      guard.access().require(c, Permission.READ, environment, in.upstreamPipeline(), null, action);
+    }
+  }
+
+  private static void check(String environment, TriggerInput in) {
+    Inputs check =
+        Inputs.check()
+            .name("environment", environment)
+            .name("input.pipeline", in.pipeline())
+            .optionalName("input.name", in.name())
+            .maxLength("input.description", in.description(), 1000)
+            .maxLength("input.releaseId", in.releaseId(), 100)
+            .maxLength("input.topic", in.topic(), 249)
+            .maxLength("input.filterField", in.filterField(), 128)
+            .maxLength("input.filterValue", in.filterValue(), 1000)
+            .maxLength("input.secretName", in.secretName(), 128);
+    check.that(KINDS.contains(in.kind()), "input.kind", "must be COMPLETION, WEBHOOK or KAFKA");
+    if ("COMPLETION".equals(in.kind())) {
+      check.name("input.upstreamPipeline", in.upstreamPipeline());
+      check.that(
+          in.onState() == null || ON_STATES.contains(in.onState()),
+          "input.onState",
+          "must be SUCCEEDED, FAILED or ANY");
+    }
+    check.that(
+        in.params() == null || in.params() instanceof Map, "input.params", "must be a JSON object");
+    check.orFail();
+  }
+
+  private static Map<String, Object> body(TriggerInput in) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(
+        "name",
+        in.name() != null
+            ? in.name()
+            : in.pipeline() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    body.put("pipeline", in.pipeline());
+    body.put("kind", in.kind());
+    body.put("description", in.description());
+    body.put("upstreamPipeline", in.upstreamPipeline());
+    body.put("onState", in.onState());
+    body.put("topic", in.topic());
+    body.put("filterField", in.filterField());
+    body.put("filterValue", in.filterValue());
+    body.put("auth", in.auth());
+    body.put("secretName", in.secretName());
+    body.put("params", in.params() == null ? Map.of() : in.params());
+    body.put("enabled", in.paused() == null || !in.paused());
+    body.put("releaseId", in.releaseId());
+    body.put("rotateToken", in.rotateToken());
+    return body;
+  }
+
+  private static String describe(TriggerInput in) {
+    return switch (in.kind()) {
+      case "COMPLETION" ->
+          "on " + in.upstreamPipeline() + " " + (in.onState() == null ? "SUCCEEDED" : in.onState());
+      case "KAFKA" -> "on topic " + in.topic();
+      default -> "webhook " + (in.auth() == null ? "TOKEN" : in.auth());
+    };
+  }
+
+  @Input("TriggerInput")
+  public record TriggerInput(
+      @NonNull String pipeline,
+      @NonNull @Description("COMPLETION, WEBHOOK or KAFKA") String kind,
+      @Description("unique in the environment (default: the pipeline and a random suffix)")
+          String name,
+      String description,
+      @Description("COMPLETION: the watched pipeline (same environment)") String upstreamPipeline,
+      @Description("COMPLETION: SUCCEEDED (default), FAILED or ANY") String onState,
+      @Description("KAFKA: the external topic") String topic,
+      @Description("KAFKA: a top-level JSON field (dots for nesting) that must equal filterValue")
+          String filterField,
+      String filterValue,
+      @Description("WEBHOOK: TOKEN (default) or HMAC") String auth,
+      @Description("WEBHOOK HMAC: the secret holding the signing key") String secretName,
+      @Description("params: Mustache templates of the event, e.g. {{ upstream.outputs.t.day }}")
+          Object params,
+      @Description("create it paused") Boolean paused,
+      @Description("a release to pin (default: the latest release at each fire)") String releaseId,
+      @Description("WEBHOOK TOKEN on update: issue a new token") Boolean rotateToken) {}
+}

@@ -1,0 +1,88 @@
+package io.dataplane.scheduler;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An event trigger as stored: starts a run of {@code pipeline} when its event happens. {@code
+ * params} are templates rendered per event (see {@link
+ * io.dataplane.scheduler.trigger.ParamTemplates}). {@code releaseId} null means "the pipeline's
+ * latest release", as for schedules.
+ */
+public record Trigger(
+    UUID id,
+    String environment,
+    String name,
+    String pipeline,
+    Kind kind,
+    String description,
+    String upstreamPipeline,
+    String onState,
+    String topic,
+    String filterField,
+    String filterValue,
+    String auth,
+    String tokenHash,
+    String secretName,
+    Map<String, Object> params,
+    Schedule.State state,
+    String stateReason,
+    String releaseId,
+    String latestReleaseId,
+    Instant createdAt,
+    String createdBy,
+    Instant updatedAt,
+    String updatedBy) {
+
+  /** What a trigger listens to. */
+  public enum Kind {
+    /** A run of another pipeline of the same environment ended in a chosen state. */
+    COMPLETION,
+    /** An HTTP delivery to {@code POST /api/v1/hooks/{id}} at the gateway. */
+    WEBHOOK,
+    /** A message on an external Kafka topic. */
+    KAFKA
+  }
+
+  /** The release a fire runs: the pinned one, else the latest seen, else null (orchestrator's). */
+  public String releaseForFire() {
+    return releaseId != null ? releaseId : latestReleaseId;
+  }
+
+  /**
+   * The idempotency key of the run of one event: {@code trigger:<triggerId>@<eventId>}. Scoped by
+   * the trigger, so two triggers on the same event each start their own run, and a redelivered
+   * event never starts a second one.
+   */
+  public static String requestId(UUID triggerId, String eventId) {
+    return "trigger:" + triggerId + "@" + eventId;
+  }
+
+  public Trigger withState(Schedule.State s, String reason, Instant at, String actor) {
+    return new Trigger(
+        id,
+        environment,
+        name,
+        pipeline,
+        kind,
+        description,
+        upstreamPipeline,
+        onState,
+        topic,
+        filterField,
+        filterValue,
+        auth,
+        tokenHash,
+        secretName,
+        params,
+        s,
+        reason,
+        releaseId,
+        latestReleaseId,
+        createdAt,
+        createdBy,
+        at,
+        actor);
+  }
+}
