@@ -44,6 +44,7 @@ DATAPLANE_ADMINS: {{ join "," . | quote }}
 {{- end }}
 {{- if eq $w.component "scheduler" }}
 DATAPLANE_SCHEDULER_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" $root "component" "orchestrator") | quote }}
+DATAPLANE_SCHEDULER_SECRETS_URL: {{ include "dataplane.url" (dict "root" $root "component" "secrets") | quote }}
 {{- end }}
 {{- if eq $w.component "secrets" }}
 {{- with $root.Values.keys.activeMasterKey }}

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * system test after the services have done some work (counters with tags appear once they count):
  *
  * <pre>
- * ./mvnw -B -f deploy-tests/pom.xml test -Dtest=LiveMetricsTest -Ddataplane.live.metrics=local
+ * ./mvnw -B -pl deploy-tests -am test -Dtest=LiveMetricsTest -Dsurefire.failIfNoSpecifiedTests=false -Ddataplane.live.metrics=local
  * ./mvnw ... -Ddataplane.live.metrics=gateway-service=http://10.0.0.5:8080,worker-service=http://...
  * </pre>
  *
