@@ -33,15 +33,28 @@ final class KafkaBroker implements AutoCloseable {
   final Path dir;
   final Path log;
   private final Path config;
+  private final Map<String, String> scramUsers;
   private final List<Ports.Reservation> reservations = new ArrayList<>();
   private Process process;
 
-  private KafkaBroker(int port, int controllerPort, Path dir, Path log, Path config) {
+  /** The broker's own super user, when it authenticates clients with SASL/SCRAM. */
+  static final String ADMIN = "admin";
+
+  static final String SCRAM = "SCRAM-SHA-256";
+
+  private KafkaBroker(
+      int port,
+      int controllerPort,
+      Path dir,
+      Path log,
+      Path config,
+      Map<String, String> scramUsers) {
     this.port = port;
     this.controllerPort = controllerPort;
     this.dir = dir;
     this.log = log;
     this.config = config;
+    this.scramUsers = scramUsers;
   }
 
   static Path lib() {
@@ -50,6 +63,24 @@ final class KafkaBroker implements AutoCloseable {
 
   /** Formats a new data directory ({@code --standalone}) and starts the broker on free ports. */
   static KafkaBroker start() throws IOException {
+    return start(Map.of());
+  }
+
+  /**
+   * A broker whose client listener takes only SASL/SCRAM ({@code SASL_PLAINTEXT}, SCRAM-SHA-256)
+   * for these users (name → password) and the super user {@link #ADMIN}, and authorizes with
+   * KRaft's StandardAuthorizer: a user may do only what an ACL allows. The controller listener
+   * stays PLAINTEXT on loopback (the broker's own controller traffic, principal ANONYMOUS).
+   */
+  static KafkaBroker startWithScram(Map<String, String> users) throws IOException {
+    Map<String, String> all = new java.util.LinkedHashMap<>(users);
+    all.put(ADMIN, "admin-" + java.util.UUID.randomUUID());
+    return start(all);
+  }
+
+  private static KafkaBroker start(Map<String, String> scramUsers) throws IOException {
+    boolean sasl = !scramUsers.isEmpty();
+    String listener = sasl ? "SASL_PLAINTEXT" : "PLAINTEXT";
     if (!Files.isDirectory(lib())) {
       throw new IllegalStateException(
           lib() + " is missing: dev/stack up puts the Kafka jars there");
@@ -72,19 +103,41 @@ final class KafkaBroker implements AutoCloseable {
         case "listeners" ->
             lines.add(
                 key
-                    + "=PLAINTEXT://127.0.0.1:"
+                    + "="
+                    + listener
+                    + "://127.0.0.1:"
                     + port
                     + ",CONTROLLER://127.0.0.1:"
                     + controllerPort);
-        case "advertised.listeners" -> lines.add(key + "=PLAINTEXT://127.0.0.1:" + port);
+        case "advertised.listeners" -> lines.add(key + "=" + listener + "://127.0.0.1:" + port);
+        case "inter.broker.listener.name" -> lines.add(key + "=" + listener);
+        case "listener.security.protocol.map" ->
+            lines.add(key + "=CONTROLLER:PLAINTEXT," + listener + ":" + listener);
         case "log.dirs" -> {}
         default -> lines.add(line);
       }
     }
     lines.add("log.dirs=" + dir.resolve("data"));
+    if (sasl) {
+      lines.add("sasl.enabled.mechanisms=" + SCRAM);
+      lines.add("sasl.mechanism.inter.broker.protocol=" + SCRAM);
+      lines.add(
+          "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config="
+              + jaas(ADMIN, scramUsers.get(ADMIN)));
+      lines.add("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      // ANONYMOUS: the controller listener's principal, which the broker itself uses
+      lines.add("super.users=User:" + ADMIN + ";User:ANONYMOUS");
+      lines.add("allow.everyone.if.no.acl.found=false");
+    }
     Files.write(config, lines);
     KafkaBroker b =
-        new KafkaBroker(port, controllerPort, dir, logs.resolve("kafka-" + port + ".log"), config);
+        new KafkaBroker(
+            port,
+            controllerPort,
+            dir,
+            logs.resolve("kafka-" + port + ".log"),
+            config,
+            Map.copyOf(scramUsers));
     b.reservations.add(portReservation);
     b.reservations.add(controllerReservation);
     try {
@@ -100,6 +153,38 @@ final class KafkaBroker implements AutoCloseable {
 
   String bootstrap() {
     return "127.0.0.1:" + port;
+  }
+
+  static String jaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user
+        + "\" password=\""
+        + password
+        + "\";";
+  }
+
+  /** A client's settings for this broker, signed in as {@code user} when it takes SASL/SCRAM. */
+  Map<String, Object> clientConfig(String user) {
+    Map<String, Object> c = new java.util.HashMap<>();
+    c.put("bootstrap.servers", bootstrap());
+    if (!scramUsers.isEmpty()) {
+      c.put("security.protocol", "SASL_PLAINTEXT");
+      c.put("sasl.mechanism", SCRAM);
+      c.put("sasl.jaas.config", jaas(user, scramUsers.get(user)));
+    }
+    return c;
+  }
+
+  /** The environment variables that give a service this broker and the user's credentials. */
+  Map<String, String> serviceEnv(String user) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
+    if (!scramUsers.isEmpty()) {
+      env.put("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+      env.put("KAFKA_SASL_MECHANISM", SCRAM);
+      env.put("KAFKA_SASL_JAAS_CONFIG", jaas(user, scramUsers.get(user)));
+    }
+    return env;
   }
 
   private List<String> java(String... args) {
@@ -122,16 +207,24 @@ final class KafkaBroker implements AutoCloseable {
     byte[] id = new byte[16];
     new SecureRandom().nextBytes(id);
     String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                clusterId,
+                "-c",
+                config.toString(),
+                "--standalone"));
+    // SCRAM credentials go into the metadata log when it is formatted
+    scramUsers.forEach(
+        (user, password) -> {
+          args.add("--add-scram");
+          args.add(SCRAM + "=[name=" + user + ",password=" + password + "]");
+        });
     Process p =
-        new ProcessBuilder(
-                java(
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "-t",
-                    clusterId,
-                    "-c",
-                    config.toString(),
-                    "--standalone"))
+        new ProcessBuilder(java(args.toArray(String[]::new)))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
@@ -155,7 +248,7 @@ final class KafkaBroker implements AutoCloseable {
   private void createTopics() {
     List<NewTopic> topics =
         Topics.fixed().stream().map(t -> new NewTopic(t, 4, (short) 1)).toList();
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+    try (Admin admin = Admin.create(clientConfig(ADMIN))) {
       admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the platform's topics on " + bootstrap(), e);

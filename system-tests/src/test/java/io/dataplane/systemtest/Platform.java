@@ -50,6 +50,9 @@ final class Platform implements AutoCloseable {
   /** The platform's own broker, or null when it uses the local stack's. */
   KafkaBroker kafka;
 
+  /** Whether {@link #kafka} was started by the platform (and is stopped with it). */
+  private boolean ownsKafka;
+
   /**
    * Starts the platform with one worker; {@code workerGroups} (environment/group pairs, comma
    * separated: DATAPLANE_WORKER_GROUPS) are the groups it serves.
@@ -74,7 +77,9 @@ final class Platform implements AutoCloseable {
     private int workers = 1;
     private int schedulers = 1;
     private boolean ownKafka;
+    private KafkaBroker kafka;
     private final Map<String, String> env = new HashMap<>();
+    private final Map<String, Map<String, String>> moduleEnv = new HashMap<>();
 
     private Builder(String workerGroup) {
       this.workerGroup = workerGroup;
@@ -104,9 +109,21 @@ final class Platform implements AutoCloseable {
       return this;
     }
 
+    /** A broker the test started (and stops): the platform's services use it. */
+    Builder kafka(KafkaBroker broker) {
+      this.kafka = broker;
+      return this;
+    }
+
     /** Environment variables for every service. */
     Builder env(Map<String, String> extra) {
       env.putAll(extra);
+      return this;
+    }
+
+    /** Environment variables for every process of one module ({@code worker-service}, …). */
+    Builder env(String module, Map<String, String> extra) {
+      moduleEnv.computeIfAbsent(module, m -> new HashMap<>()).putAll(extra);
       return this;
     }
 
@@ -120,6 +137,9 @@ final class Platform implements AutoCloseable {
     try {
       if (b.ownKafka) {
         p.kafka = KafkaBroker.start();
+        p.ownsKafka = true;
+      } else if (b.kafka != null) {
+        p.kafka = b.kafka;
       }
       List<String> names =
           new ArrayList<>(List.of("orchestrator-service", "secrets-service", "filestore-service"));
@@ -141,7 +161,7 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_ADMINS", subjectOf("alice"));
       env.put("DATAPLANE_WORKER_GROUPS", b.workerGroup);
       env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "15S");
-      String offsetReset = b.ownKafka ? "earliest" : "latest";
+      String offsetReset = p.kafka != null ? "earliest" : "latest";
       env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_GROUP", "dataplane-" + p.id + "-orchestrator");
       env.put("DATAPLANE_ORCHESTRATOR_CONSUMER_OFFSET_RESET", offsetReset);
       env.put("DATAPLANE_SCHEDULER_CONSUMER_GROUP", "dataplane-" + p.id + "-scheduler");
@@ -152,6 +172,7 @@ final class Platform implements AutoCloseable {
       env.putAll(b.env);
       for (String name : names) {
         Map<String, String> own = new HashMap<>(env);
+        own.putAll(b.moduleEnv.getOrDefault(module(name), Map.of()));
         own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
         if (module(name).equals("worker-service")) {
           own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
@@ -316,7 +337,7 @@ final class Platform implements AutoCloseable {
   @Override
   public void close() {
     services.values().forEach(ServiceProcess::close);
-    if (kafka != null) {
+    if (kafka != null && ownsKafka) {
       kafka.close();
     }
     reservations.forEach(Ports.Reservation::close);
