@@ -217,20 +217,25 @@ class ChartRenderTest {
               .collect(java.util.stream.Collectors.toSet());
       Map<String, Set<String>> expected =
           Map.of(
-              "gateway", Set.of("gateway"),
-              "worker", Set.of("worker"),
+              "gateway",
+              Set.of("gateway"),
+              "worker",
+              Set.of("worker"),
               "orchestrator",
-                  Set.of(
-                      "orchestrator",
-                      "gateway",
-                      "worker",
-                      "scheduler",
-                      "secrets",
-                      "filestore",
-                      "operator"),
-              "scheduler", Set.of("scheduler", "gateway", "operator"),
-              "secrets", Set.of("secrets", "gateway", "worker", "orchestrator", "operator"),
-              "filestore", Set.of("filestore", "gateway", "worker", "orchestrator", "operator"));
+              Set.of(
+                  "orchestrator",
+                  "gateway",
+                  "worker",
+                  "scheduler",
+                  "secrets",
+                  "filestore",
+                  "operator"),
+              "scheduler",
+              Set.of("scheduler", "gateway", "operator"),
+              "secrets",
+              Set.of("secrets", "gateway", "worker", "orchestrator", "scheduler", "operator"),
+              "filestore",
+              Set.of("filestore", "gateway", "worker", "orchestrator", "operator"));
       assertThat(tokens).as("%s service credentials", component).isEqualTo(expected.get(component));
       assertThat(env).doesNotContain("DATAPLANE_SERVICE_TOKEN");
       // Kafka: each service its own SASL principal where SASL is configured (ha), none otherwise

@@ -61,6 +61,7 @@ class EnvironmentIsolationTest {
       String queuedRunId,
       String watchedRunId,
       String scheduleId,
+      String triggerId,
       String carolBindingId,
       String sleeperRunId) {}
 
@@ -218,6 +219,14 @@ class EnvironmentIsolationTest {
             .path("createSchedule")
             .path("id")
             .asText();
+    String trigger =
+        alice
+            .data(
+                "mutation($e: String!) { createTrigger(environment: $e, input: {pipeline: \"p\", kind: \"COMPLETION\", upstreamPipeline: \"slow\", paused: true}) { id } }",
+                Map.of("e", env))
+            .path("createTrigger")
+            .path("id")
+            .asText();
     String carol = bind("carol", env, List.of("READ"));
     String sleeperRun = sleeper ? sleeper(env) : null;
     JsonNode[] run = {null};
@@ -244,6 +253,7 @@ class EnvironmentIsolationTest {
         queued,
         watched,
         schedule,
+        trigger,
         carol,
         sleeperRun);
   }
@@ -549,6 +559,48 @@ class EnvironmentIsolationTest {
                     e.name(),
                     "id",
                     e.scheduleId())));
+    ops.add(
+        both(
+            "triggers",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { triggers(environment: $e) { id pipeline kind } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "trigger",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { trigger(environment: $e, id: $id) { id pipeline } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.triggerId())));
+    ops.add(
+        through(
+            "trigger",
+            "trigger (prod trigger through dev)",
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { trigger(environment: $e, id: $id) { id pipeline } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.triggerId())));
+    ops.add(
+        both(
+            "triggerFires",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { triggerFires(environment: $e, id: $id) }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.triggerId())));
     ops.add(
         both(
             "secrets",
@@ -909,6 +961,62 @@ class EnvironmentIsolationTest {
                     e.name(),
                     "id",
                     e.scheduleId())));
+    String trigger =
+        "{pipeline: \"p\", kind: \"COMPLETION\", upstreamPipeline: \"slow\", paused: true";
+    ops.add(
+        both(
+            "createTrigger",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { createTrigger(environment: $e, input: "
+                        + trigger
+                        + ", name: \"bobs\"}) { id } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "updateTrigger",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { updateTrigger(environment: $e, id: $id, input: "
+                        + trigger
+                        + ", description: \"bob was here\"}) { id } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.triggerId())));
+    ops.add(
+        both(
+            "pauseTrigger",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { pauseTrigger(environment: $e, id: $id) { state } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.triggerId())));
+    ops.add(
+        both(
+            "deleteTrigger",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { deleteTrigger(environment: $e, id: $id) }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.triggerId())));
+    ops.add(
+        adminOnly(
+            "setEnvironmentLogRetention",
+            e ->
+                call(
+                    "mutation($e: String!) { setEnvironmentLogRetention(environment: $e, retentionDays: 1) { retentionDays } }",
+                    "e",
+                    e.name())));
     ops.add(
         adminOnly(
             "bindRole",
@@ -1260,6 +1368,7 @@ class EnvironmentIsolationTest {
         prod.queuedRunId(),
         prod.watchedRunId(),
         prod.scheduleId(),
+        prod.triggerId(),
         prod.carolBindingId(),
         prod.sleeperRunId());
   }
