@@ -1,12 +1,16 @@
 package io.dataplane.orchestrator;
 
 import io.dataplane.common.events.RunState;
+import io.dataplane.orchestrator.engine.Waiting;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** One execution of a release; {@code taskRuns} is filled when one run is read. */
+/**
+ * One execution of a release; {@code taskRuns} is filled when one run is read; {@code
+ * waitingReason} says why it does not run (null when it runs or ended, or when not computed).
+ */
 public record PipelineRun(
     UUID id,
     String environment,
@@ -23,7 +27,8 @@ public record PipelineRun(
     Instant startedAt,
     Instant finishedAt,
     Instant deadlineAt,
-    List<TaskRun> taskRuns) {
+    List<TaskRun> taskRuns,
+    Waiting.Reason waitingReason) {
 
   public PipelineRun withTaskRuns(List<TaskRun> trs) {
     return new PipelineRun(
@@ -42,6 +47,28 @@ public record PipelineRun(
         startedAt,
         finishedAt,
         deadlineAt,
-        trs);
+        trs,
+        waitingReason);
+  }
+
+  public PipelineRun withWaitingReason(Waiting.Reason reason) {
+    return new PipelineRun(
+        id,
+        environment,
+        pipeline,
+        releaseId,
+        requestId,
+        params,
+        trigger,
+        requestedBy,
+        state,
+        error,
+        rerunOf,
+        createdAt,
+        startedAt,
+        finishedAt,
+        deadlineAt,
+        taskRuns,
+        reason);
   }
 }

@@ -1,6 +1,7 @@
 package io.dataplane.orchestrator;
 
 import io.dataplane.common.events.TaskRunState;
+import io.dataplane.orchestrator.engine.Waiting;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.UUID;
  * @param attempt the current attempt (0 before the first dispatch)
  * @param retryAt when the next retry is due, while waiting for it
  * @param reusedFrom the task run of an earlier run whose success a rerun reused
+ * @param waitingReason why it does not run (null when it runs or ended, or when not computed)
  */
 public record TaskRun(
     UUID id,
@@ -28,7 +30,8 @@ public record TaskRun(
     Instant startedAt,
     Instant finishedAt,
     UUID reusedFrom,
-    List<Attempt> attempts) {
+    List<Attempt> attempts,
+    Waiting.Reason waitingReason) {
 
   public TaskRun withAttempts(List<Attempt> as) {
     return new TaskRun(
@@ -46,6 +49,27 @@ public record TaskRun(
         startedAt,
         finishedAt,
         reusedFrom,
-        as);
+        as,
+        waitingReason);
+  }
+
+  public TaskRun withWaitingReason(Waiting.Reason reason) {
+    return new TaskRun(
+        id,
+        runId,
+        taskKey,
+        workerGroup,
+        state,
+        attempt,
+        retriesUsed,
+        retryAt,
+        readyAt,
+        outputs,
+        error,
+        startedAt,
+        finishedAt,
+        reusedFrom,
+        attempts,
+        reason);
   }
 }

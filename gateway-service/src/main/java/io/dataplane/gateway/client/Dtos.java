@@ -108,7 +108,29 @@ public final class Dtos {
       Instant createdAt,
       Instant startedAt,
       Instant finishedAt,
-      List<TaskRun> taskRuns) {}
+      List<TaskRun> taskRuns,
+      @Description(
+              "why the run does not run: its concurrency limit, or its most pressing task's"
+                  + " reason when none of its tasks runs; null when it runs or ended")
+          WaitingReason waitingReason) {}
+
+  @Type("WaitingReason")
+  @Description("Why a run or a task run waits, from the engine's state")
+  public record WaitingReason(
+      @Description(
+              "CONCURRENCY_LIMIT, NO_WORKER, SLOTS_BUSY, DISPATCHED (handed to workers with room,"
+                  + " not taken yet), RETRY_BACKOFF or UPSTREAM_RUNNING")
+          String kind,
+      @Description("a sentence for people") String message,
+      @Description("when the wait ends by itself (retry backoff)") Instant until,
+      @Description(
+              "1-based place in the queue it waits in (the pipeline's runs, or the worker"
+                  + " group's dispatches)")
+          Integer position,
+      @Description("the runs holding the pipeline's concurrency limit") List<String> runs,
+      @Description("the upstream tasks it waits for; on a run, the waiting task")
+          List<String> tasks,
+      @Description("the environment/group it waits on") String workerGroup) {}
 
   @Type("TaskRun")
   public record TaskRun(
@@ -123,7 +145,9 @@ public final class Dtos {
       String error,
       Instant startedAt,
       Instant finishedAt,
-      List<Attempt> attempts) {}
+      List<Attempt> attempts,
+      @Description("why the task run does not run; null when it runs or ended")
+          WaitingReason waitingReason) {}
 
   @Type("Attempt")
   public record Attempt(

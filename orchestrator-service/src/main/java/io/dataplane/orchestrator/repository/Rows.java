@@ -106,6 +106,7 @@ public final class Rows {
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
         instant(rs, "deadline_at"),
+        null,
         null);
   }
 
@@ -125,6 +126,7 @@ public final class Rows {
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
         uuid(rs, "reused_from"),
+        null,
         null);
   }
 

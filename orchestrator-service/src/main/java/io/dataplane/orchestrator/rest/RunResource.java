@@ -8,6 +8,7 @@ import io.dataplane.orchestrator.PipelineRun;
 import io.dataplane.orchestrator.repository.Db;
 import io.dataplane.orchestrator.repository.Rows;
 import io.dataplane.orchestrator.service.RunEngine;
+import io.dataplane.orchestrator.service.WaitingReasons;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -33,17 +34,21 @@ public class RunResource {
 
   private final RunEngine engine;
   private final Db db;
+  private final WaitingReasons waiting;
 
-  public RunResource(RunEngine engine, Db db) {
+  public RunResource(RunEngine engine, Db db, WaitingReasons waiting) {
     this.engine = engine;
     this.db = db;
+    this.waiting = waiting;
   }
 
   /** A page of runs; pass {@code nextCursor} back as {@code cursor} for the next one. */
   public record Page(List<PipelineRun> items, String nextCursor) {}
 
   @GET
-  @Operation(summary = "List runs, newest first, with filters and cursor paging")
+  @Operation(
+      summary = "List runs, newest first, with filters and cursor paging",
+      description = "Each unfinished run says why it waits (waitingReason)")
   public Page list(
       @QueryParam("environment") String environment,
       @QueryParam("pipeline") String pipeline,
@@ -107,16 +112,20 @@ public class RunResource {
                   Long.toString(rows.get(rows.size() - 1).seq())
                       .getBytes(StandardCharsets.US_ASCII));
     }
-    return new Page(rows.stream().map(Row::run).toList(), next);
+    List<PipelineRun> page = rows.stream().map(Row::run).toList();
+    return new Page(db.tx(tx -> waiting.explain(tx, page)), next);
   }
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A run with its task runs, their attempts and outputs")
+  @Operation(
+      summary = "A run with its task runs, their attempts and outputs",
+      description = "An unfinished run and its task runs say why they wait (waitingReason)")
   // scheduler-service reads an upstream run's outputs for completion triggers
   @ServiceAuth.Scope(ServiceCredentials.RUNS_READ)
   public PipelineRun get(@PathParam("id") String id) {
-    return engine.get(ReleaseResource.id(id, "run"));
+    PipelineRun run = engine.get(ReleaseResource.id(id, "run"));
+    return db.tx(tx -> waiting.explain(tx, List.of(run)).get(0));
   }
 
   @POST
