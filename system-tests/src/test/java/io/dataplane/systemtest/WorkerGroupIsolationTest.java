@@ -87,7 +87,7 @@ class WorkerGroupIsolationTest {
   static JsonNode run(String runId) throws Exception {
     return alice
         .execute(
-            "query($id: String!) { run(id: $id) { state environment taskRuns { taskKey state attempts { attempt workerId } } } }",
+            "query($id: String!) { run(id: $id) { state environment waitingReason { kind workerGroup message tasks } taskRuns { taskKey state waitingReason { kind } attempts { attempt workerId } } } }",
             Map.of("id", runId))
         .path("run");
   }
@@ -169,6 +169,26 @@ class WorkerGroupIsolationTest {
         .atMost(Duration.ofSeconds(12))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> workersOf(run(prodRun)).isEmpty());
+    // and the run says why (issue 17): once the killed worker is known lost, no worker serves
+    // prod's group; each of its tasks says the same
+    JsonNode[] waiting = new JsonNode[1];
+    await("the prod run waits for want of a worker")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              waiting[0] = run(prodRun);
+              return "NO_WORKER".equals(waiting[0].path("waitingReason").path("kind").asText());
+            });
+    assertThat(waiting[0].path("waitingReason").path("workerGroup").asText())
+        .isEqualTo(PROD + "/default");
+    assertThat(waiting[0].path("waitingReason").path("message").asText())
+        .startsWith("task ")
+        .contains("worker group " + PROD + "/default");
+    waiting[0]
+        .path("taskRuns")
+        .forEach(
+            t -> assertThat(t.path("waitingReason").path("kind").asText()).isEqualTo("NO_WORKER"));
     platform.restart(PROD_WORKER);
     JsonNode r = awaitRun(prodRun, "SUCCEEDED");
     assertThat(workersOf(r)).hasSize(8).containsOnly(platform.workerId(PROD_WORKER));
