@@ -9,7 +9,9 @@ import java.util.UUID;
 
 /**
  * One execution of a release; {@code taskRuns} is filled when one run is read; {@code
- * waitingReason} says why it does not run (null when it runs or ended, or when not computed).
+ * waitingReason} says why it does not run (null when it runs or ended, or when not computed);
+ * {@code slaDueAt} is when its pipeline's SLA says it must have ended, {@code slaMissedAt} when it
+ * was found to have missed it.
  */
 public record PipelineRun(
     UUID id,
@@ -27,6 +29,8 @@ public record PipelineRun(
     Instant startedAt,
     Instant finishedAt,
     Instant deadlineAt,
+    Instant slaDueAt,
+    Instant slaMissedAt,
     List<TaskRun> taskRuns,
     Waiting.Reason waitingReason) {
 
@@ -47,6 +51,8 @@ public record PipelineRun(
         startedAt,
         finishedAt,
         deadlineAt,
+        slaDueAt,
+        slaMissedAt,
         trs,
         waitingReason);
   }
@@ -68,6 +74,8 @@ public record PipelineRun(
         startedAt,
         finishedAt,
         deadlineAt,
+        slaDueAt,
+        slaMissedAt,
         taskRuns,
         reason);
   }

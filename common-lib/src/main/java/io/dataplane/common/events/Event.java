@@ -10,6 +10,7 @@ public sealed interface Event
         LogChunk,
         WorkerHeartbeat,
         RunStateChanged,
+        SlaMissed,
         TaskRunStateChanged,
         PipelineReleased,
         PipelineDeleted,

@@ -22,6 +22,7 @@ public final class EventTypes {
           reg(LogChunk.class),
           reg(WorkerHeartbeat.class),
           reg(RunStateChanged.class),
+          reg(SlaMissed.class),
           reg(TaskRunStateChanged.class),
           reg(PipelineReleased.class),
           reg(PipelineDeleted.class),

@@ -77,6 +77,7 @@ class EventCodecTest {
             false,
             "bwrap"),
         new RunStateChanged(RUN, "dev", "etl", RunState.RUNNING, RunState.QUEUED),
+        new SlaMissed(RUN, "dev", "etl", T, "maxDuration PT30M", RunState.RUNNING),
         new TaskRunStateChanged(
             RUN, TASK_RUN, "extract", 1, TaskRunState.FAILED, TaskRunState.RUNNING, "exit 1"),
         new PipelineReleased("dev", "etl", "rel-1", "sha256:cd", "sha256:ab"),

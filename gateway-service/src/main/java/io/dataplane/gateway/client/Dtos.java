@@ -108,6 +108,10 @@ public final class Dtos {
       Instant createdAt,
       Instant startedAt,
       Instant finishedAt,
+      @Description("when the pipeline's SLA says the run must have ended (null: no SLA)")
+          Instant slaDueAt,
+      @Description("when the run was found to have missed its SLA (null: not missed)")
+          Instant slaMissedAt,
       List<TaskRun> taskRuns,
       @Description(
               "why the run does not run: its concurrency limit, or its most pressing task's"

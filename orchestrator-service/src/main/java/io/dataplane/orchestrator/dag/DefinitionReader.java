@@ -11,8 +11,11 @@ import io.dataplane.orchestrator.dag.PipelineDefinition.Concurrency;
 import io.dataplane.orchestrator.dag.PipelineDefinition.ConcurrencyPolicy;
 import io.dataplane.orchestrator.dag.PipelineDefinition.Param;
 import io.dataplane.orchestrator.dag.PipelineDefinition.Retries;
+import io.dataplane.orchestrator.dag.PipelineDefinition.Sla;
 import io.dataplane.orchestrator.dag.PipelineDefinition.Task;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,7 +43,18 @@ public final class DefinitionReader {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
   private static final Set<String> PIPELINE_FIELDS =
-      Set.of("name", "description", "workerGroup", "params", "concurrency", "maxDuration", "tasks");
+      Set.of(
+          "name",
+          "description",
+          "workerGroup",
+          "params",
+          "concurrency",
+          "maxDuration",
+          "sla",
+          "tasks");
+  private static final Set<String> SLA_FIELDS = Set.of("maxDuration", "deadline");
+  private static final Set<String> DEADLINE_FIELDS = Set.of("time", "timezone");
+  private static final Pattern TIME_OF_DAY = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
   private static final Set<String> PARAM_FIELDS =
       Set.of("type", "required", "default", "description");
   private static final Set<String> CONCURRENCY_FIELDS = Set.of("max", "policy");
@@ -162,6 +176,17 @@ public final class DefinitionReader {
     if (def.maxDuration() != null) {
       m.put("maxDuration", def.maxDuration());
     }
+    if (def.sla() != null) {
+      Map<String, Object> sm = new LinkedHashMap<>();
+      if (def.sla().maxDuration() != null) {
+        sm.put("maxDuration", def.sla().maxDuration());
+      }
+      if (def.sla().deadlineTime() != null) {
+        sm.put(
+            "deadline", Map.of("time", def.sla().deadlineTime(), "timezone", def.sla().timezone()));
+      }
+      m.put("sla", sm);
+    }
     List<Object> tasks = new ArrayList<>();
     for (Task t : def.tasks()) {
       Map<String, Object> tm = new LinkedHashMap<>();
@@ -237,6 +262,7 @@ public final class DefinitionReader {
     Map<String, Param> params = params(root.get("params"));
     Concurrency concurrency = concurrency(root.get("concurrency"));
     String maxDuration = duration(root, "maxDuration", "maxDuration");
+    Sla sla = sla(root.get("sla"));
 
     JsonNode tasksNode = root.get("tasks");
     List<Task> tasks = new ArrayList<>();
@@ -299,7 +325,14 @@ public final class DefinitionReader {
     List<Task> sorted = new ArrayList<>(tasks);
     sorted.sort(Comparator.comparing(Task::key));
     return new PipelineDefinition(
-        name, description, defaultGroup, params, concurrency, maxDuration, List.copyOf(sorted));
+        name,
+        description,
+        defaultGroup,
+        params,
+        concurrency,
+        maxDuration,
+        sla,
+        List.copyOf(sorted));
   }
 
   private Map<String, Param> params(JsonNode node) {
@@ -374,6 +407,66 @@ public final class DefinitionReader {
       }
     }
     return new Concurrency(max, p);
+  }
+
+  private Sla sla(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      err("sla", ValidationError.INVALID_TYPE, "sla must be an object");
+      return null;
+    }
+    unknownFields(node, SLA_FIELDS, "sla.");
+    String maxDuration = duration(node, "maxDuration", "sla.maxDuration");
+    String time = null;
+    String zone = null;
+    JsonNode deadline = node.get("deadline");
+    if (deadline != null && !deadline.isNull()) {
+      if (!deadline.isObject()) {
+        err("sla.deadline", ValidationError.INVALID_TYPE, "sla.deadline must be an object");
+      } else {
+        unknownFields(deadline, DEADLINE_FIELDS, "sla.deadline.");
+        if (deadline.path("time").isNumber()) {
+          // e.g. time: 600, or a YAML 1.1 tool's base-60 number for an unquoted 23:59
+          err(
+              "sla.deadline.time",
+              ValidationError.INVALID_TYPE,
+              "write the time as text in quotes, e.g. time: \"06:00\"");
+        } else {
+          time = text(deadline, "time", "sla.deadline.time");
+        }
+        if (time == null && !deadline.path("time").isNumber()) {
+          err("sla.deadline.time", ValidationError.REQUIRED, "a deadline needs a time (HH:mm)");
+        } else if (time != null && !TIME_OF_DAY.matcher(time).matches()) {
+          err(
+              "sla.deadline.time",
+              ValidationError.INVALID_VALUE,
+              "'" + time + "' is not a time of day; write HH:mm, e.g. 06:00");
+          time = null;
+        }
+        zone = text(deadline, "timezone", "sla.deadline.timezone");
+        if (zone == null) {
+          zone = "UTC";
+        } else {
+          try {
+            ZoneId.of(zone);
+          } catch (DateTimeException e) {
+            err(
+                "sla.deadline.timezone",
+                ValidationError.INVALID_VALUE,
+                "'" + zone + "' is not a time zone; write an IANA id such as Europe/Paris or UTC");
+          }
+        }
+      }
+    }
+    if (maxDuration == null && time == null) {
+      if (node.get("maxDuration") == null && deadline == null) {
+        err("sla", ValidationError.REQUIRED, "an sla needs maxDuration, deadline or both");
+      }
+      return null;
+    }
+    return new Sla(maxDuration, time, time == null ? null : zone);
   }
 
   private Task task(JsonNode node, String path, String defaultGroup, Set<String> groups) {

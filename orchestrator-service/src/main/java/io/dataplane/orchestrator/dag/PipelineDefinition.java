@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param workerGroup the default worker group of the tasks that name none
  * @param maxDuration ISO-8601 limit of a whole run, or null
+ * @param sla when a run must have ended to meet its service-level agreement, or null
  */
 public record PipelineDefinition(
     String name,
@@ -17,6 +18,7 @@ public record PipelineDefinition(
     Map<String, Param> params,
     Concurrency concurrency,
     String maxDuration,
+    Sla sla,
     List<Task> tasks) {
 
   /** Runtimes a task may use. */
@@ -31,6 +33,17 @@ public record PipelineDefinition(
 
   /** A run parameter: its type, whether it must be given, and its default. */
   public record Param(String type, boolean required, Object defaultValue, String description) {}
+
+  /**
+   * A run's service-level agreement; a run still unfinished when it is due has missed it (the run
+   * goes on; unlike {@code maxDuration} nothing is stopped).
+   *
+   * @param maxDuration ISO-8601: the run ends within this long of being requested, or null
+   * @param deadlineTime {@code HH:mm}: the run ends by the first such time of day after it was
+   *     requested, in {@code timezone}; or null
+   * @param timezone an IANA zone id (default UTC), with {@code deadlineTime}
+   */
+  public record Sla(String maxDuration, String deadlineTime, String timezone) {}
 
   /** At most {@code max} runs of the pipeline at a time; {@code policy} decides about the next. */
   public record Concurrency(int max, ConcurrencyPolicy policy) {}

@@ -35,7 +35,8 @@ public final class Rows {
 
   public static final String RUN_COLS =
       "id, environment, pipeline, release_id, request_id, params, trigger, requested_by, state,"
-          + " error, rerun_of, created_at, started_at, finished_at, deadline_at";
+          + " error, rerun_of, created_at, started_at, finished_at, deadline_at, sla_due_at,"
+          + " sla_missed_at";
 
   public static final String TASK_RUN_COLS =
       "id, run_id, task_key, worker_group, state, attempt, retries_used, retry_at, ready_at,"
@@ -106,6 +107,8 @@ public final class Rows {
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
         instant(rs, "deadline_at"),
+        instant(rs, "sla_due_at"),
+        instant(rs, "sla_missed_at"),
         null,
         null);
   }

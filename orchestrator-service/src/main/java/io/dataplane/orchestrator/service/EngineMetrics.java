@@ -52,6 +52,15 @@ public class EngineMetrics {
     registry.counter("dataplane.runs", "state", state.name()).increment();
   }
 
+  /** A run of the environment missed its pipeline's SLA. */
+  public void slaMissed(String environment) {
+    registry
+        .counter(
+            "dataplane.sla.missed",
+            java.util.List.of(io.micrometer.core.instrument.Tag.of("environment", environment)))
+        .increment();
+  }
+
   public void fenced() {
     fenced.increment();
   }

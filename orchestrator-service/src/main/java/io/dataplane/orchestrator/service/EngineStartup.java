@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * At start-up, re-arms every timer the database holds (retries due, attempt and run deadlines),
- * starts runs a crash left queued while their pipeline had room, and starts the worker check.
+ * At start-up, re-arms every timer the database holds (retries due, attempt and run deadlines,
+ * SLAs), starts runs a crash left queued while their pipeline had room, and starts the worker
+ * check.
  */
 @ApplicationScoped
 public class EngineStartup {
@@ -24,6 +25,7 @@ public class EngineStartup {
   private final Timers timers;
   private final OrchestratorConfig config;
   private final io.dataplane.orchestrator.messaging.EventOutbox outbox;
+  private final SlaWatch slas;
 
   public EngineStartup(
       Db db,
@@ -31,7 +33,9 @@ public class EngineStartup {
       WorkerService workers,
       Timers timers,
       OrchestratorConfig config,
-      io.dataplane.orchestrator.messaging.EventOutbox outbox) {
+      io.dataplane.orchestrator.messaging.EventOutbox outbox,
+      SlaWatch slas) {
+    this.slas = slas;
     this.outbox = outbox;
     this.db = db;
     this.engine = engine;
@@ -96,6 +100,14 @@ public class EngineStartup {
                     rs -> new Due(Db.uuid(rs, "id"), 0, Db.instant(rs, "deadline_at"))));
     runs.forEach(
         d -> timers.at(d.at(), "run deadline " + d.id(), () -> engine.runDeadline(d.id())));
+    List<Due> slaDue =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select id, sla_due_at from runs where sla_due_at is not null"
+                        + " and sla_missed_at is null and finished_at is null",
+                    rs -> new Due(Db.uuid(rs, "id"), 0, Db.instant(rs, "sla_due_at"))));
+    slaDue.forEach(d -> slas.schedule(d.id(), d.at()));
     List<String[]> queued =
         db.tx(
             tx ->
@@ -106,7 +118,7 @@ public class EngineStartup {
       engine.admitQueued(q[0], q[1]);
     }
     Log.infof(
-        "engine recovered: %d retries, %d attempt deadlines, %d run deadlines re-armed",
-        retries.size(), deadlines.size(), runs.size());
+        "engine recovered: %d retries, %d attempt deadlines, %d run deadlines, %d SLAs re-armed",
+        retries.size(), deadlines.size(), runs.size(), slaDue.size());
   }
 }

@@ -539,6 +539,7 @@ public class PipelineService {
         def.params(),
         def.concurrency(),
         def.maxDuration(),
+        def.sla(),
         tasks);
   }
 

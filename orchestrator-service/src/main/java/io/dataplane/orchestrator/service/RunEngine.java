@@ -64,6 +64,7 @@ public class RunEngine {
   private final AttemptTokens tokens;
   private final Timers timers;
   private final EngineMetrics metrics;
+  private final SlaWatch slas;
   private final Map<UUID, Release> releases = new ConcurrentHashMap<>();
 
   public RunEngine(
@@ -73,7 +74,9 @@ public class RunEngine {
       OrchestratorConfig config,
       AttemptTokens tokens,
       Timers timers,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      SlaWatch slas) {
+    this.slas = slas;
     this.db = db;
     this.events = events;
     this.pipelines = pipelines;
@@ -154,6 +157,7 @@ public class RunEngine {
           t.workerGroup());
     }
     PipelineRun run = lockRun(tx, id);
+    slas.arm(tx, run, def);
     runChanged(tx, run, RunState.QUEUED, null);
     admit(tx, run, def);
     return new Started(readRun(tx, id), true);
@@ -520,6 +524,7 @@ public class RunEngine {
           t.id());
       taskChanged(tx, t, TaskRunState.CANCELLED, error);
     }
+    slas.markIfMissed(tx, run, state);
     tx.update(
         "update runs set state = ?, error = ?, finished_at = now() where id = ?",
         state,
@@ -1099,6 +1104,7 @@ public class RunEngine {
             }
           }
           PipelineRun run = lockRun(tx, id);
+          slas.arm(tx, run, def);
           runChanged(tx, run, RunState.QUEUED, null);
           admit(tx, run, def);
           return new Started(readRun(tx, id), true);

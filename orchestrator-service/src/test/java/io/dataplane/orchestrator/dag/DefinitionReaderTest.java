@@ -49,6 +49,61 @@ class DefinitionReaderTest {
   }
 
   @Test
+  void anSlaIsNormalized() {
+    String yaml =
+        "name: etl\nsla: {maxDuration: 30m, deadline: {time: \"06:00\", timezone: Europe/Paris}}\n"
+            + "tasks:\n  - {key: a, runtime: bash, script: 'true'}\n";
+    DefinitionReader.Result r = DefinitionReader.read(yaml, true, "etl", null);
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.definition().sla())
+        .isEqualTo(new PipelineDefinition.Sla("PT30M", "06:00", "Europe/Paris"));
+    String utc =
+        "name: etl\nsla: {deadline: {time: 23:59}}\ntasks:\n  - {key: a, runtime: bash, script: x}\n";
+    assertThat(DefinitionReader.read(utc, true, null, null).definition().sla())
+        .isEqualTo(new PipelineDefinition.Sla(null, "23:59", "UTC"));
+  }
+
+  @Test
+  void aBadSlaIsNamedWhereItIs() {
+    String bad =
+        """
+        name: etl
+        sla:
+          maxDuration: soon
+          deadline: {time: 6am, timezone: Mars/Olympus, at: noon}
+          alert: me
+        tasks:
+          - {key: a, runtime: bash, script: 'true'}
+        """;
+    assertThat(DefinitionReader.read(bad, true, null, null).errors())
+        .extracting(ValidationError::path)
+        .containsExactlyInAnyOrder(
+            "sla.maxDuration",
+            "sla.deadline.time",
+            "sla.deadline.timezone",
+            "sla.deadline.at",
+            "sla.alert");
+    assertThat(DefinitionReader.read(bad, true, null, null).errors())
+        .filteredOn(e -> e.path().equals("sla.deadline.time"))
+        .extracting(ValidationError::message)
+        .containsExactly("'6am' is not a time of day; write HH:mm, e.g. 06:00");
+    String number =
+        "name: etl\nsla: {deadline: {time: 600}}\ntasks:\n  - {key: a, runtime: bash, script: x}\n";
+    assertThat(DefinitionReader.read(number, true, null, null).errors())
+        .extracting(ValidationError::message)
+        .containsExactly("write the time as text in quotes, e.g. time: \"06:00\"");
+    String empty = "name: etl\nsla: {}\ntasks:\n  - {key: a, runtime: bash, script: x}\n";
+    assertThat(DefinitionReader.read(empty, true, null, null).errors())
+        .extracting(ValidationError::path)
+        .containsExactly("sla");
+    String late =
+        "name: etl\nsla: {deadline: {time: \"24:00\"}}\ntasks:\n  - {key: a, runtime: bash, script: x}\n";
+    assertThat(DefinitionReader.read(late, true, null, null).errors())
+        .extracting(ValidationError::path)
+        .containsExactly("sla.deadline.time");
+  }
+
+  @Test
   void jsonGivesTheSameRecords() {
     String json =
         """
