@@ -394,6 +394,197 @@ class PipelineApiTest {
     api().get("/api/v1/environments/{e}/pipelines/etl", prod).then().statusCode(200);
   }
 
+  private static String release(String env, String yaml) {
+    api()
+        .contentType("application/yaml")
+        .body(bytes(yaml))
+        .put("/api/v1/environments/{e}/pipelines/rb", env)
+        .then()
+        .statusCode(201);
+    return api()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/environments/{e}/pipelines/rb/releases", env)
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
+  }
+
+  private static String releaseOfNewRun(String env) {
+    return api()
+        .contentType("application/json")
+        .body(Map.of())
+        .post("/api/v1/environments/{e}/pipelines/rb/runs", env)
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("releaseId");
+  }
+
+  private static io.restassured.response.Response rollback(String env, String releaseId) {
+    return api()
+        .contentType("application/json")
+        .body(Map.of("releaseId", releaseId))
+        .post("/api/v1/environments/{e}/pipelines/rb/rollback", env);
+  }
+
+  @Test
+  void aRollbackMakesAnEarlierReleaseCurrentAndIsRecordedAsADeployment() {
+    String env = Api.env();
+    Api.group(env, "default");
+    String v1 = release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one}\n");
+    String v2 = release(env, "tasks:\n  - {key: a, runtime: bash, script: echo two}\n");
+    assertThat(releaseOfNewRun(env)).isEqualTo(v2);
+
+    JsonPath d = rollback(env, v1).then().statusCode(201).extract().jsonPath();
+    assertThat(d.getString("kind")).isEqualTo("ROLLBACK");
+    assertThat(d.getString("releaseId")).isEqualTo(v1);
+    assertThat(d.getString("fromReleaseId")).isEqualTo(v2);
+    assertThat(d.getString("deployedBy")).isEqualTo("tester");
+    assertThat(releaseOfNewRun(env)).isEqualTo(v1);
+    api()
+        .get("/api/v1/environments/{e}/pipelines/rb", env)
+        .then()
+        .statusCode(200)
+        .body("latestReleaseId", equalTo(v1));
+    api()
+        .get("/api/v1/environments/{e}/pipelines/rb/deployments", env)
+        .then()
+        .statusCode(200)
+        .body("kind", equalTo(List.of("ROLLBACK")));
+
+    // the same again changes nothing and records nothing
+    rollback(env, v1).then().statusCode(204);
+    // releasing v2's content again makes it current again (content-addressed: the same release)
+    assertThat(release(env, "tasks:\n  - {key: a, runtime: bash, script: echo two}\n"))
+        .isEqualTo(v2);
+    assertThat(releaseOfNewRun(env)).isEqualTo(v2);
+  }
+
+  @Test
+  void aRollbackToAnotherPipelinesOrEnvironmentsReleaseIsRefused() {
+    String env = Api.env();
+    String other = Api.env();
+    Api.group(env, "default");
+    Api.group(other, "default");
+    release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one}\n");
+    String theirs = release(other, "tasks:\n  - {key: a, runtime: bash, script: echo theirs}\n");
+    rollback(env, theirs)
+        .then()
+        .statusCode(400)
+        .body("details.path", hasItem("releaseId"))
+        .body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("theirs")));
+    rollback(env, "not-a-uuid").then().statusCode(404);
+    api()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/environments/{e}/pipelines/rb/rollback", env)
+        .then()
+        .statusCode(400);
+    api()
+        .get("/api/v1/environments/{e}/pipelines/rb/deployments", env)
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(0));
+  }
+
+  @Test
+  void aRollbackToAReleaseWhoseWorkerGroupIsGoneIsRefused() {
+    String env = Api.env();
+    Api.group(env, "default");
+    Api.group(env, "old");
+    String v1 =
+        release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one, workerGroup: old}\n");
+    release(env, "tasks:\n  - {key: a, runtime: bash, script: echo two}\n");
+    api().delete("/api/v1/environments/{e}/worker-groups/old", env).then().statusCode(204);
+    rollback(env, v1).then().statusCode(400).body("details.code", hasItem("UNKNOWN_WORKER_GROUP"));
+  }
+
+  @Test
+  void aWorkerGroupInUseCannotBeDeletedAndSaysByWhat() {
+    String env = Api.env();
+    Api.group(env, "etl");
+    api()
+        .delete("/api/v1/environments/{e}/worker-groups/default", env)
+        .then()
+        .statusCode(409)
+        .body("message", org.hamcrest.Matchers.containsString("tasks that name no group"));
+    api()
+        .contentType("application/yaml")
+        .body(bytes("tasks:\n  - {key: a, runtime: bash, script: 'true', workerGroup: etl}\n"))
+        .put("/api/v1/environments/{e}/pipelines/uses-etl", env)
+        .then()
+        .statusCode(201);
+    api()
+        .delete("/api/v1/environments/{e}/worker-groups/etl", env)
+        .then()
+        .statusCode(409)
+        .body("message", org.hamcrest.Matchers.containsString("pipeline(s) uses-etl"));
+    api()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/environments/{e}/pipelines/uses-etl/releases", env)
+        .then()
+        .statusCode(201);
+    // a run whose task waits in etl (no worker here): the group is busy, the run is named
+    String run =
+        api()
+            .contentType("application/json")
+            .body(Map.of())
+            .post("/api/v1/environments/{e}/pipelines/uses-etl/runs", env)
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    api()
+        .contentType("application/yaml")
+        .body(bytes("tasks:\n  - {key: a, runtime: bash, script: 'true'}\n"))
+        .put("/api/v1/environments/{e}/pipelines/uses-etl", env)
+        .then()
+        .statusCode(201);
+    api()
+        .delete("/api/v1/environments/{e}/worker-groups/etl", env)
+        .then()
+        .statusCode(409)
+        .body("message", org.hamcrest.Matchers.containsString(run));
+    api().post("/api/v1/runs/{id}/cancel", run).then().statusCode(200);
+    // still in the current release
+    api()
+        .delete("/api/v1/environments/{e}/worker-groups/etl", env)
+        .then()
+        .statusCode(409)
+        .body("message", org.hamcrest.Matchers.containsString("uses-etl"));
+    api()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/environments/{e}/pipelines/uses-etl/releases", env)
+        .then()
+        .statusCode(201);
+    api()
+        .contentType("application/json")
+        .body(Map.of("description", "extract, transform, load"))
+        .put("/api/v1/environments/{e}/worker-groups/etl", env)
+        .then()
+        .statusCode(200)
+        .body("description", equalTo("extract, transform, load"));
+    api().delete("/api/v1/environments/{e}/worker-groups/etl", env).then().statusCode(204);
+    api().delete("/api/v1/environments/{e}/worker-groups/etl", env).then().statusCode(404);
+    api()
+        .contentType("application/json")
+        .body(Map.of("description", "x"))
+        .put("/api/v1/environments/{e}/worker-groups/nope", env)
+        .then()
+        .statusCode(404);
+    api()
+        .contentType("application/json")
+        .body(Map.of("description", "the new one"))
+        .put("/api/v1/environments/{e}", env)
+        .then()
+        .statusCode(200)
+        .body("description", equalTo("the new one"));
+  }
+
   @Test
   void openApiDocumentsTheApi() {
     api()

@@ -402,6 +402,15 @@ class EnvironmentIsolationTest {
                     e.name())));
     ops.add(
         both(
+            "deployments",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { deployments(environment: $e, pipeline: \"p\") { id kind releaseId } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
             "release",
             N,
             e ->
@@ -659,12 +668,38 @@ class EnvironmentIsolationTest {
                     "e",
                     e.name() + "-bob")));
     ops.add(
+        adminOnly(
+            "updateEnvironment",
+            e ->
+                call(
+                    "mutation($e: String!) { updateEnvironment(name: $e, description: \"bob was here\") { name } }",
+                    "e",
+                    e.name())));
+    ops.add(
         both(
             "createWorkerGroup",
             F,
             e ->
                 call(
                     "mutation($e: String!) { createWorkerGroup(environment: $e, name: \"bobs\") { name } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "updateWorkerGroup",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { updateWorkerGroup(environment: $e, name: \"default\", description: \"bob was here\") { name } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "deleteWorkerGroup",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { deleteWorkerGroup(environment: $e, name: \"bobs\") }",
                     "e",
                     e.name())));
     ops.add(
@@ -732,6 +767,31 @@ class EnvironmentIsolationTest {
                     "mutation($e: String!) { releasePipeline(environment: $e, pipeline: \"p\") { id digest } }",
                     "e",
                     e.name())));
+    ops.add(
+        both(
+            "rollbackPipeline",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { rollbackPipeline(environment: $e, pipeline: \"p\", releaseId: $id) { latestReleaseId } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.releaseId())));
+    ops.add(
+        new Op(
+            "rollbackPipeline",
+            "rollbackPipeline (dev's pipeline to a prod release)",
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { rollbackPipeline(environment: $e, pipeline: \"p\", releaseId: $id) { latestReleaseId } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    prod.releaseId()),
+            null,
+            "INVALID_INPUT",
+            true));
     ops.add(
         new Op(
             "promoteRelease",

@@ -91,6 +91,23 @@ public final class Dtos {
       Instant createdAt,
       String createdBy) {}
 
+  @Type("Deployment")
+  @Description(
+      "A change of the release a pipeline's new runs use in an environment: PROMOTION from another"
+          + " environment or ROLLBACK to an earlier release (fromReleaseId: the one it replaced)")
+  public record Deployment(
+      String id,
+      String kind,
+      String releaseId,
+      String environment,
+      String pipeline,
+      String fromEnvironment,
+      String fromReleaseId,
+      @Description("worker groups of the source mapped to the target's (JSON)")
+          Object workerGroupMap,
+      String deployedBy,
+      Instant deployedAt) {}
+
   @Type("Run")
   @Description("One execution of a release")
   public record Run(

@@ -164,6 +164,29 @@ public interface OrchestratorClient {
   Object diff(@PathParam("a") String a, @PathParam("b") String b);
 
   @POST
+  @Path("/environments/{env}/pipelines/{name}/rollback")
+  Dtos.Deployment rollback(
+      @PathParam("env") String env, @PathParam("name") String name, Requests.Rollback body);
+
+  @GET
+  @Path("/environments/{env}/pipelines/{name}/deployments")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  List<Dtos.Deployment> deployments(@PathParam("env") String env, @PathParam("name") String name);
+
+  @PUT
+  @Path("/environments/{env}")
+  Environment updateEnvironment(@PathParam("env") String env, Requests.Description body);
+
+  @PUT
+  @Path("/environments/{env}/worker-groups/{group}")
+  WorkerGroup updateWorkerGroup(
+      @PathParam("env") String env, @PathParam("group") String group, Requests.Description body);
+
+  @DELETE
+  @Path("/environments/{env}/worker-groups/{group}")
+  void deleteWorkerGroup(@PathParam("env") String env, @PathParam("group") String group);
+
+  @POST
   @Path("/releases/{id}/promotions")
   Release promote(@PathParam("id") String id, Requests.Promotion body);
 

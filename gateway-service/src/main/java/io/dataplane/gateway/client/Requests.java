@@ -16,6 +16,10 @@ public final class Requests {
 
   public record NewRelease(String bundleDigest) {}
 
+  public record Rollback(String releaseId) {}
+
+  public record Description(String description) {}
+
   public record Promotion(String targetEnvironment, Map<String, String> workerGroupMap) {}
 
   public record NewRun(

@@ -80,6 +80,23 @@ public class EnvironmentGraphQLApi {
                         new Requests.NewEnvironment(name, description))));
   }
 
+  @Mutation("updateEnvironment")
+  @Description("Changes an environment's description (admins only)")
+  public Environment updateEnvironment(@NonNull String name, String description) {
+    Caller c = guard.requireAdmin("updateEnvironment");
+    Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
+    return guard.mutation(
+        c,
+        "updateEnvironment",
+        "environment " + name,
+        name,
+        description,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () -> orchestrator.updateEnvironment(name, new Requests.Description(description))));
+  }
+
   @Name("logRetention")
   @Description("Task log retention of this environment")
   public LogRetention environmentLogRetention(@Source Environment environment) {
@@ -144,6 +161,49 @@ public class EnvironmentGraphQLApi {
                 () ->
                     orchestrator.createWorkerGroup(
                         environment, new Requests.NewWorkerGroup(name, description))));
+  }
+
+  @Mutation("updateWorkerGroup")
+  @Description("Changes a worker group's description (write on the environment)")
+  public WorkerGroup updateWorkerGroup(
+      @NonNull String environment, @NonNull String name, String description) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("name", name)
+        .maxLength("description", description, 1000)
+        .orFail();
+    Caller c = guard.require(Permission.WRITE, environment, null, "updateWorkerGroup");
+    return guard.mutation(
+        c,
+        "updateWorkerGroup",
+        "worker group " + name,
+        environment,
+        description,
+        () ->
+            Backends.call(
+                ORCHESTRATOR,
+                () ->
+                    orchestrator.updateWorkerGroup(
+                        environment, name, new Requests.Description(description))));
+  }
+
+  @Mutation("deleteWorkerGroup")
+  @Description(
+      "Deletes a worker group (delete on the environment); CONFLICT, naming them, while unfinished"
+          + " runs have tasks in it or pipelines (draft or current release) name it")
+  public boolean deleteWorkerGroup(@NonNull String environment, @NonNull String name) {
+    Inputs.check().name("environment", environment).name("name", name).orFail();
+    Caller c = guard.require(Permission.DELETE, environment, null, "deleteWorkerGroup");
+    return guard.mutation(
+        c,
+        "deleteWorkerGroup",
+        "worker group " + name,
+        environment,
+        null,
+        () -> {
+          Backends.run(ORCHESTRATOR, () -> orchestrator.deleteWorkerGroup(environment, name));
+          return true;
+        });
   }
 
   @Query("workers")

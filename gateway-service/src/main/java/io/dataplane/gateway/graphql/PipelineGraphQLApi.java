@@ -2,6 +2,7 @@ package io.dataplane.gateway.graphql;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Bundle;
+import io.dataplane.gateway.client.Dtos.Deployment;
 import io.dataplane.gateway.client.Dtos.FileContent;
 import io.dataplane.gateway.client.Dtos.FileEntry;
 import io.dataplane.gateway.client.Dtos.Pipeline;
@@ -10,6 +11,7 @@ import io.dataplane.gateway.client.Dtos.ValidationResult;
 import io.dataplane.gateway.client.FilestoreClient;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.Requests;
+import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
 import io.smallrye.common.annotation.Blocking;
@@ -329,6 +331,61 @@ public class PipelineGraphQLApi {
               () ->
                   orchestrator.release(
                       environment, pipeline, new Requests.NewRelease(bundleDigest)));
+        });
+  }
+
+  @Query("deployments")
+  @Description(
+      "Promotions into and rollbacks of a pipeline in an environment, newest first (read on the"
+          + " pipeline)")
+  public List<Deployment> deployments(@NonNull String environment, @NonNull String pipeline) {
+    Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
+    guard.require(Permission.READ, environment, pipeline, "deployments");
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.deployments(environment, pipeline));
+  }
+
+  @Mutation("rollbackPipeline")
+  @Description(
+      "Makes an earlier release of the pipeline the one its new runs and schedules on latest use"
+          + " (release on the pipeline, and the right to use its worker groups), recorded as a"
+          + " ROLLBACK deployment; to the current release it changes nothing")
+  public Pipeline rollbackPipeline(
+      @NonNull String environment, @NonNull String pipeline, @NonNull String releaseId) {
+    Inputs.check()
+        .name("environment", environment)
+        .name("pipeline", pipeline)
+        .required("releaseId", releaseId)
+        .maxLength("releaseId", releaseId, 200)
+        .orFail();
+    Caller c = guard.require(Permission.RELEASE, environment, pipeline, "rollbackPipeline");
+    Release target;
+    try {
+      target = Backends.call(ORCHESTRATOR, () -> orchestrator.releaseById(releaseId));
+    } catch (ApiError.NotFound e) {
+      target = null;
+    }
+    // the same answer whether the release is elsewhere or nowhere
+    Inputs.check()
+        .that(
+            target != null
+                && environment.equals(target.environment())
+                && pipeline.equals(target.pipeline()),
+            "releaseId",
+            "is not a release of pipeline " + pipeline + " in " + environment)
+        .orFail();
+    guard.requireUseOfWorkerGroups(
+        c, environment, pipeline, workerGroupsOf(target.definition()), "rollbackPipeline");
+    return guard.mutation(
+        c,
+        "rollbackPipeline",
+        "pipeline " + pipeline,
+        environment,
+        "to release " + releaseId,
+        () -> {
+          Backends.call(
+              ORCHESTRATOR,
+              () -> orchestrator.rollback(environment, pipeline, new Requests.Rollback(releaseId)));
+          return Backends.call(ORCHESTRATOR, () -> orchestrator.pipeline(environment, pipeline));
         });
   }
 

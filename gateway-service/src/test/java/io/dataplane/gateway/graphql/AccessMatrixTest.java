@@ -169,6 +169,11 @@ class AccessMatrixTest {
             "AWRK"));
     ops.add(
         new Op(
+            "deployments",
+            e -> "{ deployments(environment: " + q(e.name()) + ", pipeline: \"p\") { id } }",
+            "AWRK"));
+    ops.add(
+        new Op(
             "files",
             e -> "{ files(environment: " + q(e.name()) + ", pipeline: \"p\") { path } }",
             "AWRK"));
@@ -231,6 +236,32 @@ class AccessMatrixTest {
             "createEnvironment",
             e -> "mutation { createEnvironment(name: " + q(Fixture.unique("x")) + ") { name } }",
             "A"));
+    ops.add(
+        new Op(
+            "updateEnvironment",
+            e ->
+                "mutation { updateEnvironment(name: "
+                    + q(e.name())
+                    + ", description: \"d\") { name } }",
+            "A"));
+    ops.add(
+        new Op(
+            "updateWorkerGroup",
+            e ->
+                "mutation { updateWorkerGroup(environment: "
+                    + q(e.name())
+                    + ", name: \"g1\", description: \"d\") { name } }",
+            "AW"));
+    ops.add(
+        new Op(
+            "rollbackPipeline",
+            e ->
+                "mutation { rollbackPipeline(environment: "
+                    + q(e.name())
+                    + ", pipeline: \"p\", releaseId: "
+                    + q(e.releaseId())
+                    + ") { name } }",
+            "AW"));
     ops.add(
         new Op(
             "createWorkerGroup",

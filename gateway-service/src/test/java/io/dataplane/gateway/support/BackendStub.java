@@ -172,6 +172,42 @@ public final class BackendStub {
       env.put("createdBy", actor(ex));
       environments.put(name, env);
       send(ex, 201, env);
+    } else if ((m = match("/environments/([^/]+)", p)) != null && method.equals("PUT")) {
+      ObjectNode env = environments.get(m.group(1));
+      if (env == null) {
+        error(ex, 404, "NOT_FOUND", "environment not found");
+      } else {
+        env.put("description", json.readTree(body).path("description").asText(null));
+        send(ex, 200, env);
+      }
+    } else if ((m = match("/environments/([^/]+)/worker-groups/([^/]+)", p)) != null) {
+      if (!knownEnv(ex, m.group(1))) {
+        return;
+      }
+      List<ObjectNode> groups =
+          workerGroups.computeIfAbsent(m.group(1), k -> new CopyOnWriteArrayList<>());
+      String name = m.group(2);
+      ObjectNode g =
+          groups.stream()
+              .filter(x -> name.equals(x.path("name").asText()))
+              .findFirst()
+              .orElse(null);
+      if (g == null) {
+        error(ex, 404, "NOT_FOUND", "worker group not found");
+      } else if (method.equals("DELETE")) {
+        groups.remove(g);
+        ex.sendResponseHeaders(204, -1);
+        ex.close();
+      } else {
+        g.put("description", json.readTree(body).path("description").asText(null));
+        send(ex, 200, g);
+      }
+    } else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/deployments", p)) != null) {
+      send(ex, 200, json.createArrayNode());
+    } else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/rollback", p)) != null) {
+      // rolling back to the current release changes nothing
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
     } else if ((m = match("/environments/([^/]+)", p)) != null && method.equals("GET")) {
       ObjectNode env = environments.get(m.group(1));
       if (env == null) {

@@ -154,6 +154,7 @@ public final class Rows {
     Map<String, String> m = json(rs, "worker_group_map", Map.class);
     return new Deployment(
         uuid(rs, "id"),
+        rs.getString("kind"),
         uuid(rs, "release_id"),
         rs.getString("environment"),
         rs.getString("pipeline"),

@@ -10,6 +10,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -100,6 +101,36 @@ public class EnvironmentResource {
     WorkerGroup g =
         service.createWorkerGroup(env, in.name(), in.description(), ServiceAuth.actor(actor));
     return Response.status(201).entity(g).build();
+  }
+
+  /** Body of a description change. */
+  public record DescriptionInput(@Size(max = 2000) String description) {}
+
+  @PUT
+  @Path("{env}")
+  @Operation(summary = "Change an environment's description")
+  public Environment update(@PathParam("env") String env, @Valid DescriptionInput in) {
+    return service.updateEnvironment(env, in == null ? null : in.description());
+  }
+
+  @PUT
+  @Path("{env}/worker-groups/{group}")
+  @Operation(summary = "Change a worker group's description")
+  public WorkerGroup updateGroup(
+      @PathParam("env") String env, @PathParam("group") String group, @Valid DescriptionInput in) {
+    return service.updateWorkerGroup(env, group, in == null ? null : in.description());
+  }
+
+  @DELETE
+  @Path("{env}/worker-groups/{group}")
+  @Operation(
+      summary = "Delete a worker group",
+      description =
+          "409 naming them while unfinished runs have tasks in it or pipelines (draft or current"
+              + " release) name it; 'default' cannot be deleted")
+  public Response deleteGroup(@PathParam("env") String env, @PathParam("group") String group) {
+    service.deleteWorkerGroup(env, group);
+    return Response.noContent().build();
   }
 
   @GET

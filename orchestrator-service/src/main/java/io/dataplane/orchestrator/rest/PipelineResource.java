@@ -1,5 +1,6 @@
 package io.dataplane.orchestrator.rest;
 
+import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.orchestrator.Deployment;
 import io.dataplane.orchestrator.Pipeline;
@@ -146,9 +147,36 @@ public class PipelineResource {
     return pipelines.listReleases(env, name);
   }
 
+  /** Body of a rollback. */
+  public record RollbackInput(@Size(max = 64) String releaseId) {}
+
+  @POST
+  @Path("{name}/rollback")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Make an earlier release the one new runs and schedules on latest use",
+      description =
+          "201 with the ROLLBACK deployment; 204 when the release is the current one already;"
+              + " 400 when it is not a release of this pipeline here, or its worker groups or"
+              + " secrets are gone")
+  public Response rollback(
+      @PathParam("env") String env,
+      @PathParam("name") String name,
+      RollbackInput in,
+      @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor) {
+    if (in == null || in.releaseId() == null || in.releaseId().isBlank()) {
+      throw DataplaneException.invalid("releaseId", "releaseId is required");
+    }
+    Deployment d =
+        pipelines.rollback(
+            env, name, ReleaseResource.id(in.releaseId(), "release"), ServiceAuth.actor(actor));
+    return d == null ? Response.noContent().build() : Response.status(201).entity(d).build();
+  }
+
   @GET
   @Path("{name}/deployments")
-  @Operation(summary = "Promotions of this pipeline into this environment, newest first")
+  @Operation(
+      summary = "Promotions into and rollbacks of this pipeline in this environment, newest first")
   public List<Deployment> deployments(
       @PathParam("env") String env, @PathParam("name") String name) {
     return pipelines.listDeployments(env, name);

@@ -37,6 +37,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -145,6 +146,109 @@ public class PipelineService {
     return created;
   }
 
+  /** Changes a worker group's description. */
+  public WorkerGroup updateWorkerGroup(String env, String name, String description) {
+    return db.tx(
+        tx -> {
+          environment(tx, env);
+          if (tx.update(
+                  "update worker_groups set description = ? where environment = ? and name = ?",
+                  description,
+                  env,
+                  name)
+              == 0) {
+            throw DataplaneException.notFound("worker group '" + name + "' in '" + env + "'");
+          }
+          return tx.one(
+                  "select * from worker_groups where environment = ? and name = ?",
+                  Rows::workerGroup,
+                  env,
+                  name)
+              .orElseThrow();
+        });
+  }
+
+  /** How many names a conflict lists at most. */
+  private static final int NAMED = 10;
+
+  /**
+   * Deletes a worker group; refused (409, naming them) while unfinished runs have tasks in it or a
+   * pipeline's draft or current release names it. {@code default} stays: tasks that name no group
+   * run there. Its dispatch topic is left to the operator (docs/deploy.md).
+   */
+  public void deleteWorkerGroup(String env, String name) {
+    db.tx(
+        tx -> {
+          environment(tx, env);
+          if (PipelineDefinition.DEFAULT_WORKER_GROUP.equals(name)) {
+            throw DataplaneException.conflict(
+                "worker group 'default' cannot be deleted: tasks that name no group run there");
+          }
+          tx.list(
+              "select 1 from worker_groups where environment = ? and name = ? for update",
+              rs -> 1,
+              env,
+              name);
+          List<String> runs =
+              tx.list(
+                  "select distinct r.id::text from runs r join task_runs t on t.run_id = r.id"
+                      + " where r.environment = ? and t.worker_group = ?"
+                      + " and r.state in ('QUEUED', 'RUNNING') order by 1 limit "
+                      + NAMED,
+                  rs -> rs.getString(1),
+                  env,
+                  name);
+          if (!runs.isEmpty()) {
+            throw DataplaneException.conflict(
+                "worker group '"
+                    + name
+                    + "' has tasks of unfinished runs: "
+                    + String.join(", ", runs)
+                    + "; wait for them or cancel them first");
+          }
+          List<String> users =
+              tx.list(
+                  "select p.name from pipelines p left join releases r on r.id ="
+                      + " coalesce(p.current_release_id, (select x.id from releases x where"
+                      + " x.environment = p.environment and x.pipeline = p.name order by x.seq desc"
+                      + " limit 1)) where p.environment = ? and (exists (select 1 from"
+                      + " jsonb_array_elements(p.definition -> 'tasks') t where t ->> 'workerGroup'"
+                      + " = ?) or exists (select 1 from jsonb_array_elements(r.definition -> 'tasks')"
+                      + " t where t ->> 'workerGroup' = ?)) order by p.name limit "
+                      + NAMED,
+                  rs -> rs.getString(1),
+                  env,
+                  name,
+                  name);
+          if (!users.isEmpty()) {
+            throw DataplaneException.conflict(
+                "worker group '"
+                    + name
+                    + "' is used by pipeline(s) "
+                    + String.join(", ", users)
+                    + " (draft or current release); change them first");
+          }
+          if (tx.update("delete from worker_groups where environment = ? and name = ?", env, name)
+              == 0) {
+            throw DataplaneException.notFound("worker group '" + name + "' in '" + env + "'");
+          }
+          return null;
+        });
+  }
+
+  /** Changes an environment's description. */
+  public Environment updateEnvironment(String name, String description) {
+    return db.tx(
+        tx -> {
+          if (tx.update("update environments set description = ? where name = ?", description, name)
+              == 0) {
+            throw DataplaneException.notFound("environment '" + name + "'");
+          }
+          return tx.one("select * from environments where name = ?", Rows::environment, name)
+              .orElseThrow();
+        });
+  }
+
   public List<WorkerGroup> listWorkerGroups(String env) {
     return db.tx(
         tx -> {
@@ -226,9 +330,27 @@ public class PipelineService {
   }
 
   private static final String PIPELINE_SELECT =
-      "select p.*, (select r.id from releases r where r.environment = p.environment"
-          + " and r.pipeline = p.name order by r.seq desc limit 1) as latest_release"
-          + " from pipelines p";
+      "select p.*, coalesce(p.current_release_id, (select r.id from releases r where"
+          + " r.environment = p.environment and r.pipeline = p.name order by r.seq desc limit 1))"
+          + " as latest_release from pipelines p";
+
+  /**
+   * The release new runs and schedules on "latest" use: the pipeline's current release (set by
+   * releasing and by a rollback), else its newest; empty before the first release.
+   */
+  public Optional<Release> currentRelease(Db.Tx tx, String env, String name) throws SQLException {
+    return tx.one(
+        "select "
+            + Rows.RELEASE_COLS
+            + " from releases where id = coalesce((select current_release_id from pipelines"
+            + " where environment = ? and name = ?), (select id from releases where environment = ?"
+            + " and pipeline = ? order by seq desc limit 1))",
+        Rows::release,
+        env,
+        name,
+        env,
+        name);
+  }
 
   Pipeline pipeline(Db.Tx tx, String env, String name) throws SQLException {
     return tx.one(
@@ -324,14 +446,101 @@ public class PipelineService {
                 name,
                 digest)
             .orElseThrow();
-    if (n == 1) {
-      events.append(
-          tx,
-          Topics.PIPELINE_EVENTS,
-          env + "/" + name,
-          new PipelineReleased(env, name, rel.id().toString(), digest, bundleDigest));
+    UUID before = currentRelease(tx, env, name).map(Release::id).orElse(null);
+    tx.update(
+        "update pipelines set current_release_id = ? where environment = ? and name = ?",
+        rel.id(),
+        env,
+        name);
+    // a new release, or an earlier one released again (after a rollback): it is current now
+    if (n == 1 || !rel.id().equals(before)) {
+      announce(tx, rel);
     }
     return new Saved<>(rel, n == 1);
+  }
+
+  /** Tells the scheduler (schedules and triggers on "latest") which release is current. */
+  private void announce(Db.Tx tx, Release rel) throws SQLException {
+    events.append(
+        tx,
+        Topics.PIPELINE_EVENTS,
+        rel.environment() + "/" + rel.pipeline(),
+        new PipelineReleased(
+            rel.environment(),
+            rel.pipeline(),
+            rel.id().toString(),
+            rel.digest(),
+            rel.bundleDigest()));
+  }
+
+  /**
+   * Makes an earlier release of the pipeline the one new runs and schedules on "latest" use,
+   * recorded as a ROLLBACK deployment; rolling back to the current release changes nothing and
+   * returns null.
+   */
+  public Deployment rollback(String env, String name, UUID releaseId, String actor) {
+    Set<String> secretNames = secrets == null ? null : secrets.secretNames(env);
+    return db.tx(
+        tx -> {
+          environment(tx, env);
+          pipeline(tx, env, name);
+          tx.list(
+              "select 1 from pipelines where environment = ? and name = ? for update",
+              rs -> 1,
+              env,
+              name);
+          Release target =
+              tx.one(
+                      "select " + Rows.RELEASE_COLS + " from releases where id = ?",
+                      Rows::release,
+                      releaseId)
+                  .filter(r -> r.environment().equals(env) && r.pipeline().equals(name))
+                  .orElseThrow(
+                      () ->
+                          DataplaneException.invalid(
+                              "releaseId",
+                              "release "
+                                  + releaseId
+                                  + " is not a release of pipeline '"
+                                  + name
+                                  + "' in '"
+                                  + env
+                                  + "'"));
+          Release current = currentRelease(tx, env, name).orElseThrow();
+          if (current.id().equals(target.id())) {
+            return null;
+          }
+          // the earlier release must still be runnable here: its worker groups and secrets
+          DefinitionReader.Result r = DefinitionReader.check(target.definition(), groups(tx, env));
+          List<ValidationError> problems = new ArrayList<>(r.errors());
+          if (secretNames != null) {
+            problems.addAll(missingSecrets(target.definition(), secretNames, env));
+          }
+          if (!problems.isEmpty()) {
+            throw invalid(problems);
+          }
+          tx.update(
+              "update pipelines set current_release_id = ? where environment = ? and name = ?",
+              target.id(),
+              env,
+              name);
+          UUID id = UUID.randomUUID();
+          tx.update(
+              "insert into deployments (id, kind, release_id, environment, pipeline,"
+                  + " from_environment, from_release_id, worker_group_map, deployed_by)"
+                  + " values (?, 'ROLLBACK', ?, ?, ?, ?, ?, ?, ?)",
+              id,
+              target.id(),
+              env,
+              name,
+              env,
+              current.id(),
+              Db.Jsonb.of(Map.of()),
+              actor);
+          announce(tx, target);
+          return tx.one("select * from deployments where id = ?", Rows::deployment, id)
+              .orElseThrow();
+        });
   }
 
   /** {@code sha256:} of the canonical JSON of the normalized definition, a newline, the bundle. */

@@ -214,14 +214,7 @@ public class RunEngine {
       }
       return rel;
     }
-    Optional<Release> latest =
-        tx.one(
-            "select "
-                + Rows.RELEASE_COLS
-                + " from releases where environment = ? and pipeline = ? order by seq desc limit 1",
-            Rows::release,
-            r.environment(),
-            r.pipeline());
+    Optional<Release> latest = pipelines.currentRelease(tx, r.environment(), r.pipeline());
     if (latest.isEmpty()) {
       pipelines.pipeline(tx, r.environment(), r.pipeline()); // 404 when there is no such pipeline
       throw DataplaneException.conflict(
