@@ -400,13 +400,13 @@ class PipelineApiTest {
         .body(bytes(yaml))
         .put("/api/v1/environments/{e}/pipelines/rb", env)
         .then()
-        .statusCode(201);
+        .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     return api()
         .contentType("application/json")
         .body("{}")
         .post("/api/v1/environments/{e}/pipelines/rb/releases", env)
         .then()
-        .statusCode(201)
+        .statusCode(org.hamcrest.Matchers.oneOf(200, 201))
         .extract()
         .path("id");
   }
@@ -432,7 +432,6 @@ class PipelineApiTest {
   @Test
   void aRollbackMakesAnEarlierReleaseCurrentAndIsRecordedAsADeployment() {
     String env = Api.env();
-    Api.group(env, "default");
     String v1 = release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one}\n");
     String v2 = release(env, "tasks:\n  - {key: a, runtime: bash, script: echo two}\n");
     assertThat(releaseOfNewRun(env)).isEqualTo(v2);
@@ -466,8 +465,6 @@ class PipelineApiTest {
   void aRollbackToAnotherPipelinesOrEnvironmentsReleaseIsRefused() {
     String env = Api.env();
     String other = Api.env();
-    Api.group(env, "default");
-    Api.group(other, "default");
     release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one}\n");
     String theirs = release(other, "tasks:\n  - {key: a, runtime: bash, script: echo theirs}\n");
     rollback(env, theirs)
@@ -492,7 +489,6 @@ class PipelineApiTest {
   @Test
   void aRollbackToAReleaseWhoseWorkerGroupIsGoneIsRefused() {
     String env = Api.env();
-    Api.group(env, "default");
     Api.group(env, "old");
     String v1 =
         release(env, "tasks:\n  - {key: a, runtime: bash, script: echo one, workerGroup: old}\n");
@@ -542,7 +538,7 @@ class PipelineApiTest {
         .body(bytes("tasks:\n  - {key: a, runtime: bash, script: 'true'}\n"))
         .put("/api/v1/environments/{e}/pipelines/uses-etl", env)
         .then()
-        .statusCode(201);
+        .statusCode(200);
     api()
         .delete("/api/v1/environments/{e}/worker-groups/etl", env)
         .then()
