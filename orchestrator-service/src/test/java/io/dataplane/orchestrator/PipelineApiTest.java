@@ -97,8 +97,19 @@ class PipelineApiTest {
         ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     try (Admin admin = Admin.create(p)) {
       String topic = Topics.taskDispatch(env, group);
+      // created with the group, or (on a slow broker) right after it in the background
       TopicDescription d =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+          org.awaitility.Awaitility.await()
+              .atMost(java.time.Duration.ofSeconds(20))
+              .ignoreExceptions()
+              .until(
+                  () ->
+                      admin
+                          .describeTopics(List.of(topic))
+                          .allTopicNames()
+                          .get(5, TimeUnit.SECONDS)
+                          .get(topic),
+                  java.util.Objects::nonNull);
       assertThat(d.partitions()).as("partitions of %s", topic).hasSize(DispatchTopics.PARTITIONS);
     }
   }

@@ -8,7 +8,14 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,8 +28,19 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DispatchTopicAdmin {
 
+  /** How long the call that creates a worker group waits for its topic before it answers. */
+  static final Duration WAIT = Duration.ofSeconds(2);
+
   private final String bootstrap;
   private final OrchestratorConfig config;
+  // one at a time, off the request thread: a slow broker never holds up the API call past WAIT
+  private final ExecutorService creator =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "dp-dispatch-topics");
+            t.setDaemon(true);
+            return t;
+          });
   private Admin admin;
 
   public DispatchTopicAdmin(
@@ -35,8 +53,26 @@ public class DispatchTopicAdmin {
   /**
    * Best effort: when Kafka cannot be reached now, the group's first worker creates the topic (a
    * dispatch sent before that would let the broker create it with its default partition count).
+   * Waits at most {@link #WAIT} (the gateway gives the whole call 5 s; an Admin client's first
+   * metadata round and a topic creation can take longer on a loaded machine), then goes on in the
+   * background.
    */
   public void ensure(String environment, String group) {
+    Future<?> f = creator.submit(() -> ensureNow(environment, group));
+    try {
+      f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      Log.infof(
+          "the dispatch topic of worker group %s/%s is still being created; going on",
+          environment, group);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      Log.warnf("cannot create the dispatch topic of %s/%s: %s", environment, group, e.getCause());
+    }
+  }
+
+  private void ensureNow(String environment, String group) {
     WorkerGroupRef workerGroup = new WorkerGroupRef(environment, group);
     try {
       int partitions = DispatchTopics.ensure(admin(), workerGroup, 10_000);
@@ -63,6 +99,7 @@ public class DispatchTopicAdmin {
   }
 
   synchronized void stop(@Observes ShutdownEvent ev) {
+    creator.shutdownNow();
     if (admin != null) {
       admin.close();
     }
