@@ -420,7 +420,11 @@ public class EventConsumers {
     private boolean deadLetter(ConsumerRecord<String, byte[]> rec, String reason, String detail) {
       try {
         ProducerRecord<String, byte[]> dead =
-            DeadLetters.record(rec, EventOutbox.SOURCE + "/" + name, reason, detail);
+            DeadLetters.record(
+                rec,
+                EventOutbox.SOURCE + "/" + config.consumerGroup() + "." + name,
+                reason,
+                detail);
         try {
           outbox.producer().send(dead).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -228,6 +228,16 @@ class PoisonRecordTest {
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
+  private static boolean ours(ConsumerRecord<String, byte[]> r) {
+    String group =
+        org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getValue("dataplane.orchestrator.consumer-group", String.class);
+    String consumer = header(r, DeadLetters.CONSUMER);
+    return consumer != null
+        && consumer.startsWith(
+            io.dataplane.orchestrator.messaging.EventOutbox.SOURCE + "/" + group + ".");
+  }
+
   private static List<ConsumerRecord<String, byte[]>> deadLetters(
       java.util.function.Predicate<ConsumerRecord<String, byte[]>> match, int count) {
     Properties p = new Properties();
@@ -243,7 +253,8 @@ class PoisonRecordTest {
           .until(
               () -> {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                  if (r.value() != null && match.test(r)) {
+                  // only this orchestrator's: other checkouts' share the broker and its topics
+                  if (r.value() != null && match.test(r) && ours(r)) {
                     found.add(r);
                   }
                 }
