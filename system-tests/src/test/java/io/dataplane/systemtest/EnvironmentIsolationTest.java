@@ -561,6 +561,13 @@ class EnvironmentIsolationTest {
                     e.scheduleId())));
     ops.add(
         both(
+            "applyLock",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { applyLock(environment: $e) { owner } }", "e", e.name())));
+    ops.add(
+        both(
             "triggers",
             F,
             e ->
@@ -665,6 +672,24 @@ class EnvironmentIsolationTest {
             e ->
                 call(
                     "mutation($e: String!) { createWorkerGroup(environment: $e, name: \"bobs\") { name } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "acquireApplyLock",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { acquireApplyLock(environment: $e, holder: \"matrix\", ttlSeconds: 1) { expiresAt } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "releaseApplyLock",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { releaseApplyLock(environment: $e, token: \"not-the-holder\") }",
                     "e",
                     e.name())));
     ops.add(

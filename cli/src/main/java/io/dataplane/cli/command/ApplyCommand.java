@@ -75,7 +75,8 @@ final class ApplyCommand implements Callable<Integer> {
                 + ": pass --allow-delete to apply it");
       }
     }
-    try (ApplyLock lock = ApplyLock.acquire(gw, plan.environment(), lockTimeout)) {
+    try (ApplyLock lock =
+        ApplyLock.acquire(gw, plan.environment(), lockTimeout, spec.commandLine().getErr())) {
       EnvState now = RemoteState.read(gw, plan.environment());
       List<String> drift = Planner.drift(plan.remoteObjects(), now.digests());
       if (!drift.isEmpty()) {

@@ -40,7 +40,7 @@ final class LoginCommand implements Callable<Integer> {
 
   @Option(
       names = "--client-id",
-      defaultValue = "${env:DATAPLANE_OIDC_CLIENT_ID:-dataplane-cli}",
+      defaultValue = "${env:DATAPLANE_OIDC_CLIENT_ID:-dataplane-cli-device}",
       description = "The public OIDC client with the device grant (default ${DEFAULT-VALUE}).")
   String clientId;
 
