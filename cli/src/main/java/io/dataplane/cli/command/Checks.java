@@ -46,7 +46,8 @@ final class Checks {
       for (JsonNode err : r.path("errors")) {
         String path = err.path("path").asText("");
         String code = err.path("code").asText();
-        if (code.equals("UNKNOWN_WORKER_GROUP") && declaredGroup(p, src.document().tree(), path)) {
+        if (code.equals("UNKNOWN_WORKER_GROUP")
+            && declaredGroup(p, src.document().tree(), path, err.path("message").asText())) {
           continue; // apply creates it first
         }
         out.add(
@@ -58,8 +59,11 @@ final class Checks {
   }
 
   /** Whether the worker group at {@code path} is one environment.yaml declares. */
-  private static boolean declaredGroup(LocalProject p, JsonNode tree, String path) {
+  private static boolean declaredGroup(LocalProject p, JsonNode tree, String path, String message) {
     JsonNode v = tree.at("/" + path.replaceAll("\\[(\\d+)]", ".$1").replace('.', '/'));
-    return v.isTextual() && p.state().get(StateObject.WORKER_GROUP, v.asText()) != null;
+    // a task without a group of its own inherits the pipeline's: the message names the group
+    java.util.regex.Matcher named = java.util.regex.Pattern.compile("'([^']+)'").matcher(message);
+    String group = v.isTextual() ? v.asText() : named.find() ? named.group(1) : null;
+    return group != null && p.state().get(StateObject.WORKER_GROUP, group) != null;
   }
 }
