@@ -568,6 +568,16 @@ class EnvironmentIsolationTest {
                     e.name(),
                     "id",
                     e.scheduleId())));
+    // dev's answer is null while nobody holds the lock, which the matrix reads as refused: the
+    // dev side (read allows it) is CliSystemTest's lock status; here prod must refuse
+    ops.add(
+        new Op(
+            "applyLock",
+            "applyLock",
+            e -> call("query($e: String!) { applyLock(environment: $e) { owner } }", "e", e.name()),
+            null,
+            F,
+            true));
     ops.add(
         both(
             "triggers",
@@ -700,6 +710,24 @@ class EnvironmentIsolationTest {
             e ->
                 call(
                     "mutation($e: String!) { deleteWorkerGroup(environment: $e, name: \"bobs\") }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "acquireApplyLock",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { acquireApplyLock(environment: $e, holder: \"matrix\", ttlSeconds: 1) { expiresAt } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "releaseApplyLock",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { releaseApplyLock(environment: $e, token: \"not-the-holder\") }",
                     "e",
                     e.name())));
     ops.add(

@@ -1,0 +1,151 @@
+package io.dataplane.cli.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dataplane.cli.plan.StateObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProjectReaderTest {
+
+  @TempDir Path dir;
+
+  static Path examples() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(p.resolve("examples/dataplane"))) {
+      p = p.getParent();
+    }
+    return p.resolve("examples/dataplane");
+  }
+
+  void write(String rel, String text) throws Exception {
+    Path f = dir.resolve(rel);
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, text);
+  }
+
+  @Test
+  void theExampleFolderReadsWithoutProblems() throws Exception {
+    LocalProject p = ProjectReader.read(examples());
+    assertThat(p.problems()).isEmpty();
+    assertThat(p.environment()).isEqualTo("dev");
+    assertThat(p.state().objects().keySet())
+        .containsExactlyInAnyOrder(
+            "workerGroup/default",
+            "pipeline/hello-etl",
+            "pipeline/report",
+            "file/hello-etl/etl/transform.py",
+            "schedule/hello-etl-nightly",
+            "trigger/report-after-etl");
+    assertThat(
+            p.state()
+                .get(StateObject.FILE, "hello-etl/etl/transform.py")
+                .spec()
+                .path("digest")
+                .asText())
+        .startsWith("sha256:");
+    assertThat(
+            p.state()
+                .get(StateObject.SCHEDULE, "hello-etl-nightly")
+                .spec()
+                .path("paused")
+                .asBoolean())
+        .isTrue();
+  }
+
+  @Test
+  void badYamlIsReportedWithFileAndLine() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks:\n  - key: a\n    script: [echo\n  - key: b\n");
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems())
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.file()).isEqualTo("pipelines/etl/pipeline.yaml");
+              assertThat(pr.code()).isEqualTo("SYNTAX");
+              assertThat(pr.line()).isGreaterThan(1);
+              assertThat(pr.toString())
+                  .startsWith("pipelines/etl/pipeline.yaml:" + pr.line() + ": ");
+            });
+  }
+
+  @Test
+  void aSymlinkLeadingOutOfTheFolderIsRefused() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks: []\n");
+    Path secret = Files.createTempFile("outside", ".txt");
+    Files.writeString(secret, "root:x:0:0");
+    Files.createDirectories(dir.resolve("pipelines/etl/files"));
+    Files.createSymbolicLink(dir.resolve("pipelines/etl/files/passwd"), secret);
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems())
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.code()).isEqualTo("SYMLINK_ESCAPES");
+              assertThat(pr.file()).isEqualTo("pipelines/etl/files/passwd");
+            });
+    assertThat(p.state().objects()).doesNotContainKey("file/etl/passwd");
+  }
+
+  @Test
+  void aSymlinkedFilesFolderIsRefused() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks: []\n");
+    Files.createSymbolicLink(dir.resolve("pipelines/etl/files"), Path.of("/etc"));
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems()).extracting(Problem::code).containsExactly("SYMLINK");
+    assertThat(p.state().objects().keySet()).containsExactly("pipeline/etl");
+  }
+
+  @Test
+  void aFileLargerThanTheLimitIsRefused() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks: []\n");
+    write("pipelines/etl/files/small.txt", "ok");
+    Files.write(dir.resolve("pipelines/etl/files/big.bin"), new byte[2048]);
+    LocalProject p = new ProjectReader(1024).readFolder(dir);
+    assertThat(p.problems())
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.code()).isEqualTo("TOO_LARGE");
+              assertThat(pr.file()).isEqualTo("pipelines/etl/files/big.bin");
+            });
+  }
+
+  @Test
+  void aHugeDefinitionIsRefusedUnread() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "description: " + "x".repeat(2 * 1024 * 1024) + "\n");
+    assertThat(ProjectReader.read(dir).problems())
+        .extracting(Problem::code)
+        .containsExactly("TOO_LARGE");
+  }
+
+  @Test
+  void unknownFieldsBadNamesAndDanglingReferencesAreNamedWithLines() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "name: other\ntasks: []\n");
+    write("pipelines/Bad Name/pipeline.yaml", "tasks: []\n");
+    write("schedules/nightly.yaml", "pipeline: etl\ncron: '0 3 * * *'\ncolour: red\n");
+    write("schedules/both.yaml", "pipeline: etl\ncron: '0 3 * * *'\nrrule: FREQ=DAILY\n");
+    write("triggers/t.yaml", "kind: COMPLETION\npipeline: etl\nupstreamPipeline: ghost\n");
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems())
+        .extracting(Problem::toString)
+        .containsExactlyInAnyOrder(
+            "pipelines/Bad Name: 'Bad Name' is not a pipeline name [a-z0-9][a-z0-9-_]{0,62} (INVALID_NAME)",
+            "pipelines/etl/pipeline.yaml:1: name: 'other' differs from the folder's name 'etl' (INVALID_VALUE)",
+            "schedules/both.yaml:1: cron: exactly one of cron and rrule (INVALID_VALUE)",
+            "schedules/nightly.yaml:3: colour: unknown field (known: cron, description, misfirePolicy, name, params, paused, pipeline, rrule, timezone) (UNKNOWN_FIELD)",
+            "triggers/t.yaml: upstreamPipeline: 'ghost' is not a pipeline of this folder (UNKNOWN_PIPELINE)");
+  }
+
+  @Test
+  void aFileThatIsNotUtf8IsRefusedAsADefinition() throws Exception {
+    Files.createDirectories(dir.resolve("pipelines/etl"));
+    Files.write(
+        dir.resolve("pipelines/etl/pipeline.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x41});
+    assertThat(ProjectReader.read(dir).problems())
+        .extracting(Problem::code)
+        .containsExactly("SYNTAX");
+  }
+}
