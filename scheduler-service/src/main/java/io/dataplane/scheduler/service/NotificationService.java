@@ -464,6 +464,43 @@ public class NotificationService {
   }
 
   /**
+   * Records a schedule's misfire: fire times that fired late beyond the misfire threshold, or were
+   * dropped by its misfire policy. Keyed by the schedule and the instant it is settled through, so
+   * one outage is one notification.
+   */
+  public void scheduleMisfire(
+      io.dataplane.scheduler.Schedule s, long late, long dropped, Instant firedThrough)
+      throws SQLException {
+    try (Connection c = repository.connection()) {
+      if (repository
+          .matching(c, s.environment(), s.pipeline(), NotificationRule.MISFIRE)
+          .isEmpty()) {
+        return;
+      }
+      c.setAutoCommit(false);
+      try {
+        misfire(
+            c,
+            s.environment(),
+            s.pipeline(),
+            "schedule:" + s.id() + "@" + firedThrough,
+            "schedule "
+                + s.name()
+                + " missed fire times: "
+                + late
+                + " fired late, "
+                + dropped
+                + " dropped by its misfire policy "
+                + s.misfirePolicy());
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
    * One delivery per matching rule: none when the rule already has one for this event; SUPPRESSED
    * (kept in the log, not sent) within the rule's quiet period for this pipeline. Rules are locked
    * so that two replicas cannot both decide that the period is over.

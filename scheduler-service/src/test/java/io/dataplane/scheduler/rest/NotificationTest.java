@@ -465,6 +465,77 @@ class NotificationTest {
   }
 
   @Test
+  void aTriggerFireThatStartsNoRunIsNotifiedAsAMisfireOnce() throws Exception {
+    String env = TestSupport.uniqueEnv();
+    String path = "/misfire-" + env;
+    String ch = webhook(env, "misfires", path);
+    rule(env, "load-misfires", "load", List.of("MISFIRE"), ch, 0);
+    Map<String, Object> t = new HashMap<>();
+    t.put("name", "after-extract");
+    t.put("kind", "COMPLETION");
+    t.put("upstreamPipeline", "extract");
+    t.put("pipeline", "load");
+    // compiles, but names an output the upstream run does not have: the fire fails
+    t.put("params", Map.of("day", "{{ upstream.outputs.extract.day }}"));
+    api().body(t).post("/api/v1/environments/{env}/triggers", env).then().statusCode(201);
+    UUID upstream = UUID.randomUUID();
+    runEnded(env, "extract", upstream, RunState.SUCCEEDED);
+    runEnded(env, "extract", upstream, RunState.SUCCEEDED);
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at(path).size() == 1);
+    Map<?, ?> body = Json.mapper().readValue(receiver.at(path).get(0).body(), Map.class);
+    assertThat(body.get("event")).isEqualTo("MISFIRE");
+    assertThat(body.get("pipeline")).isEqualTo("load");
+    assertThat((String) body.get("detail")).contains("after-extract");
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> receiver.at(path).size() == 1);
+  }
+
+  @Test
+  void aScheduleThatMissedFireTimesIsNotifiedOnceAsAMisfire() throws Exception {
+    TestSupport.awaitLeader();
+    String env = TestSupport.uniqueEnv();
+    String path = "/schedule-misfire-" + env;
+    String ch = webhook(env, "schedule-misfires", path);
+    rule(env, "etl-misfires", "etl", List.of("MISFIRE"), ch, 0);
+    Map<String, Object> b = new HashMap<>();
+    b.put("name", "every-minute");
+    b.put("pipeline", "etl");
+    b.put("cron", "* * * * *");
+    b.put("timezone", "UTC");
+    b.put("misfirePolicy", "NONE");
+    b.put("enabled", false);
+    String id =
+        api()
+            .body(b)
+            .post("/api/v1/environments/{env}/schedules", env)
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    // an outage: the schedule is settled only through ten minutes ago when the leader sees it
+    try (Connection c = TestSupport.db();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "update schedules set state = 'ENABLED',"
+                    + " fired_through = date_trunc('minute', now()) - interval '10 minutes'"
+                    + " where id = ?; select pg_notify('scheduler_test_changes', ?)")) {
+      ps.setObject(1, UUID.fromString(id));
+      ps.setString(2, id);
+      ps.execute();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at(path).size() == 1);
+    Map<?, ?> body = Json.mapper().readValue(receiver.at(path).get(0).body(), Map.class);
+    assertThat(body.get("event")).isEqualTo("MISFIRE");
+    assertThat((String) body.get("detail")).contains("every-minute").contains("dropped");
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> receiver.at(path).size() == 1);
+  }
+
+  @Test
   void channelsAndRulesAreValidatedAndHoldNoSecret() {
     String env = TestSupport.uniqueEnv();
     api()
