@@ -1530,6 +1530,8 @@ class EnvironmentIsolationTest {
         prod.watchedRunId(),
         prod.scheduleId(),
         prod.triggerId(),
+        prod.channelId(),
+        prod.ruleId(),
         prod.carolBindingId(),
         prod.sleeperRunId());
   }
@@ -1547,6 +1549,8 @@ class EnvironmentIsolationTest {
             prod.queuedRunId(),
             prod.watchedRunId(),
             prod.scheduleId(),
+            prod.channelId(),
+            prod.ruleId(),
             prod.carolBindingId(),
             prod.sleeperRunId(),
             "value-of-" + prod.marker())) {
