@@ -45,6 +45,17 @@ DATAPLANE_ADMINS: {{ join "," . | quote }}
 {{- if eq $w.component "scheduler" }}
 DATAPLANE_SCHEDULER_ORCHESTRATOR_URL: {{ include "dataplane.url" (dict "root" $root "component" "orchestrator") | quote }}
 DATAPLANE_SCHEDULER_SECRETS_URL: {{ include "dataplane.url" (dict "root" $root "component" "secrets") | quote }}
+{{- $n := $v.notifications | default dict }}
+{{- $console := $n.consoleUrl | default "" }}
+{{- if and (not $console) $root.Values.gateway.ingress.enabled }}
+{{- $console = printf "https://%s" $root.Values.gateway.ingress.host }}
+{{- end }}
+{{- with $console }}
+DATAPLANE_SCHEDULER_NOTIFICATIONS_CONSOLE_URL: {{ . | quote }}
+{{- end }}
+{{- with $n.allowedHosts }}
+DATAPLANE_SCHEDULER_NOTIFICATIONS_ALLOWED_HOSTS: {{ join "," . | quote }}
+{{- end }}
 {{- end }}
 {{- if eq $w.component "secrets" }}
 {{- with $root.Values.keys.activeMasterKey }}

@@ -255,6 +255,17 @@ class ChartRenderTest {
         assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
         assertThat(env).doesNotContain("KAFKA_SASL_JAAS_CONFIG");
       }
+      // notifications (docs/notifications.md): the console link follows the ingress's host, and
+      // internal targets are opened only where the values name them
+      if (component.equals("scheduler") && values.equals("ha")) {
+        assertThat(config)
+            .containsEntry(
+                "DATAPLANE_SCHEDULER_NOTIFICATIONS_CONSOLE_URL", "https://dataplane.example.com")
+            .containsEntry(
+                "DATAPLANE_SCHEDULER_NOTIFICATIONS_ALLOWED_HOSTS", "smtp.internal,10.20.0.0/16");
+      } else {
+        assertThat(config).doesNotContainKey("DATAPLANE_SCHEDULER_NOTIFICATIONS_ALLOWED_HOSTS");
+      }
       boolean gateway = component.equals("gateway");
       assertThat(config.containsKey("QUARKUS_OIDC_AUTH_SERVER_URL")).isEqualTo(gateway);
       assertThat(config.containsKey("QUARKUS_REDIS_HOSTS") || env.contains("QUARKUS_REDIS_HOSTS"))

@@ -62,6 +62,8 @@ class EnvironmentIsolationTest {
       String watchedRunId,
       String scheduleId,
       String triggerId,
+      String channelId,
+      String ruleId,
       String carolBindingId,
       String sleeperRunId) {}
 
@@ -227,6 +229,23 @@ class EnvironmentIsolationTest {
             .path("createTrigger")
             .path("id")
             .asText();
+    // a public address literal: no DNS lookup, and not refused as internal
+    String channel =
+        alice
+            .data(
+                "mutation($e: String!) { createNotificationChannel(environment: $e, input: {name: \"ops\", kind: \"WEBHOOK\", url: \"https://93.184.216.34/hook\", secretName: \"NOTIFY_HOOK\"}) { id } }",
+                Map.of("e", env))
+            .path("createNotificationChannel")
+            .path("id")
+            .asText();
+    String rule =
+        alice
+            .data(
+                "mutation($e: String!, $c: String!) { createNotificationRule(environment: $e, input: {name: \"failures\", events: [\"RUN_FAILED\"], channelId: $c}) { id } }",
+                Map.of("e", env, "c", channel))
+            .path("createNotificationRule")
+            .path("id")
+            .asText();
     String carol = bind("carol", env, List.of("READ"));
     String sleeperRun = sleeper ? sleeper(env) : null;
     JsonNode[] run = {null};
@@ -254,6 +273,8 @@ class EnvironmentIsolationTest {
         watched,
         schedule,
         trigger,
+        channel,
+        rule,
         carol,
         sleeperRun);
   }
@@ -620,6 +641,33 @@ class EnvironmentIsolationTest {
                     e.name(),
                     "id",
                     e.triggerId())));
+    ops.add(
+        both(
+            "notificationChannels",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { notificationChannels(environment: $e) { id url } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "notificationRules",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { notificationRules(environment: $e) { id channelId } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "notificationDeliveries",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { notificationDeliveries(environment: $e) { delivery { id facts } } }",
+                    "e",
+                    e.name())));
     ops.add(
         both(
             "secrets",
@@ -1097,6 +1145,119 @@ class EnvironmentIsolationTest {
                     e.name(),
                     "id",
                     e.triggerId())));
+    String channel =
+        "{name: \"bobs\", kind: \"WEBHOOK\", url: \"https://93.184.216.34/bob\", secretName: \"NOTIFY_HOOK\"}";
+    ops.add(
+        both(
+            "createNotificationChannel",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!) { createNotificationChannel(environment: $e, input: "
+                        + channel
+                        + ") { id } }",
+                    "e",
+                    e.name())));
+    for (String field : List.of("updateNotificationChannel", "deleteNotificationChannel")) {
+      String sel = field.startsWith("update") ? ", input: " + channel + ") { id } }" : ") }";
+      ops.add(
+          through(
+              field,
+              field + " (prod channel through dev)",
+              e ->
+                  call(
+                      "mutation($e: String!, $id: String!) { "
+                          + field
+                          + "(environment: $e, id: $id"
+                          + sel,
+                      "e",
+                      dev.name(),
+                      "id",
+                      e.channelId())));
+    }
+    ops.add(
+        both(
+            "createNotificationRule",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $c: String!) { createNotificationRule(environment: $e, input: {name: \"bobs\", events: [\"RUN_FAILED\"], channelId: $c}) { id } }",
+                    "e",
+                    e.name(),
+                    "c",
+                    e.channelId())));
+    ops.add(
+        both(
+            "updateNotificationRule",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!, $c: String!) { updateNotificationRule(environment: $e, id: $id, input: {name: \"failures\", events: [\"RUN_FAILED\", \"RUN_SUCCEEDED\"], channelId: $c}) { id } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.ruleId(),
+                    "c",
+                    e.channelId())));
+    ops.add(
+        through(
+            "updateNotificationRule",
+            "updateNotificationRule (prod rule through dev)",
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!, $c: String!) { updateNotificationRule(environment: $e, id: $id, input: {name: \"failures\", events: [\"RUN_FAILED\"], channelId: $c}) { id } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.ruleId(),
+                    "c",
+                    dev.channelId())));
+    ops.add(
+        through(
+            "deleteNotificationRule",
+            "deleteNotificationRule (prod rule through dev)",
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { deleteNotificationRule(environment: $e, id: $id) }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.ruleId())));
+    ops.add(
+        both(
+            "deleteNotificationRule",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { deleteNotificationRule(environment: $e, id: $id) }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.ruleId())));
+    ops.add(
+        both(
+            "updateNotificationChannel",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { updateNotificationChannel(environment: $e, id: $id, input: "
+                        + channel.replace("bobs", "ops")
+                        + ") { id } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.channelId())));
+    ops.add(
+        both(
+            "deleteNotificationChannel",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { deleteNotificationChannel(environment: $e, id: $id) }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.channelId())));
     ops.add(
         adminOnly(
             "setEnvironmentLogRetention",
@@ -1457,6 +1618,8 @@ class EnvironmentIsolationTest {
         prod.watchedRunId(),
         prod.scheduleId(),
         prod.triggerId(),
+        prod.channelId(),
+        prod.ruleId(),
         prod.carolBindingId(),
         prod.sleeperRunId());
   }
@@ -1474,6 +1637,8 @@ class EnvironmentIsolationTest {
             prod.queuedRunId(),
             prod.watchedRunId(),
             prod.scheduleId(),
+            prod.channelId(),
+            prod.ruleId(),
             prod.carolBindingId(),
             prod.sleeperRunId(),
             "value-of-" + prod.marker())) {

@@ -57,6 +57,13 @@ public final class ServiceCredentials {
    */
   public static final String SECRETS_HMAC = "secrets:hmac";
 
+  /**
+   * Use the secrets of notification channels (secrets named {@code NOTIFY_*} only): sign a
+   * notification body with a key that never leaves the secrets service, read a Slack URL or an SMTP
+   * password for one delivery.
+   */
+  public static final String SECRETS_NOTIFY = "secrets:notify";
+
   /** Tokens shorter than this are refused as configuration errors. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -67,7 +74,7 @@ public final class ServiceCredentials {
           "operator", Set.of(ALL),
           "worker", Set.of(ATTEMPTS_CLAIM, SECRETS_RESOLVE, BUNDLES_READ),
           "orchestrator", Set.of(SECRETS_NAMES, ENVIRONMENTS_READ),
-          "scheduler", Set.of(ENVIRONMENTS_READ, RUNS_READ, SECRETS_HMAC),
+          "scheduler", Set.of(ENVIRONMENTS_READ, RUNS_READ, SECRETS_HMAC, SECRETS_NOTIFY),
           "secrets", Set.of(ENVIRONMENTS_READ, ATTEMPTS_READ),
           "filestore", Set.of(ENVIRONMENTS_READ));
 

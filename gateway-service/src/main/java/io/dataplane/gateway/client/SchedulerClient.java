@@ -4,6 +4,11 @@ import io.dataplane.gateway.client.Dtos.Schedule;
 import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.Dtos.Trigger;
 import io.dataplane.gateway.client.Dtos.TriggerList;
+import io.dataplane.gateway.client.NotificationDtos.Channel;
+import io.dataplane.gateway.client.NotificationDtos.ChannelList;
+import io.dataplane.gateway.client.NotificationDtos.DeliveryList;
+import io.dataplane.gateway.client.NotificationDtos.Rule;
+import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.error.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -126,4 +131,62 @@ public interface SchedulerClient {
   @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object triggerFires(
       @PathParam("env") String env, @PathParam("id") String id, @QueryParam("limit") Integer limit);
+
+  @GET
+  @Path("/environments/{env}/notification-channels")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  ChannelList notificationChannels(@PathParam("env") String env);
+
+  @GET
+  @Path("/environments/{env}/notification-channels/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Channel notificationChannel(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/notification-channels")
+  Channel createNotificationChannel(@PathParam("env") String env, Map<String, Object> body);
+
+  @PUT
+  @Path("/environments/{env}/notification-channels/{id}")
+  Channel updateNotificationChannel(
+      @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
+
+  @DELETE
+  @Path("/environments/{env}/notification-channels/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  void deleteNotificationChannel(@PathParam("env") String env, @PathParam("id") String id);
+
+  @GET
+  @Path("/environments/{env}/notification-rules")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  RuleList notificationRules(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
+
+  @GET
+  @Path("/environments/{env}/notification-rules/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Rule notificationRule(@PathParam("env") String env, @PathParam("id") String id);
+
+  @POST
+  @Path("/environments/{env}/notification-rules")
+  Rule createNotificationRule(@PathParam("env") String env, Map<String, Object> body);
+
+  @PUT
+  @Path("/environments/{env}/notification-rules/{id}")
+  Rule updateNotificationRule(
+      @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
+
+  @DELETE
+  @Path("/environments/{env}/notification-rules/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  void deleteNotificationRule(@PathParam("env") String env, @PathParam("id") String id);
+
+  @GET
+  @Path("/environments/{env}/notification-deliveries")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  DeliveryList notificationDeliveries(
+      @PathParam("env") String env,
+      @QueryParam("ruleId") String ruleId,
+      @QueryParam("channelId") String channelId,
+      @QueryParam("pipeline") String pipeline,
+      @QueryParam("limit") Integer limit);
 }

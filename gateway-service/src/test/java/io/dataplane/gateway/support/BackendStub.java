@@ -49,6 +49,7 @@ public final class BackendStub {
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> schedules = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> triggers = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> notificationObjects = new ConcurrentHashMap<>();
   private volatile ArrayNode workers;
   private final Set<String> down = ConcurrentHashMap.newKeySet();
 
@@ -113,7 +114,9 @@ public final class BackendStub {
     if (path.contains("/secrets") || path.startsWith("/api/v1/audit")) {
       return "secrets";
     }
-    if (path.contains("/schedules") || path.contains("/triggers")) {
+    if (path.contains("/schedules")
+        || path.contains("/triggers")
+        || path.contains("/notification-")) {
       return "scheduler";
     }
     if (path.contains("/files") || path.contains("/bundles")) {
@@ -748,6 +751,51 @@ public final class BackendStub {
           ObjectNode out = json.createObjectNode();
           out.set("items", json.createArrayNode());
           send(ex, 200, out);
+        }
+        default -> error(ex, 405, "HTTP_405", "method");
+      }
+    } else if ((m = match("/environments/([^/]+)/notification-deliveries", p)) != null) {
+      ObjectNode list = json.createObjectNode();
+      list.set("items", json.createArrayNode());
+      send(ex, 200, list);
+    } else if ((m = match("/environments/([^/]+)/notification-(channels|rules)", p)) != null) {
+      String env = m.group(1);
+      String kind = m.group(2);
+      if (method.equals("POST")) {
+        ObjectNode t = (ObjectNode) json.readTree(body);
+        t.put("id", UUID.randomUUID().toString());
+        t.put("environment", env);
+        t.put("kindOfObject", kind);
+        t.put("createdBy", actor(ex));
+        notificationObjects.put(t.get("id").asText(), t);
+        send(ex, 201, t);
+      } else {
+        ObjectNode list = json.createObjectNode();
+        list.set(
+            "items",
+            json.valueToTree(
+                notificationObjects.values().stream()
+                    .filter(t -> env.equals(t.path("environment").asText()))
+                    .filter(t -> kind.equals(t.path("kindOfObject").asText()))
+                    .toList()));
+        send(ex, 200, list);
+      }
+    } else if ((m = match("/environments/([^/]+)/notification-(channels|rules)/([^/]+)", p))
+        != null) {
+      ObjectNode t = notificationObjects.get(m.group(3));
+      if (t == null || !m.group(1).equals(t.path("environment").asText())) {
+        error(ex, 404, "NOT_FOUND", "notification object not found");
+        return;
+      }
+      switch (method) {
+        case "GET" -> send(ex, 200, t);
+        case "PUT" -> {
+          t.setAll((ObjectNode) json.readTree(body));
+          send(ex, 200, t);
+        }
+        case "DELETE" -> {
+          notificationObjects.remove(m.group(3));
+          send(ex, 204, null);
         }
         default -> error(ex, 405, "HTTP_405", "method");
       }

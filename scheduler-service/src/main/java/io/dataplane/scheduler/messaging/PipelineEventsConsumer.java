@@ -15,6 +15,7 @@ import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.dataplane.scheduler.repository.TriggerRepository;
 import io.dataplane.scheduler.service.BackfillService;
 import io.dataplane.scheduler.service.CompletionTriggers;
+import io.dataplane.scheduler.service.NotificationService;
 import io.dataplane.scheduler.service.ScheduleService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -52,10 +53,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
  * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
- * backfills, and completion triggers). Handling is idempotent, so redelivery after a crash is
- * harmless. A record that fails for a transient reason (database down) restarts the consumer from
- * the last commit; one that can never be processed goes to {@code dataplane.dead-letters} and the
- * consumer moves on.
+ * backfills, completion triggers and notifications). Handling is idempotent, so redelivery after a
+ * crash is harmless. A record that fails for a transient reason (database down) restarts the
+ * consumer from the last commit; one that can never be processed goes to {@code
+ * dataplane.dead-letters} and the consumer moves on.
  */
 @ApplicationScoped
 public class PipelineEventsConsumer {
@@ -64,6 +65,7 @@ public class PipelineEventsConsumer {
   private final ScheduleService schedules;
   private final BackfillService backfills;
   private final CompletionTriggers completions;
+  private final NotificationService notifications;
   private final TriggerRepository triggers;
   private final SchedulerConfig config;
   private final String bootstrap;
@@ -79,6 +81,7 @@ public class PipelineEventsConsumer {
       ScheduleService schedules,
       BackfillService backfills,
       CompletionTriggers completions,
+      NotificationService notifications,
       TriggerRepository triggers,
       SchedulerConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -89,6 +92,7 @@ public class PipelineEventsConsumer {
     this.schedules = schedules;
     this.backfills = backfills;
     this.completions = completions;
+    this.notifications = notifications;
     this.triggers = triggers;
     this.config = config;
     this.bootstrap = bootstrap;
@@ -243,6 +247,7 @@ public class PipelineEventsConsumer {
     } else if (payload instanceof RunStateChanged rsc) {
       backfills.onRun(rsc);
       completions.onRun(rsc);
+      notifications.onRun(rsc);
     }
   }
 

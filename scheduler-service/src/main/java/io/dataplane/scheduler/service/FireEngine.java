@@ -88,12 +88,15 @@ public class FireEngine implements Leadership.Listener {
   private Thread thread;
   private Instant backfillCheckAt;
 
+  private final NotificationService notifications;
+
   public FireEngine(
       ScheduleRepository repository,
       SchedulerConfig config,
       SchedulerMetrics metrics,
       BackfillService backfills,
       OutboxRelay outbox,
+      NotificationService notifications,
       @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
       @ConfigProperty(name = "quarkus.datasource.username") String user,
       @ConfigProperty(name = "quarkus.datasource.password") String password) {
@@ -101,6 +104,7 @@ public class FireEngine implements Leadership.Listener {
     this.config = config;
     this.metrics = metrics;
     this.backfills = backfills;
+    this.notifications = notifications;
     this.changesChannel = ScheduleRepository.changesChannel(config.schema());
     this.backfillChannel = BackfillService.channel(config.schema());
     this.leadership =
@@ -405,6 +409,7 @@ public class FireEngine implements Leadership.Listener {
       if (missed > 0) {
         Log.infof("dropped %d missed fire times by misfire policy", missed);
       }
+      notifyMisfires(batch, plans, at);
       return true;
     } catch (FireWriter.NotLeaderException e) {
       Log.warn("fire refused: this instance no longer holds the leader lock");
@@ -412,6 +417,28 @@ public class FireEngine implements Leadership.Listener {
     } catch (Exception e) {
       Log.errorf("writing %d fires failed: %s", fires.size(), e.getMessage());
       return false;
+    }
+  }
+
+  /**
+   * Notifies schedules that missed fire times (fired late or dropped by their policy), after the
+   * fires committed; a failure here is logged and never holds up firing.
+   */
+  private void notifyMisfires(List<Entry> batch, Map<UUID, MisfirePlanner.Plan> plans, Instant at) {
+    for (Entry e : batch) {
+      MisfirePlanner.Plan p = plans.get(e.schedule.id());
+      long late =
+          p.fire().stream().filter(t -> t.isBefore(at.minus(config.misfireThreshold()))).count();
+      if (late == 0 && p.missed() == 0) {
+        continue;
+      }
+      try {
+        notifications.scheduleMisfire(e.schedule, late, p.missed(), p.firedThrough());
+      } catch (Exception ex) {
+        Log.warnf(
+            "schedule %s: its misfire could not be recorded for notification: %s",
+            e.schedule.id(), ex.getMessage());
+      }
     }
   }
 

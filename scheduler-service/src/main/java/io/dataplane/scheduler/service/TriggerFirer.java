@@ -27,7 +27,8 @@ import java.util.UUID;
  * ({@code (triggerId, eventId)} is its primary key: a redelivered event finds its row and starts
  * nothing) and, for a good fire, the {@code RunRequested} in the outbox, whose {@code requestId}
  * {@code trigger:<triggerId>@<eventId>} the orchestrator also keeps unique. A template error or a
- * chain too deep records a FAILED row with the reason and requests nothing.
+ * chain too deep records a FAILED row with the reason, requests nothing and is notified as a
+ * MISFIRE to the matching notification rules.
  */
 @ApplicationScoped
 public class TriggerFirer {
@@ -51,12 +52,15 @@ public class TriggerFirer {
   private final OutboxRelay outbox;
   private final SchedulerConfig config;
   private final MeterRegistry meters;
+  private final NotificationService notifications;
 
   public TriggerFirer(
       TriggerRepository repository,
       OutboxRelay outbox,
       SchedulerConfig config,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      NotificationService notifications) {
+    this.notifications = notifications;
     this.repository = repository;
     this.outbox = outbox;
     this.config = config;
@@ -132,6 +136,14 @@ public class TriggerFirer {
         }
         if (failure == null) {
           outbox.outbox().appendAll(c, List.of(event(t, requestId, release, params)));
+        } else {
+          // a misfire is notified exactly when its ledger row commits (same transaction)
+          notifications.misfire(
+              c,
+              t.environment(),
+              t.pipeline(),
+              "trigger:" + requestId,
+              "trigger " + t.name() + " (" + t.kind() + ") started no run: " + failure);
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {

@@ -17,12 +17,17 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Stands in for orchestrator-service (environments exist; runs registered by the test) and for
  * secrets-service's HMAC check (environment secret {@code HOOK_KEY} = {@link #HOOK_KEY}); what the
- * trigger tests are about runs for real (PostgreSQL, Kafka, the scheduler).
+ * notification secrets ({@link #NOTIFY_SECRETS}: signing and values); what the trigger and
+ * notification tests are about runs for real (PostgreSQL, Kafka, the scheduler).
  */
 public class BackendStub implements QuarkusTestResourceLifecycleManager {
 
   public static final String HOOK_KEY = "hook-signing-key-0123456789";
   public static final Map<String, Map<String, Object>> RUNS = new ConcurrentHashMap<>();
+
+  /** Notification secrets (NOTIFY_*) by name, in every environment: signing keys and values. */
+  public static final Map<String, String> NOTIFY_SECRETS = new ConcurrentHashMap<>();
+
   private HttpServer server;
 
   @Override
@@ -58,6 +63,29 @@ public class BackendStub implements QuarkusTestResourceLifecycleManager {
               status = 404;
             }
             out = Json.mapper().writeValueAsBytes(Map.of("valid", valid));
+          } else if (path.endsWith("/hmac-sha256/sign") || path.endsWith("/notification-value")) {
+            // like secrets-service: NOTIFY_* only, 404 for an unknown secret
+            String name = path.split("/")[6];
+            Map<?, ?> req = Json.mapper().readValue(ex.getRequestBody().readAllBytes(), Map.class);
+            String value = NOTIFY_SECRETS.get(name);
+            if (!name.startsWith("NOTIFY_")) {
+              status = 400;
+            } else if (value == null) {
+              status = 404;
+            } else if (path.endsWith("/notification-value")) {
+              out = Json.mapper().writeValueAsBytes(Map.of("value", value));
+            } else {
+              try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(value.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                byte[] sig = mac.doFinal(Base64.getDecoder().decode((String) req.get("payload")));
+                out =
+                    Json.mapper()
+                        .writeValueAsBytes(Map.of("signature", HexFormat.of().formatHex(sig)));
+              } catch (Exception e) {
+                throw new IOException(e);
+              }
+            }
           }
           ex.sendResponseHeaders(status, out.length);
           ex.getResponseBody().write(out);

@@ -11,6 +11,7 @@ import io.dataplane.secrets.repository.Jdbc;
 import io.dataplane.secrets.repository.SecretRepository;
 import io.dataplane.secrets.repository.SecretRepository.Readable;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -23,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Checks a webhook's HMAC-SHA256 signature under the key held in an environment secret, for
  * scheduler-service's webhook triggers: the key is opened, used and zeroed here and never leaves
  * this service; the comparison is constant-time; each check is audited as a read (reason {@code
- * hmac-check}) in the same transaction.
+ * hmac-check}) in the same transaction. Notification channels of scheduler-service sign their
+ * bodies here and read their Slack URL or SMTP password, from secrets named {@code NOTIFY_*} only.
  */
 @ApplicationScoped
 public class HmacService {
@@ -36,10 +38,64 @@ public class HmacService {
     this.keys = keys;
   }
 
+  /** Prefix of the secrets that notification channels may use (sign, read). */
+  public static final String NOTIFY_PREFIX = "NOTIFY_";
+
   /**
    * Whether {@code signature} = HMAC-SHA256(value of env/name, payload); NOT_FOUND if no secret.
    */
   public boolean verify(String env, String name, byte[] payload, byte[] signature, String actor) {
+    return withValue(
+        env,
+        name,
+        actor,
+        key -> {
+          boolean valid = MessageDigest.isEqual(mac(key, payload), signature);
+          return new Used<>(valid, "hmac-check " + (valid ? "valid" : "invalid"));
+        });
+  }
+
+  /**
+   * HMAC-SHA256(value of env/name, payload) of a notification channel's body: only secrets named
+   * {@code NOTIFY_*} sign, so that a trigger's webhook key can never be used to forge a webhook.
+   */
+  public byte[] sign(String env, String name, byte[] payload, String actor) {
+    requireNotify(name);
+    return withValue(env, name, actor, key -> new Used<>(mac(key, payload), "notification-sign"));
+  }
+
+  /** The value of a notification channel's secret (a Slack URL, an SMTP password). */
+  public String notificationValue(String env, String name, String actor) {
+    requireNotify(name);
+    return withValue(
+        env,
+        name,
+        actor,
+        v -> new Used<>(new String(v, StandardCharsets.UTF_8), "notification-channel"));
+  }
+
+  private static void requireNotify(String name) {
+    if (name == null || !name.startsWith(NOTIFY_PREFIX)) {
+      throw DataplaneException.invalid(
+          "name", "notification channels may use only secrets named " + NOTIFY_PREFIX + "*");
+    }
+  }
+
+  private static byte[] mac(byte[] key, byte[] payload) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(payload);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private record Used<T>(T result, String reason) {}
+
+  /** Opens the secret, applies {@code use}, zeroes the value, audits the read; one transaction. */
+  private <T> T withValue(
+      String env, String name, String actor, java.util.function.Function<byte[], Used<T>> use) {
     SecretNames.checkEnvironment(env);
     SecretNames.checkName(name);
     return Jdbc.inTransaction(
@@ -57,13 +113,9 @@ public class HmacService {
             throw new DataplaneException(
                 ErrorCodes.INTERNAL, "secret " + name + " cannot be decrypted");
           }
-          boolean valid;
+          Used<T> used;
           try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            valid = MessageDigest.isEqual(mac.doFinal(payload), signature);
-          } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+            used = use.apply(key);
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -77,7 +129,7 @@ public class HmacService {
                       name,
                       r.version(),
                       SecretRead.GRANTED,
-                      "hmac-check " + (valid ? "valid" : "invalid"),
+                      used.reason(),
                       actor,
                       null,
                       null,
@@ -85,7 +137,7 @@ public class HmacService {
                       null,
                       null,
                       null)));
-          return valid;
+          return used.result();
         });
   }
 }
