@@ -32,6 +32,9 @@ public record NotificationRule(
   /** A trigger fire failed (no run started). */
   public static final String MISFIRE = "MISFIRE";
 
+  /** A run was still unfinished when its pipeline's SLA was due (it goes on). */
+  public static final String SLA_MISSED = "SLA_MISSED";
+
   /** The events a rule may name. */
-  public static final List<String> EVENTS = List.of(RUN_FAILED, RUN_SUCCEEDED, MISFIRE);
+  public static final List<String> EVENTS = List.of(RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED);
 }

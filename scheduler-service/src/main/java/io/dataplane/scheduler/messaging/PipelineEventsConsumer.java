@@ -6,6 +6,7 @@ import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.PipelineDeleted;
 import io.dataplane.common.events.PipelineReleased;
 import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.SlaMissed;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
@@ -53,9 +54,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
  * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
- * backfills, completion triggers and notifications). Handling is idempotent, so redelivery after a
- * crash is harmless. A record that fails for a transient reason (database down) restarts the
- * consumer from the last commit; one that can never be processed goes to {@code
+ * backfills, completion triggers and notifications, also of missed SLAs). Handling is idempotent,
+ * so redelivery after a crash is harmless. A record that fails for a transient reason (database
+ * down) restarts the consumer from the last commit; one that can never be processed goes to {@code
  * dataplane.dead-letters} and the consumer moves on.
  */
 @ApplicationScoped
@@ -248,6 +249,8 @@ public class PipelineEventsConsumer {
       backfills.onRun(rsc);
       completions.onRun(rsc);
       notifications.onRun(rsc);
+    } else if (payload instanceof SlaMissed sla) {
+      notifications.onSlaMissed(sla);
     }
   }
 

@@ -70,6 +70,7 @@ public final class Messages {
           case "RUN_FAILED" -> "run FAILED";
           case "RUN_SUCCEEDED" -> "run SUCCEEDED";
           case "MISFIRE" -> "misfire";
+          case "SLA_MISSED" -> "run missed its SLA";
           default -> event;
         };
     return "["

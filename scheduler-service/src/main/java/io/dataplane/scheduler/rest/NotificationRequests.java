@@ -32,7 +32,7 @@ public final class NotificationRequests {
       @Schema(description = "Unique in the environment") String name,
       @Schema(description = "A pipeline; absent: every pipeline of the environment")
           String pipeline,
-      @Schema(description = "RUN_FAILED, RUN_SUCCEEDED, MISFIRE") List<String> events,
+      @Schema(description = "RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED") List<String> events,
       @Schema(description = "The channel's id") String channelId,
       @Schema(description = "Seconds after a notification in which the same rule stays quiet")
           Integer quietPeriodSeconds,

@@ -5,6 +5,7 @@ import io.dataplane.common.error.ErrorCodes;
 import io.dataplane.common.error.ErrorResponse;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.SlaMissed;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
 import io.dataplane.scheduler.config.NotificationConfig;
@@ -406,6 +407,47 @@ public class NotificationService {
       try {
         record(
             c, e.environment(), e.pipeline(), event, "run:" + e.runId() + ":" + e.state(), facts);
+        c.commit();
+      } catch (SQLException | RuntimeException ex) {
+        c.rollback();
+        throw ex;
+      }
+    }
+  }
+
+  /**
+   * A run missed its pipeline's SLA while it ran (or as it ended): notified once to the matching
+   * rules; the event key is the run, so a redelivered event adds nothing.
+   */
+  public void onSlaMissed(SlaMissed e) throws SQLException {
+    try (Connection c = repository.connection()) {
+      if (repository
+          .matching(c, e.environment(), e.pipeline(), NotificationRule.SLA_MISSED)
+          .isEmpty()) {
+        return;
+      }
+    }
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("event", NotificationRule.SLA_MISSED);
+    facts.put("environment", e.environment());
+    facts.put("pipeline", e.pipeline());
+    facts.put("runId", e.runId().toString());
+    facts.put("state", e.state().name());
+    facts.put("detail", Messages.bounded(e.sla() + ", due " + e.dueAt(), Messages.MAX_ERROR));
+    facts.put(
+        "link",
+        Messages.runLink(config.consoleUrl().orElse(null), e.environment(), e.runId().toString()));
+    facts.put("occurredAt", Instant.now().toString());
+    try (Connection c = repository.connection()) {
+      c.setAutoCommit(false);
+      try {
+        record(
+            c,
+            e.environment(),
+            e.pipeline(),
+            NotificationRule.SLA_MISSED,
+            "sla:" + e.runId(),
+            facts);
         c.commit();
       } catch (SQLException | RuntimeException ex) {
         c.rollback();

@@ -10,6 +10,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.events.SlaMissed;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.json.Json;
 import io.dataplane.scheduler.TestSupport;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -245,6 +247,39 @@ class NotificationTest {
       }
     }
     return out;
+  }
+
+  @Test
+  void aRunThatMissedItsSlaIsNotifiedOnceWithWhatItMissed() throws Exception {
+    String env = TestSupport.uniqueEnv();
+    String path = "/sla-" + env;
+    String ch = webhook(env, "sla", path);
+    rule(env, "late", "nightly", List.of("SLA_MISSED"), ch, 0);
+    UUID runId = UUID.randomUUID();
+    Instant due = Instant.parse("2026-12-07T05:00:00Z");
+    SlaMissed missed =
+        new SlaMissed(runId, env, "nightly", due, "deadline 06:00 Europe/Paris", RunState.RUNNING);
+    TestSupport.publish(Topics.RUN_EVENTS, runId.toString(), missed);
+    // the same event again (a redelivery): nothing more; another pipeline's: not this rule's
+    TestSupport.publish(Topics.RUN_EVENTS, runId.toString(), missed);
+    UUID other = UUID.randomUUID();
+    TestSupport.publish(
+        Topics.RUN_EVENTS,
+        other.toString(),
+        new SlaMissed(other, env, "hourly", due, "maxDuration PT1H", RunState.RUNNING));
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at(path).size() == 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> receiver.at(path).size() == 1);
+    Receiver.Request h = receiver.at(path).get(0);
+    assertThat(h.header("X-Dataplane-Event")).isEqualTo("SLA_MISSED");
+    Map<?, ?> body = Json.mapper().readValue(h.body(), Map.class);
+    assertThat(body.get("runId")).isEqualTo(runId.toString());
+    assertThat(body.get("state")).isEqualTo("RUNNING");
+    assertThat((String) body.get("detail"))
+        .isEqualTo("deadline 06:00 Europe/Paris, due 2026-12-07T05:00:00Z");
+    assertThat((String) body.get("title")).contains("run missed its SLA");
   }
 
   @Test
