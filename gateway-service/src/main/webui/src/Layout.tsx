@@ -73,7 +73,7 @@ export function Layout() {
           </nav>
         )}
         <nav aria-label="Account">
-          <NavLink to="/api-keys">API keys</NavLink>
+          <NavLink to="/account/api-keys">API keys</NavLink>
           {me?.admin && <NavLink to="/admin/role-bindings">Role bindings</NavLink>}
           {me?.admin && <NavLink to="/admin/audit">Audit log</NavLink>}
         </nav>

@@ -39,7 +39,7 @@ export const router = createBrowserRouter([
       { path: "e/:env/triggers/:id", element: lazyPage(<TriggerPage />) },
       { path: "e/:env/secrets", element: <Secrets /> },
       { path: "e/:env/secrets/:name", element: lazyPage(<SecretPage />) },
-      { path: "api-keys", element: <ApiKeys /> },
+      { path: "account/api-keys", element: <ApiKeys /> },
       { path: "admin/role-bindings", element: <RoleBindings /> },
       { path: "admin/audit", element: <AuditLog /> },
       { path: "*", element: <p>No such page.</p> },

@@ -103,7 +103,7 @@ describe("Pipelines", () => {
 describe("API keys", () => {
   it("shows a new key once, with a copy button, and offers only permissions one holds", async () => {
     const client = fakeClient({ apiKeys: [] }, { createApiKey: { key: "dpk_secret_once", apiKey: { id: "k1", name: "ci" } } });
-    show(<ApiKeys />, { me: reader, client, path: "/api-keys", route: "/api-keys" });
+    show(<ApiKeys />, { me: reader, client, path: "/account/api-keys", route: "/account/api-keys" });
     expect(screen.getByLabelText("READ")).toBeTruthy();
     expect(screen.queryByLabelText("EXECUTE")).toBeNull();
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "ci" } });
