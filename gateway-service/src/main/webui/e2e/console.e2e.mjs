@@ -3,6 +3,7 @@
 // which starts the platform and passes what it made through the environment:
 //   BASE_URL (the gateway), ENV (an environment whose worker group has workers), GROUP,
 //   SECRET_NAME / SECRET_VALUE (a secret of ENV, granted to pipeline PIPELINE), SHOTS (a folder)
+//   LONG_PIPELINE (a released pipeline of ENV whose one task, sleeper, runs for minutes)
 // Prints "N passed, N failed" and exits non-zero when a scenario fails.
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -10,12 +11,14 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const { BASE_URL, ENV, GROUP, SECRET_NAME, SECRET_VALUE, PIPELINE = "console-e2e" } = process.env;
+const { BASE_URL, ENV, GROUP, SECRET_NAME, SECRET_VALUE, PIPELINE = "console-e2e", LONG_PIPELINE = "console-long" } = process.env;
 const SHOTS = process.env.SHOTS ?? "e2e/out";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 mkdirSync(SHOTS, { recursive: true });
 
 const results = [];
+/** the page a scenario works on: on a failure its URL, text and a screenshot tell what was shown */
+let lastPage;
 async function scenario(name, fn) {
   const started = Date.now();
   try {
@@ -25,6 +28,12 @@ async function scenario(name, fn) {
   } catch (e) {
     results.push({ name, ok: false });
     console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+    if (lastPage && !lastPage.isClosed()) {
+      const n = results.length;
+      await lastPage.screenshot({ path: `${SHOTS}/failed-${n}.png` }).catch(() => {});
+      const text = await lastPage.evaluate(() => document.body?.innerText ?? "").catch((x) => String(x));
+      console.log(`  at ${lastPage.url()}\n  the page said: ${text.slice(0, 1500).replace(/\n/g, " | ")}\n  screenshot: failed-${n}.png`);
+    }
   }
 }
 function check(cond, what) {
@@ -42,9 +51,14 @@ const browser = await chromium.launch({
 async function signIn(user, path = "/") {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
+  lastPage = page;
   const violations = [];
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+    if (m.type() === "error") console.log(`  [browser ${user}] ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().includes("/realms/")) console.log(`  [http ${user}] ${r.status()} ${r.request().method()} ${r.url()}`);
   });
   await page.goto(BASE_URL + path);
   await page.waitForSelector("#username", { timeout: 60_000 });
@@ -153,6 +167,110 @@ await scenario("2. the DAG turns green live and the task's live log shows the se
   await axe(page, "the run page");
 });
 
+await scenario("3. a long task is cancelled from the run page and shows CANCELLED", async () => {
+  check(alice, "alice did not sign in");
+  const { page } = alice;
+  lastPage = page;
+  await page.goto(`${BASE_URL}/e/${ENV}/pipelines/${LONG_PIPELINE}`);
+  await page.getByRole("button", { name: "Start run…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]+/, { timeout: 30_000 });
+  // queued or already running: the dispatch to the worker's share group can lag on a loaded
+  // machine (seen: a task QUEUED for minutes), and cancel must work in both states
+  await page.locator("tr[data-task=sleeper]:is([data-state=QUEUED], [data-state=RUNNING])").waitFor({ timeout: 60_000 });
+  console.log(`  sleeper is ${await page.locator("tr[data-task=sleeper]").getAttribute("data-state")} when cancelled`);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.locator("h1 .badge.state-cancelled").waitFor({ timeout: 60_000 });
+  await page.locator("tr[data-task=sleeper][data-state=CANCELLED]").waitFor({ timeout: 60_000 });
+  check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a cancelled run still offers Cancel");
+  await page.getByRole("button", { name: "Rerun" }).waitFor();
+});
+
+await scenario("5. a session that has ended is renewed through sign-in without losing the page", async () => {
+  check(alice, "alice did not sign in");
+  const { page, context } = alice;
+  lastPage = page;
+  const where = `/e/${ENV}/runs?pipeline=${PIPELINE}`;
+  await page.goto(BASE_URL + where);
+  await page.locator("h1", { hasText: "Runs" }).waitFor();
+  // the gateway's session cookie goes (what an expired or ended session looks like to the gateway)
+  const before = await context.cookies(BASE_URL);
+  check(before.some((c) => c.name.startsWith("q_session_console")), `no console session cookie: ${before.map((c) => c.name)}`);
+  await context.clearCookies({ name: /^q_session_console/ });
+  // the next API call is refused; the console goes through sign-in (the provider's session still
+  // stands, so no form) and comes back to this very page, filters included
+  await page.reload();
+  await page.waitForURL((u) => u.toString() === BASE_URL + where, { timeout: 60_000 });
+  await page.locator("[data-testid=me]", { hasText: "alice" }).waitFor({ timeout: 60_000 });
+  const after = await context.cookies(BASE_URL);
+  check(after.some((c) => c.name.startsWith("q_session_console")), "no new session");
+});
+
+await scenario("7. schedules, secrets, code files, API keys, role bindings and the audit log", async () => {
+  check(alice, "alice did not sign in");
+  const { page } = alice;
+  lastPage = page;
+  // a schedule, made paused: its next fires are shown before it runs
+  await page.goto(`${BASE_URL}/e/${ENV}/schedules?pipeline=${PIPELINE}`);
+  await page.getByText("New schedule").click();
+  await page.getByLabel("Rule", { exact: true }).fill("0 6 * * *");
+  await page.getByLabel("Time zone (IANA)", { exact: true }).fill("Europe/Paris");
+  await page.getByLabel("Params (JSON, optional)", { exact: true }).fill('{"day": "2026-12-08"}');
+  await page.getByRole("button", { name: "Create schedule" }).click();
+  await page.waitForURL(/\/schedules\/[0-9a-f-]+$/, { timeout: 30_000 });
+  await page.locator("h1 .badge.state-paused").waitFor();
+  const fires = page.getByRole("list", { name: "Next fires" }).locator("li");
+  await fires.nth(9).waitFor({ timeout: 30_000 });
+  check(/06:00/.test(await fires.first().textContent()), `the first fire is at 06:00 Paris time: ${await fires.first().textContent()}`);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await page.locator("h1 .badge.state-enabled").waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${SHOTS}/schedule.png` });
+  await axe(page, "the schedule page");
+  await page.goto(`${BASE_URL}/e/${ENV}/pipelines`);
+  await page.locator(`tr[data-pipeline=${PIPELINE}] .badge.state-succeeded`).waitFor({ timeout: 30_000 });
+  check(/\d{4}-\d\d-\d\dT/.test(await page.locator(`tr[data-pipeline=${PIPELINE}] td`).nth(4).textContent()), "no next fire in the pipelines list");
+  await page.screenshot({ path: `${SHOTS}/pipelines.png` });
+  // secrets: names, versions, grants; the value is never on the page
+  await page.goto(`${BASE_URL}/e/${ENV}/secrets`);
+  await page.getByRole("link", { name: SECRET_NAME }).click();
+  await page.getByRole("table", { name: "Secret audit" }).waitFor({ timeout: 30_000 });
+  check(!(await page.content()).includes(SECRET_VALUE), "a secret's value is on the page");
+  await page.screenshot({ path: `${SHOTS}/secret.png` });
+  await axe(page, "the secret page");
+  // a code file: new, typed, saved, in the tree
+  await page.goto(`${BASE_URL}/e/${ENV}/pipelines/${PIPELINE}/files`);
+  await page.getByLabel("New file", { exact: true }).fill("lib/util.py");
+  await page.getByRole("button", { name: "Open" }).click();
+  await page.locator("[data-testid=file-editor] .cm-content").click();
+  await page.keyboard.insertText("def day():\n    return 'monday'\n");
+  await page.getByRole("button", { name: "Save file" }).click();
+  await page.getByRole("navigation", { name: "Files" }).getByRole("link", { name: "util.py" }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${SHOTS}/files.png` });
+  await axe(page, "the files page");
+  // an API key, shown once
+  await page.goto(`${BASE_URL}/account/api-keys`);
+  await page.getByText("New API key").click();
+  const keyName = `ci-e2e-${Date.now()}`;
+  await page.getByLabel("Name", { exact: true }).fill(keyName);
+  await page.locator("details select").first().selectOption(ENV);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = await page.getByTestId("new-key").textContent({ timeout: 30_000 });
+  check(key && key.length > 20, `no key shown: ${key}`);
+  await page.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("cell", { name: keyName }).waitFor();
+  check(!(await page.content()).includes(key), "the key is shown again");
+  await axe(page, "the API keys page");
+  // admin pages
+  await page.goto(`${BASE_URL}/admin/role-bindings`);
+  await page.getByRole("heading", { name: "Role bindings" }).waitFor();
+  await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+  await axe(page, "the role bindings page");
+  await page.goto(`${BASE_URL}/admin/audit?environment=${ENV}&action=createSchedule`);
+  await page.getByRole("cell", { name: "createSchedule" }).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${SHOTS}/audit.png` });
+  await axe(page, "the audit log");
+});
+
 await scenario("6. the home, pipelines, runs and workers pages have no serious accessibility violation", async () => {
   check(alice, "alice did not sign in");
   const { page } = alice;
@@ -170,6 +288,7 @@ await scenario("6. the home, pipelines, runs and workers pages have no serious a
 await scenario("4. bob, with no right in alice's environment, sees none of her pipelines and is offered nothing", async () => {
   const bob = await signIn("bob", `/e/${ENV}/pipelines`);
   const { page } = bob;
+  check((await page.getByRole("link", { name: /Role bindings|Audit log/ }).count()) === 0, "bob is offered the admin pages");
   await page.getByText(`There is no environment “${ENV}” that you may see.`).waitFor();
   check((await page.getByText(PIPELINE).count()) === 0, "bob sees alice's pipeline");
   check((await page.getByRole("button", { name: "Create" }).count()) === 0, "bob is offered Create");
@@ -178,6 +297,11 @@ await scenario("4. bob, with no right in alice's environment, sees none of her p
   await page.goto(`${BASE_URL}${new URL(runUrl ?? BASE_URL).pathname}`);
   await page.getByText(`There is no environment “${ENV}” that you may see.`).waitFor();
   check((await page.getByRole("button", { name: /Cancel|Rerun/ }).count()) === 0, "bob is offered a run action");
+  for (const path of [`/e/${ENV}/secrets`, `/e/${ENV}/schedules`, `/e/${ENV}/pipelines/${PIPELINE}/files`]) {
+    await page.goto(BASE_URL + path);
+    await page.getByText(`There is no environment “${ENV}” that you may see.`).waitFor();
+    check(!(await page.content()).includes(SECRET_NAME), `bob sees the secret's name on ${path}`);
+  }
   await bob.context.close();
 });
 

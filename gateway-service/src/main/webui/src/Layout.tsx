@@ -27,7 +27,7 @@ const MeDoc = graphql(`
 `);
 
 type Me = NonNullable<MeQuery["me"]>;
-const MeContext = createContext<{ me: Me | null; environments: string[] }>({ me: null, environments: [] });
+export const MeContext = createContext<{ me: Me | null; environments: string[] }>({ me: null, environments: [] });
 
 /** The signed-in person and the environments they may see. */
 export function useMe() {
@@ -67,9 +67,16 @@ export function Layout() {
             <NavLink to={`/e/${env}`} end>Home</NavLink>
             <NavLink to={`/e/${env}/pipelines`}>Pipelines</NavLink>
             <NavLink to={`/e/${env}/runs`}>Runs</NavLink>
+            <NavLink to={`/e/${env}/schedules`}>Schedules</NavLink>
             <NavLink to={`/e/${env}/workers`}>Workers</NavLink>
+            <NavLink to={`/e/${env}/secrets`}>Secrets</NavLink>
           </nav>
         )}
+        <nav aria-label="Account">
+          <NavLink to="/account/api-keys">API keys</NavLink>
+          {me?.admin && <NavLink to="/admin/role-bindings">Role bindings</NavLink>}
+          {me?.admin && <NavLink to="/admin/audit">Audit log</NavLink>}
+        </nav>
         <span className="who">
           <span data-testid="me">{me?.name}</span>
           {me?.admin && <span className="badge">admin</span>}

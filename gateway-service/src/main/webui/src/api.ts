@@ -31,6 +31,9 @@ export function makeClient(): Client {
   return new Client({
     url: "/graphql",
     fetch: apiFetch,
+    // the gateway takes GraphQL over POST only (a GET would be a CSRF-able read and is off in
+    // SmallRye GraphQL); urql would otherwise send queries as GET
+    preferGetMethod: false,
     requestPolicy: "cache-and-network",
     exchanges: [
       cacheExchange,

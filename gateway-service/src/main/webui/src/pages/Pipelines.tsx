@@ -2,9 +2,10 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
-import { ErrorBox, Loading, Empty } from "../components/Status";
+import { ErrorBox, Loading, Empty, StateBadge } from "../components/Status";
 import { useMe } from "../Layout";
 import { can } from "../permissions";
+import { summarize, formatDuration } from "../summary";
 
 const PipelinesDoc = graphql(`
   query Pipelines($env: String!) {
@@ -13,6 +14,20 @@ const PipelinesDoc = graphql(`
       latestReleaseId
       updatedAt
       updatedBy
+    }
+    runs(environment: $env, limit: 200) {
+      items {
+        pipeline
+        state
+        createdAt
+        startedAt
+        finishedAt
+      }
+    }
+    schedules(environment: $env) {
+      pipeline
+      nextFireAt
+      state
     }
   }
 `);
@@ -24,6 +39,7 @@ export function Pipelines() {
   const [name, setName] = useState("");
   const [{ data, fetching, error }] = useQuery({ query: PipelinesDoc, variables: { env } });
   const pipelines = data?.pipelines ?? [];
+  const summary = summarize(data?.runs?.items ?? [], data?.schedules ?? []);
   return (
     <>
       <h1>Pipelines</h1>
@@ -49,15 +65,22 @@ export function Pipelines() {
       ) : (
         <table>
           <thead>
-            <tr><th>Pipeline</th><th>Released</th><th>Changed</th><th>Runs</th></tr>
+            <tr><th>Pipeline</th><th>Released</th><th>Last run</th><th>Recent durations</th><th>Next fire</th><th>Changed</th><th>Links</th></tr>
           </thead>
           <tbody>
             {pipelines.map((p) => p && (
-              <tr key={p.name}>
+              <tr key={p.name} data-pipeline={p.name}>
                 <td><Link to={`/e/${env}/pipelines/${p.name}`}>{p.name}</Link></td>
                 <td>{p.latestReleaseId ? "yes" : "draft only"}</td>
+                <td>{summary[p.name!]?.lastState ? <StateBadge state={summary[p.name!].lastState} /> : "never run"}</td>
+                <td className="spark">{(summary[p.name!]?.durations ?? []).map(formatDuration).join(" · ") || "—"}</td>
+                <td>{summary[p.name!]?.nextFireAt ?? "—"}</td>
                 <td>{p.updatedAt} {p.updatedBy && `by ${p.updatedBy}`}</td>
-                <td><Link to={`/e/${env}/runs?pipeline=${p.name}`}>runs</Link></td>
+                <td>
+                  <Link to={`/e/${env}/runs?pipeline=${p.name}`}>runs</Link>{" "}
+                  <Link to={`/e/${env}/schedules?pipeline=${p.name}`}>schedules</Link>{" "}
+                  <Link to={`/e/${env}/pipelines/${p.name}/files`}>files</Link>
+                </td>
               </tr>
             ))}
           </tbody>

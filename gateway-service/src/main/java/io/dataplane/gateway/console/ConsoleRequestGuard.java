@@ -24,12 +24,15 @@ public class ConsoleRequestGuard {
    */
   public static final String HEADER = "X-Requested-With";
 
+  /** The paths of the console's pages: a fresh load of one of them gets the console. */
+  static final String CONSOLE_PAGES = "/(e|account|admin)(/.*)?";
+
   void install(@Observes Router router) {
     // before authentication: a forged request is refused before anything reads the session
     router.route().order(-200).handler(this::check);
-    // the console's own pages (/e/...): a shared link loads the console, which routes it itself
-    // (quarkus-rest, at /, would answer 404 before Quinoa's SPA routing)
-    router.getWithRegex("/e(/.*)?").order(-150).handler(ctx -> ctx.reroute("/"));
+    // the console's own pages (/e/..., /account/..., /admin/...): a shared link loads the console,
+    // which routes it itself (quarkus-rest, at /, would answer 404 before Quinoa's SPA routing)
+    router.getWithRegex(CONSOLE_PAGES).order(-150).handler(ctx -> ctx.reroute("/"));
   }
 
   void check(RoutingContext ctx) {
