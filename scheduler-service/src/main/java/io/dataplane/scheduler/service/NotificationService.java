@@ -376,7 +376,7 @@ public class NotificationService {
    * A run ended: FAILED and SUCCEEDED runs are notified to the matching rules. The event key is the
    * run and its end state, so a redelivered or republished event adds nothing.
    */
-  public void onRun(RunStateChanged e) throws SQLException, IOException {
+  public void onRun(RunStateChanged e) throws SQLException {
     String event =
         e.state() == RunState.FAILED
             ? NotificationRule.RUN_FAILED
@@ -384,35 +384,18 @@ public class NotificationService {
     if (event == null) {
       return;
     }
-    try (Connection c = repository.connection()) {
-      if (repository.matching(c, e.environment(), e.pipeline(), event).isEmpty()) {
-        return;
-      }
-    }
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("event", event);
-    facts.put("environment", e.environment());
-    facts.put("pipeline", e.pipeline());
-    facts.put("runId", e.runId().toString());
-    facts.put("state", e.state().name());
-    if (e.state() == RunState.FAILED) {
-      facts.put("error", Messages.bounded(runError(e.runId()), Messages.MAX_ERROR));
-    }
-    facts.put(
-        "link",
-        Messages.runLink(config.consoleUrl().orElse(null), e.environment(), e.runId().toString()));
-    facts.put("occurredAt", Instant.now().toString());
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        record(
-            c, e.environment(), e.pipeline(), event, "run:" + e.runId() + ":" + e.state(), facts);
-        c.commit();
-      } catch (SQLException | RuntimeException ex) {
-        c.rollback();
-        throw ex;
-      }
-    }
+    notifyRun(
+        event,
+        e.environment(),
+        e.pipeline(),
+        e.runId(),
+        e.state(),
+        "run:" + e.runId() + ":" + e.state(),
+        facts -> {
+          if (e.state() == RunState.FAILED) {
+            facts.put("error", Messages.bounded(runError(e.runId()), Messages.MAX_ERROR));
+          }
+        });
   }
 
   /**
@@ -420,34 +403,49 @@ public class NotificationService {
    * rules; the event key is the run, so a redelivered event adds nothing.
    */
   public void onSlaMissed(SlaMissed e) throws SQLException {
+    notifyRun(
+        NotificationRule.SLA_MISSED,
+        e.environment(),
+        e.pipeline(),
+        e.runId(),
+        e.state(),
+        "sla:" + e.runId(),
+        facts ->
+            facts.put(
+                "detail", Messages.bounded(e.sla() + ", due " + e.dueAt(), Messages.MAX_ERROR)));
+  }
+
+  /**
+   * Records a run's event for the matching rules, once per {@code key}; {@code more} adds facts
+   * (called only when a rule matches: it may ask the orchestrator).
+   */
+  private void notifyRun(
+      String event,
+      String env,
+      String pipeline,
+      UUID runId,
+      RunState state,
+      String key,
+      java.util.function.Consumer<Map<String, Object>> more)
+      throws SQLException {
     try (Connection c = repository.connection()) {
-      if (repository
-          .matching(c, e.environment(), e.pipeline(), NotificationRule.SLA_MISSED)
-          .isEmpty()) {
+      if (repository.matching(c, env, pipeline, event).isEmpty()) {
         return;
       }
     }
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("event", NotificationRule.SLA_MISSED);
-    facts.put("environment", e.environment());
-    facts.put("pipeline", e.pipeline());
-    facts.put("runId", e.runId().toString());
-    facts.put("state", e.state().name());
-    facts.put("detail", Messages.bounded(e.sla() + ", due " + e.dueAt(), Messages.MAX_ERROR));
-    facts.put(
-        "link",
-        Messages.runLink(config.consoleUrl().orElse(null), e.environment(), e.runId().toString()));
+    facts.put("event", event);
+    facts.put("environment", env);
+    facts.put("pipeline", pipeline);
+    facts.put("runId", runId.toString());
+    facts.put("state", state.name());
+    more.accept(facts);
+    facts.put("link", Messages.runLink(config.consoleUrl().orElse(null), env, runId.toString()));
     facts.put("occurredAt", Instant.now().toString());
     try (Connection c = repository.connection()) {
       c.setAutoCommit(false);
       try {
-        record(
-            c,
-            e.environment(),
-            e.pipeline(),
-            NotificationRule.SLA_MISSED,
-            "sla:" + e.runId(),
-            facts);
+        record(c, env, pipeline, event, key, facts);
         c.commit();
       } catch (SQLException | RuntimeException ex) {
         c.rollback();
