@@ -7,7 +7,7 @@ import java.util.UUID;
 /**
  * An event trigger as stored: starts a run of {@code pipeline} when its event happens. {@code
  * params} are templates rendered per event (see {@link
- * io.dataplane.scheduler.trigger.ParamTemplates}). {@code releaseId} null means "the pipeline's
+ * io.dataplane.common.triggers.ParamTemplates}). {@code releaseId} null means "the pipeline's
  * latest release", as for schedules.
  */
 public record Trigger(
@@ -43,6 +43,20 @@ public record Trigger(
     WEBHOOK,
     /** A message on an external Kafka topic. */
     KAFKA
+  }
+
+  /**
+   * Whether the trigger is declared in its pipeline's definition ({@code triggers:}) rather than
+   * made through the API. Its stored name is {@code <pipeline>/<name>}: the API's names cannot hold
+   * a '/', so the two never collide.
+   */
+  public boolean declared() {
+    return name.indexOf('/') > 0;
+  }
+
+  /** The stored name of a trigger a pipeline's definition declares. */
+  public static String declaredName(String pipeline, String name) {
+    return pipeline + "/" + name;
   }
 
   /** The release a fire runs: the pinned one, else the latest seen, else null (orchestrator's). */

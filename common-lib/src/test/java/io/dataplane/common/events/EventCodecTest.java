@@ -81,6 +81,27 @@ class EventCodecTest {
         new TaskRunStateChanged(
             RUN, TASK_RUN, "extract", 1, TaskRunState.FAILED, TaskRunState.RUNNING, "exit 1"),
         new PipelineReleased("dev", "etl", "rel-1", "sha256:cd", "sha256:ab"),
+        new PipelineReleased(
+            "dev",
+            "etl",
+            "rel-2",
+            "sha256:cd",
+            null,
+            List.of(
+                new io.dataplane.common.triggers.TriggerSpec(
+                    "after-extract",
+                    null,
+                    "COMPLETION",
+                    null,
+                    "extract",
+                    "SUCCEEDED",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of("day", "{{ upstream.outputs.extract.day }}"),
+                    true))),
         new PipelineDeleted("dev", "etl"),
         new SecretChanged("dev", List.of(new SecretChanged.Change("DB_PASSWORD", 3, false))),
         new BundlePublished("dev", "etl", "sha256:ab", 1024, 3));

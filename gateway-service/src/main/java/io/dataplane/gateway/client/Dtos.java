@@ -309,7 +309,11 @@ public final class Dtos {
       Instant createdAt,
       String createdBy,
       Instant updatedAt,
-      String updatedBy) {}
+      String updatedBy,
+      @Description(
+              "true when the pipeline's definition declares it (triggers:); it changes only with a"
+                  + " release, and its name is <pipeline>/<name>")
+          boolean declared) {}
 
   @Type("TriggerList")
   public record TriggerList(List<Trigger> items) {}

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dataplane.common.json.Json;
+import io.dataplane.common.triggers.TriggerRules;
+import io.dataplane.common.triggers.TriggerSpec;
 import io.dataplane.orchestrator.dag.PipelineDefinition.Concurrency;
 import io.dataplane.orchestrator.dag.PipelineDefinition.ConcurrencyPolicy;
 import io.dataplane.orchestrator.dag.PipelineDefinition.Param;
@@ -51,7 +53,26 @@ public final class DefinitionReader {
           "concurrency",
           "maxDuration",
           "sla",
+          "triggers",
           "tasks");
+  private static final Set<String> TRIGGER_FIELDS =
+      Set.of(
+          "name",
+          "kind",
+          "description",
+          "upstreamPipeline",
+          "onState",
+          "topic",
+          "filterField",
+          "filterValue",
+          "auth",
+          "secretName",
+          "params",
+          "enabled");
+
+  /** Most triggers one definition may declare. */
+  public static final int MAX_TRIGGERS = 50;
+
   private static final Set<String> SLA_FIELDS = Set.of("maxDuration", "deadline");
   private static final Set<String> DEADLINE_FIELDS = Set.of("time", "timezone");
   private static final Pattern TIME_OF_DAY = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
@@ -187,6 +208,30 @@ public final class DefinitionReader {
       }
       m.put("sla", sm);
     }
+    if (!def.triggers().isEmpty()) {
+      List<Object> ts = new ArrayList<>();
+      for (TriggerSpec t : def.triggers()) {
+        Map<String, Object> tm = new LinkedHashMap<>();
+        tm.put("name", t.name());
+        tm.put("kind", t.kind());
+        putIfSet(tm, "description", t.description());
+        putIfSet(tm, "upstreamPipeline", t.upstreamPipeline());
+        putIfSet(tm, "onState", t.onState());
+        putIfSet(tm, "topic", t.topic());
+        putIfSet(tm, "filterField", t.filterField());
+        putIfSet(tm, "filterValue", t.filterValue());
+        putIfSet(tm, "auth", t.auth());
+        putIfSet(tm, "secretName", t.secretName());
+        if (!t.params().isEmpty()) {
+          tm.put("params", t.params());
+        }
+        if (Boolean.FALSE.equals(t.enabled())) {
+          tm.put("enabled", false);
+        }
+        ts.add(tm);
+      }
+      m.put("triggers", ts);
+    }
     List<Object> tasks = new ArrayList<>();
     for (Task t : def.tasks()) {
       Map<String, Object> tm = new LinkedHashMap<>();
@@ -263,6 +308,7 @@ public final class DefinitionReader {
     Concurrency concurrency = concurrency(root.get("concurrency"));
     String maxDuration = duration(root, "maxDuration", "maxDuration");
     Sla sla = sla(root.get("sla"));
+    List<TriggerSpec> triggers = triggers(root.get("triggers"), name, params);
 
     JsonNode tasksNode = root.get("tasks");
     List<Task> tasks = new ArrayList<>();
@@ -332,6 +378,7 @@ public final class DefinitionReader {
         concurrency,
         maxDuration,
         sla,
+        triggers,
         List.copyOf(sorted));
   }
 
@@ -407,6 +454,128 @@ public final class DefinitionReader {
       }
     }
     return new Concurrency(max, p);
+  }
+
+  private static void putIfSet(Map<String, Object> m, String key, String value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+
+  /**
+   * The triggers a definition declares (docs/triggers.md), checked by the same rules as the API's
+   * ({@link TriggerRules}) and, in normal form, sorted by name. A declared webhook signs with an
+   * environment secret (HMAC): a token would have to be shown once to someone, and no one sees a
+   * release's trigger being created. A trigger's params must be params of this pipeline.
+   */
+  private List<TriggerSpec> triggers(JsonNode node, String pipeline, Map<String, Param> params) {
+    List<TriggerSpec> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      err("triggers", ValidationError.INVALID_TYPE, "triggers must be a list");
+      return out;
+    }
+    if (node.size() > MAX_TRIGGERS) {
+      err(
+          "triggers",
+          ValidationError.INVALID_VALUE,
+          "a definition declares at most " + MAX_TRIGGERS + " triggers, not " + node.size());
+      return out;
+    }
+    Map<String, Integer> byName = new HashMap<>();
+    for (int i = 0; i < node.size(); i++) {
+      String path = "triggers[" + i + "]";
+      JsonNode t = node.get(i);
+      if (!t.isObject()) {
+        err(path, ValidationError.INVALID_TYPE, "a trigger must be an object");
+        continue;
+      }
+      unknownFields(t, TRIGGER_FIELDS, path + ".");
+      int before = errors.size();
+      Map<String, Object> tparams = Map.of();
+      JsonNode pn = t.get("params");
+      if (pn != null && !pn.isNull()) {
+        if (!pn.isObject()) {
+          err(path + ".params", ValidationError.INVALID_TYPE, "params must be a map");
+        } else {
+          tparams = new TreeMap<>(Json.mapper().convertValue(pn, Map.class));
+          for (String p : tparams.keySet()) {
+            if (!params.containsKey(p)) {
+              err(
+                  path + ".params." + p,
+                  ValidationError.UNKNOWN_PARAM,
+                  "'" + p + "' is not a param of this pipeline (declare it under params)");
+            }
+          }
+        }
+      }
+      TriggerSpec spec =
+          new TriggerSpec(
+              text(t, "name", path + ".name"),
+              null,
+              text(t, "kind", path + ".kind"),
+              text(t, "description", path + ".description"),
+              text(t, "upstreamPipeline", path + ".upstreamPipeline"),
+              text(t, "onState", path + ".onState"),
+              text(t, "topic", path + ".topic"),
+              text(t, "filterField", path + ".filterField"),
+              text(t, "filterValue", path + ".filterValue"),
+              text(t, "auth", path + ".auth"),
+              text(t, "secretName", path + ".secretName"),
+              tparams,
+              bool(t, "enabled", path + ".enabled", true));
+      if (errors.size() > before) {
+        continue;
+      }
+      List<io.dataplane.common.error.ErrorResponse.Detail> details = new ArrayList<>();
+      TriggerRules.Normal n = TriggerRules.check(spec, null, path + ".", details);
+      details.forEach(d -> err(d.path(), ValidationError.INVALID_VALUE, d.message()));
+      if (!details.isEmpty()) {
+        continue;
+      }
+      if ("WEBHOOK".equals(n.kind()) && !"HMAC".equals(n.auth())) {
+        err(
+            path + ".auth",
+            ValidationError.INVALID_VALUE,
+            "a declared webhook signs with a secret: write auth: HMAC and secretName (token"
+                + " webhooks are created through the API, which shows the token once)");
+        continue;
+      }
+      if ("COMPLETION".equals(n.kind()) && n.upstreamPipeline().equals(pipeline)) {
+        err(
+            path + ".upstreamPipeline",
+            ValidationError.INVALID_VALUE,
+            "a pipeline cannot start itself when it completes (a loop would start runs forever)");
+        continue;
+      }
+      Integer first = byName.putIfAbsent(spec.name(), i);
+      if (first != null) {
+        err(
+            path + ".name",
+            ValidationError.DUPLICATE_KEY,
+            "trigger name '" + spec.name() + "' is already used by triggers[" + first + "]");
+        continue;
+      }
+      out.add(
+          new TriggerSpec(
+              spec.name(),
+              null,
+              n.kind(),
+              spec.description(),
+              n.upstreamPipeline(),
+              n.onState(),
+              n.topic(),
+              "KAFKA".equals(n.kind()) ? spec.filterField() : null,
+              "KAFKA".equals(n.kind()) ? spec.filterValue() : null,
+              n.auth(),
+              "HMAC".equals(n.auth()) ? spec.secretName() : null,
+              tparams,
+              spec.enabled()));
+    }
+    out.sort(Comparator.comparing(TriggerSpec::name));
+    return List.copyOf(out);
   }
 
   private Sla sla(JsonNode node) {

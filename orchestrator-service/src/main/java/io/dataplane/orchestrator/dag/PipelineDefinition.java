@@ -1,5 +1,6 @@
 package io.dataplane.orchestrator.dag;
 
+import io.dataplane.common.triggers.TriggerSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +11,8 @@ import java.util.Map;
  * @param workerGroup the default worker group of the tasks that name none
  * @param maxDuration ISO-8601 limit of a whole run, or null
  * @param sla when a run must have ended to meet its service-level agreement, or null
+ * @param triggers the event triggers the definition declares (docs/triggers.md), sorted by name;
+ *     the scheduler keeps them in step with the pipeline's current release
  */
 public record PipelineDefinition(
     String name,
@@ -19,7 +22,12 @@ public record PipelineDefinition(
     Concurrency concurrency,
     String maxDuration,
     Sla sla,
+    List<TriggerSpec> triggers,
     List<Task> tasks) {
+
+  public PipelineDefinition {
+    triggers = triggers == null ? List.of() : triggers;
+  }
 
   /** Runtimes a task may use. */
   public static final List<String> RUNTIMES = List.of("python", "bash");

@@ -470,7 +470,8 @@ public class PipelineService {
             rel.pipeline(),
             rel.id().toString(),
             rel.digest(),
-            rel.bundleDigest()));
+            rel.bundleDigest(),
+            rel.definition().triggers()));
   }
 
   /**
@@ -749,6 +750,7 @@ public class PipelineService {
         def.concurrency(),
         def.maxDuration(),
         def.sla(),
+        def.triggers(),
         tasks);
   }
 

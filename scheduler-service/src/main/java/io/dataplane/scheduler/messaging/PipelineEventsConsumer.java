@@ -18,6 +18,7 @@ import io.dataplane.scheduler.service.BackfillService;
 import io.dataplane.scheduler.service.CompletionTriggers;
 import io.dataplane.scheduler.service.NotificationService;
 import io.dataplane.scheduler.service.ScheduleService;
+import io.dataplane.scheduler.service.TriggerService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -68,6 +69,7 @@ public class PipelineEventsConsumer {
   private final CompletionTriggers completions;
   private final NotificationService notifications;
   private final TriggerRepository triggers;
+  private final TriggerService triggerService;
   private final SchedulerConfig config;
   private final String bootstrap;
   private final MeterRegistry meters;
@@ -84,6 +86,7 @@ public class PipelineEventsConsumer {
       CompletionTriggers completions,
       NotificationService notifications,
       TriggerRepository triggers,
+      TriggerService triggerService,
       SchedulerConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry meters,
@@ -95,6 +98,7 @@ public class PipelineEventsConsumer {
     this.completions = completions;
     this.notifications = notifications;
     this.triggers = triggers;
+    this.triggerService = triggerService;
     this.config = config;
     this.bootstrap = bootstrap;
     this.meters = meters;
@@ -308,6 +312,16 @@ public class PipelineEventsConsumer {
           ps.executeUpdate();
         }
         triggers.released(c, rel.environment(), rel.pipeline(), rel.releaseId());
+        if (rel.triggers() != null) {
+          int n =
+              triggerService.syncDeclared(
+                  c, rel.environment(), rel.pipeline(), rel.releaseId(), rel.triggers());
+          if (n > 0) {
+            Log.infof(
+                "release %s of %s/%s: %d declared triggers created, changed or stopped",
+                rel.releaseId(), rel.environment(), rel.pipeline(), n);
+          }
+        }
         for (UUID id : ids) {
           repository.notifyChange(c, id);
         }

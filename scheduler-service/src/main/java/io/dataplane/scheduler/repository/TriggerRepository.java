@@ -146,16 +146,22 @@ public class TriggerRepository {
 
   public List<Trigger> list(String env, String pipeline) throws SQLException {
     try (Connection c = connection()) {
-      return query(
-          c,
-          "select "
-              + COLUMNS
-              + " from triggers where environment = ? and (?::text is null or pipeline = ?)"
-              + " order by name",
-          env,
-          pipeline,
-          pipeline);
+      return list(c, env, pipeline);
     }
+  }
+
+  /** The triggers of an environment (of one pipeline when given), locked for update. */
+  public List<Trigger> list(Connection c, String env, String pipeline) throws SQLException {
+    return query(
+        c,
+        "select "
+            + COLUMNS
+            + " from triggers where environment = ? and (?::text is null or pipeline = ?)"
+            + " order by name"
+            + (c.getAutoCommit() ? "" : " for update"),
+        env,
+        pipeline,
+        pipeline);
   }
 
   /** Enabled completion triggers listening to runs of {@code upstream}. */

@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.rest;
 
+import io.dataplane.common.triggers.TriggerSpec;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -25,4 +26,23 @@ public record TriggerRequest(
     @Schema(description = "false creates the trigger paused (default true)") Boolean enabled,
     @Schema(description = "A release id to pin; absent: the latest release") String releaseId,
     @Schema(description = "WEBHOOK TOKEN: true issues a new token on replace")
-        Boolean rotateToken) {}
+        Boolean rotateToken) {
+
+  /** The fields the trigger rules check. */
+  public TriggerSpec spec() {
+    return new TriggerSpec(
+        name,
+        pipeline,
+        kind,
+        description,
+        upstreamPipeline,
+        onState,
+        topic,
+        filterField,
+        filterValue,
+        auth,
+        secretName,
+        params,
+        enabled);
+  }
+}

@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * A trigger as returned by the API. {@code token} is set only in the answer that created or rotated
- * a TOKEN webhook: it is stored hashed and cannot be read again.
+ * a TOKEN webhook: it is stored hashed and cannot be read again. {@code declared}: the trigger
+ * comes from its pipeline's definition ({@code triggers:}) and changes only with a release.
  */
 public record TriggerView(
     UUID id,
@@ -34,7 +35,8 @@ public record TriggerView(
     Instant createdAt,
     String createdBy,
     Instant updatedAt,
-    String updatedBy) {
+    String updatedBy,
+    boolean declared) {
 
   public static TriggerView of(Trigger t) {
     return of(t, null);
@@ -66,6 +68,7 @@ public record TriggerView(
         t.createdAt(),
         t.createdBy(),
         t.updatedAt(),
-        t.updatedBy());
+        t.updatedBy(),
+        t.declared());
   }
 }

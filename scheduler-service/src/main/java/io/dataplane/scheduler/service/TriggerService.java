@@ -3,13 +3,15 @@ package io.dataplane.scheduler.service;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
 import io.dataplane.common.error.ErrorResponse;
+import io.dataplane.common.triggers.TriggerRules;
+import io.dataplane.common.triggers.TriggerSpec;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.Trigger;
 import io.dataplane.scheduler.repository.TriggerRepository;
 import io.dataplane.scheduler.rest.TriggerRequest;
 import io.dataplane.scheduler.trigger.HookSignature;
-import io.dataplane.scheduler.trigger.ParamTemplates;
 import io.dataplane.scheduler.trigger.TriggerGraph;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -18,24 +20,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Trigger CRUD and state changes, with validation that names each invalid field. */
 @ApplicationScoped
 public class TriggerService {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-  private static final Pattern PIPELINE = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
-  private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-  private static final Pattern SECRET = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
-  private static final Set<String> ON_STATES = Set.of("SUCCEEDED", "FAILED", "ANY");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final TriggerRepository repository;
@@ -55,102 +49,47 @@ public class TriggerService {
     if (r == null) {
       throw DataplaneException.invalid("", "a JSON body is required");
     }
+    return build(r, r.name(), id, env, created, createdBy, actor);
+  }
+
+  private Trigger build(
+      TriggerRequest r,
+      String storedName,
+      UUID id,
+      String env,
+      Instant created,
+      String createdBy,
+      String actor) {
     List<ErrorResponse.Detail> d = new ArrayList<>();
-    name(d, "name", r.name(), NAME);
-    name(d, "pipeline", r.pipeline(), PIPELINE);
-    Trigger.Kind kind = null;
-    if (r.kind() == null || r.kind().isBlank()) {
-      d.add(detail("kind", "kind is required: COMPLETION, WEBHOOK or KAFKA"));
-    } else {
-      try {
-        kind = Trigger.Kind.valueOf(r.kind().strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        d.add(detail("kind", "kind must be COMPLETION, WEBHOOK or KAFKA"));
-      }
-    }
-    String upstream = null;
-    String onState = null;
-    String topic = null;
-    String auth = null;
-    if (kind == Trigger.Kind.COMPLETION) {
-      if (r.upstreamPipeline() != null && r.upstreamPipeline().contains("/")) {
-        d.add(
-            detail(
-                "upstreamPipeline",
-                "upstreamPipeline names a pipeline of the trigger's own environment;"
-                    + " another environment's pipeline cannot be watched"));
-      } else {
-        name(d, "upstreamPipeline", r.upstreamPipeline(), PIPELINE);
-      }
-      upstream = r.upstreamPipeline();
-      onState = r.onState() == null ? "SUCCEEDED" : r.onState().strip().toUpperCase(Locale.ROOT);
-      if (!ON_STATES.contains(onState)) {
-        d.add(detail("onState", "onState must be SUCCEEDED, FAILED or ANY"));
-      }
-    } else if (kind == Trigger.Kind.KAFKA) {
-      topic = r.topic() == null ? null : r.topic().strip();
-      if (topic == null || !TOPIC.matcher(topic).matches()) {
-        d.add(detail("topic", "topic must be 1-249 letters, digits, '.', '_' or '-'"));
-      } else if (!topic.startsWith(env + ".")) {
-        d.add(
-            detail(
-                "topic",
-                "an environment's triggers read only topics named "
-                    + env
-                    + ".<name>: another environment's messages never start runs here"));
-      } else if (topic.startsWith("dataplane.") || topic.startsWith("__")) {
-        d.add(
-            detail(
-                "topic",
-                "topic must be an external topic, not one of the platform's own or Kafka's"));
-      }
-      if (r.filterField() != null && !FIELD.matcher(r.filterField()).matches()) {
-        d.add(detail("filterField", "filterField must be a JSON field name (dots for nesting)"));
-      }
-      if ((r.filterField() == null) != (r.filterValue() == null)) {
-        d.add(detail("filterValue", "give filterField and filterValue together"));
-      }
-    } else if (kind == Trigger.Kind.WEBHOOK) {
-      auth = r.auth() == null ? "TOKEN" : r.auth().strip().toUpperCase(Locale.ROOT);
-      if (!auth.equals("TOKEN") && !auth.equals("HMAC")) {
-        d.add(detail("auth", "auth must be TOKEN or HMAC"));
-      } else if (auth.equals("HMAC")
-          && (r.secretName() == null || !SECRET.matcher(r.secretName()).matches())) {
-        d.add(detail("secretName", "HMAC needs secretName, the secret holding the signing key"));
-      }
-    }
+    TriggerRules.Normal n = TriggerRules.check(r.spec(), env, "", d);
     if (r.releaseId() != null && r.releaseId().isBlank()) {
-      d.add(detail("releaseId", "releaseId must not be blank (omit it for the latest)"));
-    }
-    if (r.description() != null && r.description().length() > 2000) {
-      d.add(detail("description", "description is longer than 2000 characters"));
-    }
-    try {
-      ParamTemplates.check(r.params());
-      ParamTemplates.requireNoNul("params", r.params());
-    } catch (ParamTemplates.TemplateException e) {
-      d.add(detail("params." + e.param(), e.getMessage()));
+      d.add(
+          new ErrorResponse.Detail(
+              "releaseId",
+              ErrorCodes.INVALID_INPUT,
+              "releaseId must not be blank (omit it for the latest)"));
     }
     if (!d.isEmpty()) {
       throw DataplaneException.invalid(d);
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     boolean enabled = r.enabled() == null || r.enabled();
+    Trigger.Kind kind = Trigger.Kind.valueOf(n.kind());
     return new Trigger(
         id,
         env,
-        r.name(),
+        storedName,
         r.pipeline(),
         kind,
         r.description(),
-        upstream,
-        onState,
-        topic,
+        n.upstreamPipeline(),
+        n.onState(),
+        n.topic(),
         kind == Trigger.Kind.KAFKA ? r.filterField() : null,
         kind == Trigger.Kind.KAFKA ? r.filterValue() : null,
-        auth,
+        n.auth(),
         null,
-        "HMAC".equals(auth) ? r.secretName() : null,
+        "HMAC".equals(n.auth()) ? r.secretName() : null,
         r.params() == null ? Map.of() : r.params(),
         enabled ? Schedule.State.ENABLED : Schedule.State.PAUSED,
         enabled ? null : "paused by " + actor,
@@ -197,6 +136,7 @@ public class TriggerService {
                 .find(c, id, true)
                 .filter(t -> t.environment().equals(env))
                 .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
+        refuseDeclared(old, "changed");
         Trigger t = validate(r, id, env, old.createdAt(), old.createdBy(), actor);
         if (repository.nameTaken(c, env, t.name(), id)) {
           throw DataplaneException.conflict(
@@ -232,10 +172,12 @@ public class TriggerService {
     try (Connection c = repository.connection()) {
       c.setAutoCommit(false);
       try {
-        repository
-            .find(c, id, true)
-            .filter(t -> t.environment().equals(env))
-            .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
+        Trigger old =
+            repository
+                .find(c, id, true)
+                .filter(t -> t.environment().equals(env))
+                .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
+        refuseDeclared(old, "deleted");
         repository.delete(c, id);
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -289,6 +231,118 @@ public class TriggerService {
         throw e;
       }
     }
+  }
+
+  private static void refuseDeclared(Trigger t, String what) {
+    if (t.declared()) {
+      throw DataplaneException.conflict(
+          "trigger "
+              + t.name()
+              + " is declared in the definition of pipeline "
+              + t.pipeline()
+              + ": it is "
+              + what
+              + " by changing the definition and releasing it (pausing it works here)");
+    }
+  }
+
+  /**
+   * Keeps the triggers a pipeline's definition declares in step with its current release, in the
+   * caller's transaction: a declared trigger is created, changed to the definition, or STOPPED when
+   * the definition no longer has it (its ledger stays, and declaring it again starts it again). A
+   * pause by a user outlives releases. A declared trigger that breaks a rule of this environment (a
+   * topic it may not read, a loop of completion triggers) is kept STOPPED with the reason, so the
+   * release still goes through and the reason shows on the trigger.
+   *
+   * @param specs the release's declared triggers, topics relative to the environment
+   * @return how many declared triggers were created, changed or stopped
+   */
+  public int syncDeclared(
+      Connection c, String env, String pipeline, String releaseId, List<TriggerSpec> specs)
+      throws SQLException {
+    String actor = "release " + releaseId;
+    Map<String, Trigger> existing = new HashMap<>();
+    for (Trigger t : repository.list(c, env, pipeline)) {
+      if (t.declared()) {
+        existing.put(t.name(), t);
+      }
+    }
+    int changed = 0;
+    for (TriggerSpec spec : specs) {
+      String stored = Trigger.declaredName(pipeline, spec.name());
+      Trigger old = existing.remove(stored);
+      TriggerRequest r =
+          new TriggerRequest(
+              spec.name(),
+              pipeline,
+              spec.kind(),
+              spec.description(),
+              spec.upstreamPipeline(),
+              spec.onState(),
+              spec.topic() == null ? null : env + "." + spec.topic(),
+              spec.filterField(),
+              spec.filterValue(),
+              spec.auth(),
+              spec.secretName(),
+              spec.params(),
+              spec.enabled(),
+              null,
+              null);
+      Trigger t;
+      try {
+        t =
+            build(
+                r,
+                stored,
+                old == null ? UUID.randomUUID() : old.id(),
+                env,
+                old == null ? null : old.createdAt(),
+                old == null ? null : old.createdBy(),
+                actor);
+      } catch (DataplaneException e) {
+        // the orchestrator checked the definition; only this environment's own rules are left
+        Log.errorf(
+            "declared trigger %s of %s/%s (release %s) breaks a rule: %s",
+            spec.name(), env, pipeline, releaseId, e.getMessage());
+        if (old == null) {
+          continue;
+        }
+        t = stopped(old, "the definition of release " + releaseId + " breaks a rule", actor);
+      }
+      if (old != null
+          && old.state() == Schedule.State.PAUSED
+          && t.state() != Schedule.State.STOPPED
+          && (old.stateReason() == null || !old.stateReason().startsWith("paused by release"))) {
+        // paused by a user: a release does not resume it
+        t = t.withState(Schedule.State.PAUSED, old.stateReason(), t.updatedAt(), actor);
+      }
+      try {
+        checkLoop(c, t);
+      } catch (DataplaneException e) {
+        t = stopped(t, e.getMessage(), actor);
+      }
+      t = withLatest(t, releaseId);
+      if (old == null) {
+        repository.insert(c, t);
+      } else {
+        repository.update(c, t);
+      }
+      changed++;
+    }
+    for (Trigger gone : existing.values()) {
+      if (gone.state() != Schedule.State.STOPPED) {
+        repository.update(
+            c,
+            stopped(gone, "no longer declared by the definition of release " + releaseId, actor));
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  private static Trigger stopped(Trigger t, String reason, String actor) {
+    return t.withState(
+        Schedule.State.STOPPED, reason, Instant.now().truncatedTo(ChronoUnit.MICROS), actor);
   }
 
   private void checkLoop(Connection c, Trigger t) throws SQLException {
@@ -366,17 +420,5 @@ public class TriggerService {
         t.createdBy(),
         t.updatedAt(),
         t.updatedBy());
-  }
-
-  private static void name(List<ErrorResponse.Detail> d, String field, String v, Pattern p) {
-    if (v == null || v.isBlank()) {
-      d.add(detail(field, field + " is required"));
-    } else if (!p.matcher(v).matches()) {
-      d.add(detail(field, field + " is not a valid name (" + p.pattern() + ")"));
-    }
-  }
-
-  private static ErrorResponse.Detail detail(String path, String message) {
-    return new ErrorResponse.Detail(path, ErrorCodes.INVALID_INPUT, message);
   }
 }

@@ -1,4 +1,4 @@
-package io.dataplane.scheduler.trigger;
+package io.dataplane.common.triggers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

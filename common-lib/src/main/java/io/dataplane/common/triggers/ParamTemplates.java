@@ -1,4 +1,4 @@
-package io.dataplane.scheduler.trigger;
+package io.dataplane.common.triggers;
 
 import com.github.mustachejava.Binding;
 import com.github.mustachejava.Code;
