@@ -80,7 +80,6 @@ class EventCodecTest {
         new SlaMissed(RUN, "dev", "etl", T, "maxDuration PT30M", RunState.RUNNING),
         new TaskRunStateChanged(
             RUN, TASK_RUN, "extract", 1, TaskRunState.FAILED, TaskRunState.RUNNING, "exit 1"),
-        new PipelineReleased("dev", "etl", "rel-1", "sha256:cd", "sha256:ab"),
         new PipelineReleased(
             "dev",
             "etl",
@@ -155,6 +154,19 @@ class EventCodecTest {
 
     assertThat(read).isEqualTo(old);
     assertThat(read.sandbox()).isNull();
+  }
+
+  @Test
+  void aReleaseFromAnOrchestratorThatPredatesDeclaredTriggersReadsAsNull() throws Exception {
+    PipelineReleased old = new PipelineReleased("dev", "etl", "rel-1", "sha256:cd", "sha256:ab");
+    ObjectNode tree = (ObjectNode) Json.mapper().readTree(codec.encode(EventEnvelope.of("t", old)));
+    ((ObjectNode) tree.get("payload")).remove("triggers");
+
+    PipelineReleased read =
+        (PipelineReleased) codec.decode(Json.mapper().writeValueAsBytes(tree)).payload();
+
+    assertThat(read).isEqualTo(old);
+    assertThat(read.triggers()).isNull();
   }
 
   @Test

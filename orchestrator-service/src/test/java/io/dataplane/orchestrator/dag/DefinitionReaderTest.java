@@ -49,6 +49,93 @@ class DefinitionReaderTest {
   }
 
   @Test
+  void declaredTriggersAreCheckedNormalizedAndRoundTrip() {
+    String yaml =
+        """
+        name: load
+        params:
+          day: {type: string}
+        triggers:
+          - name: orders
+            kind: kafka
+            topic: orders
+            filterField: type
+            filterValue: created
+          - name: after-extract
+            kind: completion
+            upstreamPipeline: extract
+            params: {day: "{{ upstream.outputs.extract.day }}"}
+          - {name: github, kind: Webhook, auth: hmac, secretName: GH_KEY, enabled: false}
+        tasks:
+          - {key: a, runtime: bash, script: 'true'}
+        """;
+    DefinitionReader.Result r = DefinitionReader.read(yaml, true, "load", null);
+    assertThat(r.errors()).isEmpty();
+    List<io.dataplane.common.triggers.TriggerSpec> t = r.definition().triggers();
+    assertThat(t)
+        .extracting(io.dataplane.common.triggers.TriggerSpec::name)
+        .containsExactly("after-extract", "github", "orders");
+    assertThat(t.get(0).kind()).isEqualTo("COMPLETION");
+    assertThat(t.get(0).onState()).isEqualTo("SUCCEEDED");
+    assertThat(t.get(1).auth()).isEqualTo("HMAC");
+    assertThat(t.get(1).enabled()).isFalse();
+    assertThat(t.get(2).topic()).isEqualTo("orders");
+    // the normal form reads back to the same definition (what releases and promotion do)
+    DefinitionReader.Result again = DefinitionReader.check(r.definition(), null);
+    assertThat(again.errors()).isEmpty();
+    assertThat(again.definition()).isEqualTo(r.definition());
+  }
+
+  @Test
+  void brokenTriggersNameTheirPath() {
+    String yaml =
+        """
+        name: load
+        params:
+          day: {type: string}
+        triggers:
+          - {name: a, kind: cron}
+          - {name: b, kind: webhook}
+          - {name: c, kind: completion, upstreamPipeline: load}
+          - {name: d, kind: completion, upstreamPipeline: x, params: {month: "1"}}
+          - {name: e, kind: completion, upstreamPipeline: x, params: {day: "{{#a}}"}}
+          - {name: f, kind: kafka, topic: "no spaces"}
+          - {name: g, kind: completion, upstreamPipeline: x, every: 5m}
+          - {name: h, kind: completion, upstreamPipeline: x}
+          - {name: h, kind: completion, upstreamPipeline: y}
+          - {name: "i/j", kind: completion, upstreamPipeline: x}
+        tasks:
+          - {key: a, runtime: bash, script: 'true'}
+        """;
+    DefinitionReader.Result r = DefinitionReader.read(yaml, true, "load", null);
+    assertThat(r.errors())
+        .extracting(ValidationError::path)
+        .contains(
+            "triggers[0].kind",
+            "triggers[1].auth",
+            "triggers[2].upstreamPipeline",
+            "triggers[3].params.month",
+            "triggers[4].params.day",
+            "triggers[5].topic",
+            "triggers[6].every",
+            "triggers[8].name",
+            "triggers[9].name");
+    assertThat(r.errors())
+        .filteredOn(e -> e.path().equals("triggers[1].auth"))
+        .first()
+        .extracting(ValidationError::message)
+        .asString()
+        .contains("auth: HMAC");
+    String many =
+        "name: load\ntriggers:\n"
+            + "  - {name: t, kind: completion, upstreamPipeline: x}\n".repeat(51)
+            + "tasks:\n  - {key: a, runtime: bash, script: 'true'}\n";
+    assertThat(DefinitionReader.read(many, true, "load", null).errors())
+        .extracting(ValidationError::message)
+        .anyMatch(m -> m.contains("at most 50 triggers"));
+  }
+
+  @Test
   void anSlaIsNormalized() {
     String yaml =
         "name: etl\nsla: {maxDuration: 30m, deadline: {time: \"06:00\", timezone: Europe/Paris}}\n"
