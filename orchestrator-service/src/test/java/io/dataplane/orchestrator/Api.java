@@ -3,6 +3,7 @@ package io.dataplane.orchestrator;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import io.dataplane.common.events.Topics;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
@@ -11,7 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** REST helpers for tests: authenticated calls, unique names, fixtures. */
 public final class Api {
@@ -103,5 +109,24 @@ public final class Api {
 
   public static List<Map<String, Object>> attempts(JsonPath run, String key) {
     return run.getList("taskRuns.find { it.taskKey == '" + key + "' }.attempts");
+  }
+
+  /**
+   * A consumer of {@code dataplane.run-events} from its end, returned once it has its partitions
+   * (events sent after this call are read).
+   */
+  public static KafkaConsumer<String, byte[]> runEvents() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "run-events-test-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
+    c.subscribe(List.of(Topics.RUN_EVENTS));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !c.poll(Duration.ofMillis(100)).isEmpty() || !c.assignment().isEmpty());
+    return c;
   }
 }

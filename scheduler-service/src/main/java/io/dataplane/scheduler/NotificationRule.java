@@ -35,6 +35,10 @@ public record NotificationRule(
   /** A run was still unfinished when its pipeline's SLA was due (it goes on). */
   public static final String SLA_MISSED = "SLA_MISSED";
 
+  /** Tasks of a worker group wait and no live worker serves the group. */
+  public static final String NO_WORKER = "NO_WORKER";
+
   /** The events a rule may name. */
-  public static final List<String> EVENTS = List.of(RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED);
+  public static final List<String> EVENTS =
+      List.of(RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED, NO_WORKER);
 }

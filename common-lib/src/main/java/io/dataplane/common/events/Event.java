@@ -11,6 +11,7 @@ public sealed interface Event
         WorkerHeartbeat,
         RunStateChanged,
         SlaMissed,
+        WorkerGroupUnserved,
         TaskRunStateChanged,
         PipelineReleased,
         PipelineDeleted,

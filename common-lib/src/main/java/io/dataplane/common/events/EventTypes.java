@@ -23,6 +23,7 @@ public final class EventTypes {
           reg(WorkerHeartbeat.class),
           reg(RunStateChanged.class),
           reg(SlaMissed.class),
+          reg(WorkerGroupUnserved.class),
           reg(TaskRunStateChanged.class),
           reg(PipelineReleased.class),
           reg(PipelineDeleted.class),

@@ -78,6 +78,7 @@ class EventCodecTest {
             "bwrap"),
         new RunStateChanged(RUN, "dev", "etl", RunState.RUNNING, RunState.QUEUED),
         new SlaMissed(RUN, "dev", "etl", T, "maxDuration PT30M", RunState.RUNNING),
+        new WorkerGroupUnserved("dev", "etl", 1, 3, List.of("nightly"), T),
         new TaskRunStateChanged(
             RUN, TASK_RUN, "extract", 1, TaskRunState.FAILED, TaskRunState.RUNNING, "exit 1"),
         new PipelineReleased(

@@ -49,7 +49,7 @@ public final class NotificationDtos {
       String environment,
       String name,
       @Description("null: every pipeline of the environment") String pipeline,
-      @Description("RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED") List<String> events,
+      @Description("RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED, NO_WORKER") List<String> events,
       String channelId,
       Integer quietPeriodSeconds,
       Boolean enabled,

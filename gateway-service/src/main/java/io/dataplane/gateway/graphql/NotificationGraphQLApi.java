@@ -303,7 +303,8 @@ public class NotificationGraphQLApi {
   public record RuleInput(
       @NonNull @Description("unique in the environment") String name,
       @Description("a pipeline; none: every pipeline of the environment") String pipeline,
-      @NonNull @Description("RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED") List<String> events,
+      @NonNull @Description("RUN_FAILED, RUN_SUCCEEDED, MISFIRE, SLA_MISSED, NO_WORKER")
+          List<String> events,
       @NonNull String channelId,
       @Description("seconds after a notification in which the rule stays quiet for that pipeline")
           Integer quietPeriodSeconds,

@@ -33,6 +33,13 @@ public interface OrchestratorConfig {
   @WithDefault("60s")
   Duration redispatchAfter();
 
+  /**
+   * How long tasks of a worker group wait while no live worker serves it before the orchestrator
+   * tells it ({@code WorkerGroupUnserved}, notification event {@code NO_WORKER}), once per outage.
+   */
+  @WithDefault("60s")
+  Duration unservedAlertAfter();
+
   /** Added to a task's timeout before the orchestrator itself fails the attempt as TIMED_OUT. */
   @WithDefault("5s")
   Duration timeoutGrace();

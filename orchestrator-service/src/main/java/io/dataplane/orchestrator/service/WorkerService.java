@@ -3,6 +3,7 @@ package io.dataplane.orchestrator.service;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.CancelAttempt;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.orchestrator.Worker;
 import io.dataplane.orchestrator.config.OrchestratorConfig;
@@ -42,6 +43,10 @@ public class WorkerService {
   private final EngineMetrics metrics;
   private final LostResultRule lostResults;
   private final Map<String, Instant> fencedSent = new ConcurrentHashMap<>();
+
+  /** The outages told by {@link #unserved()}: group → its oldest waiting dispatch. */
+  private final Map<String, Instant> unservedSent = new ConcurrentHashMap<>();
+
   private volatile boolean listening;
 
   /**
@@ -366,8 +371,63 @@ public class WorkerService {
         metrics.redispatched();
       }
     }
+    unserved();
     refreshGauges();
     fencedSent.values().removeIf(t -> t.isBefore(Instant.now().minusSeconds(60)));
+  }
+
+  /**
+   * Tells (once per outage, {@code WorkerGroupUnserved} on {@code dataplane.run-events}, which the
+   * scheduler's notification rules {@code NO_WORKER} read) about every worker group whose tasks
+   * have waited longer than {@code unserved-alert-after} while no live worker serves it. The outage
+   * is named by its oldest waiting dispatch, so every replica, and this one after a restart, names
+   * it the same and the scheduler keeps one notification of it.
+   */
+  private void unserved() {
+    List<WorkerGroupUnserved> found =
+        db.tx(
+            tx ->
+                tx.list(
+                    "select environment, worker_group, count(*) as waiting, min(dispatched_at) as"
+                        + " since, (array_agg(distinct pipeline))[1:20] as pipelines,"
+                        + " (select count(*) from workers w where g = any(w.groups)) as registered"
+                        + " from (select r.environment, a.worker_group, r.pipeline, a.dispatched_at,"
+                        + " r.environment || '/' || a.worker_group as g from attempts a"
+                        + " join runs r on r.id = a.run_id where a.state = 'DISPATCHED') x"
+                        + " where not exists (select 1 from workers w where w.state = '"
+                        + Worker.ACTIVE
+                        + "' and not w.draining and coalesce(w.sandbox, '') <> 'unavailable'"
+                        + " and g = any(w.groups))"
+                        + " group by environment, worker_group, g"
+                        + " having min(dispatched_at) < now() - make_interval(secs => ?)",
+                    rs ->
+                        new WorkerGroupUnserved(
+                            rs.getString("environment"),
+                            rs.getString("worker_group"),
+                            rs.getInt("registered"),
+                            rs.getInt("waiting"),
+                            List.of((String[]) rs.getArray("pipelines").getArray()),
+                            rs.getTimestamp("since").toInstant()),
+                    config.unservedAlertAfter().toMillis() / 1000.0));
+    Map<String, Instant> now = new HashMap<>();
+    for (WorkerGroupUnserved u : found) {
+      String ref = u.environment() + "/" + u.workerGroup();
+      now.put(ref, u.since());
+      if (u.since().equals(unservedSent.get(ref))) {
+        continue;
+      }
+      db.tx(
+          tx -> {
+            events.append(tx, Topics.RUN_EVENTS, ref, u);
+            return null;
+          });
+      Log.warnf(
+          "worker group %s has had no live worker for its %d waiting task(s) since %s (%d"
+              + " registered)",
+          ref, u.waitingTasks(), u.since(), u.registered());
+    }
+    unservedSent.clear();
+    unservedSent.putAll(now);
   }
 
   private void refreshGauges() {

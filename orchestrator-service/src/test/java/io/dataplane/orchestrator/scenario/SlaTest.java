@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.SlaMissed;
-import io.dataplane.common.events.Topics;
 import io.dataplane.orchestrator.Api;
 import io.dataplane.orchestrator.scenario.TestWorker.Hang;
 import io.dataplane.orchestrator.scenario.TestWorker.Succeed;
@@ -19,14 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,21 +39,6 @@ class SlaTest {
     workers.clear();
   }
 
-  private static KafkaConsumer<String, byte[]> runEvents() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "sla-test-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
-    c.subscribe(List.of(Topics.RUN_EVENTS));
-    await()
-        .atMost(WITHIN)
-        .until(() -> !c.poll(Duration.ofMillis(100)).isEmpty() || !c.assignment().isEmpty());
-    return c;
-  }
-
   @Test
   void aRunStillRunningWhenItsSlaIsDueIsMarkedOnceWhileItRuns() {
     String env = Api.env();
@@ -75,7 +54,7 @@ class SlaTest {
     workers.add(new TestWorker(env, group, d -> new Hang()));
     EventCodec codec = new EventCodec();
     List<SlaMissed> missed = new CopyOnWriteArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = runEvents()) {
+    try (KafkaConsumer<String, byte[]> c = Api.runEvents()) {
       Instant before = Instant.now();
       String id = Api.start(env, "late", Map.of());
       JsonPath r = run(id);

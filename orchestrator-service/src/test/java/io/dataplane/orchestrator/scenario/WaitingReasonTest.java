@@ -5,7 +5,9 @@ import static io.dataplane.orchestrator.Api.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.TaskDispatched;
+import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.orchestrator.Api;
 import io.dataplane.orchestrator.scenario.TestWorker.Action;
 import io.dataplane.orchestrator.scenario.TestWorker.Fail;
@@ -21,6 +23,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,11 +76,45 @@ class WaitingReasonTest {
   }
 
   @Test
-  void aTaskOfAGroupWithoutWorkersSaysSoAndSoDoesItsRun() {
+  void aTaskOfAGroupWithoutWorkersSaysSoAndSoDoesItsRunAndTheOutageIsToldOnce() {
     Setup s =
         deploy("workerGroup: ${GROUP}\ntasks:\n  - {key: only, runtime: bash, script: 'true'}\n");
+    KafkaConsumer<String, byte[]> events = Api.runEvents();
     String id = start(s);
     JsonPath r = awaitTaskReason(id, "only", "NO_WORKER");
+    // told once (unserved-alert-after is 2s in tests, the check runs every 250 ms)
+    List<WorkerGroupUnserved> told = new ArrayList<>();
+    EventCodec codec = new EventCodec();
+    Runnable read =
+        () -> {
+          for (ConsumerRecord<String, byte[]> rec : events.poll(Duration.ofMillis(200))) {
+            if (codec.decode(rec.value()).payload() instanceof WorkerGroupUnserved u
+                && u.environment().equals(s.env())) {
+              told.add(u);
+            }
+          }
+        };
+    try (events) {
+      await("the outage is told")
+          .atMost(WITHIN)
+          .until(
+              () -> {
+                read.run();
+                return !told.isEmpty();
+              });
+      await("and only once")
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                read.run();
+                return told.size() == 1;
+              });
+    }
+    assertThat(told.get(0).workerGroup()).isEqualTo(s.group());
+    assertThat(told.get(0).pipelines()).containsExactly(s.pipeline());
+    assertThat(told.get(0).waitingTasks()).isEqualTo(1);
+    assertThat(told.get(0).registered()).isZero();
     assertThat(task(r, "only", "workerGroup")).isEqualTo(s.env() + "/" + s.group());
     assertThat(task(r, "only", "message"))
         .isEqualTo("no worker serves worker group " + s.env() + "/" + s.group());

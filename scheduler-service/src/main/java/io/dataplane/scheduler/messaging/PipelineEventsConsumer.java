@@ -8,6 +8,7 @@ import io.dataplane.common.events.PipelineReleased;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.SlaMissed;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Schedule;
@@ -255,6 +256,8 @@ public class PipelineEventsConsumer {
       notifications.onRun(rsc);
     } else if (payload instanceof SlaMissed sla) {
       notifications.onSlaMissed(sla);
+    } else if (payload instanceof WorkerGroupUnserved u) {
+      notifications.onGroupUnserved(u);
     }
   }
 

@@ -65,6 +65,13 @@ public final class Messages {
   /** A one-line summary: "[prod] pipeline nightly: run FAILED". */
   public static String title(Map<String, Object> facts) {
     String event = str(facts.get("event"));
+    if ("NO_WORKER".equals(event)) {
+      return "["
+          + str(facts.get("environment"))
+          + "] worker group "
+          + str(facts.get("workerGroup"))
+          + ": no live worker, tasks wait";
+    }
     String what =
         switch (event) {
           case "RUN_FAILED" -> "run FAILED";
@@ -91,6 +98,8 @@ public final class Messages {
     StringBuilder b = new StringBuilder(title(facts)).append("\n\n");
     line(b, "Environment", facts.get("environment"));
     line(b, "Pipeline", facts.get("pipeline"));
+    line(b, "Worker group", facts.get("workerGroup"));
+    line(b, "Pipelines", facts.get("pipelines"));
     line(b, "Run", facts.get("runId"));
     line(b, "State", facts.get("state"));
     line(b, "Detail", facts.get("detail"));
@@ -128,7 +137,7 @@ public final class Messages {
             "text",
             Map.of("type", "plain_text", "text", bounded(title(facts), 140))));
     List<Object> fields = new ArrayList<>();
-    for (String k : List.of("environment", "pipeline", "state", "runId")) {
+    for (String k : List.of("environment", "pipeline", "workerGroup", "state", "runId")) {
       Object v = facts.get(k);
       if (v != null) {
         fields.add(

@@ -6,6 +6,7 @@ import io.dataplane.common.error.ErrorResponse;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.SlaMissed;
+import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
 import io.dataplane.scheduler.config.NotificationConfig;
@@ -413,6 +414,48 @@ public class NotificationService {
         facts ->
             facts.put(
                 "detail", Messages.bounded(e.sla() + ", due " + e.dueAt(), Messages.MAX_ERROR)));
+  }
+
+  /**
+   * A worker group's tasks wait and no live worker serves it: notified once per outage (key: the
+   * group and its oldest waiting dispatch) to the rules of the environment, and to the rules of a
+   * pipeline whose tasks wait there.
+   */
+  public void onGroupUnserved(WorkerGroupUnserved e) throws SQLException {
+    String ref = e.environment() + "/" + e.workerGroup();
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("event", NotificationRule.NO_WORKER);
+    facts.put("environment", e.environment());
+    facts.put("workerGroup", e.workerGroup());
+    facts.put("pipelines", String.join(", ", e.pipelines()));
+    facts.put(
+        "detail",
+        Messages.bounded(
+            e.waitingTasks()
+                + " task(s) of "
+                + String.join(", ", e.pipelines())
+                + " wait since "
+                + e.since()
+                + "; no live worker serves "
+                + ref
+                + (e.registered() == 0
+                    ? " (none registered)"
+                    : " (" + e.registered() + " registered: lost, draining or without a sandbox)"),
+            Messages.MAX_ERROR));
+    facts.put("occurredAt", Instant.now().toString());
+    String key = "unserved:" + ref + "@" + e.since();
+    try (Connection c = repository.connection()) {
+      c.setAutoCommit(false);
+      try {
+        for (String pipeline : e.pipelines()) {
+          record(c, e.environment(), pipeline, NotificationRule.NO_WORKER, key, facts);
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException ex) {
+        c.rollback();
+        throw ex;
+      }
+    }
   }
 
   /**
