@@ -12,6 +12,7 @@ import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.SlaMissed;
 import io.dataplane.common.events.Topics;
+import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.common.json.Json;
 import io.dataplane.scheduler.TestSupport;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -280,6 +281,45 @@ class NotificationTest {
     assertThat((String) body.get("detail"))
         .isEqualTo("deadline 06:00 Europe/Paris, due 2026-12-07T05:00:00Z");
     assertThat((String) body.get("title")).contains("run missed its SLA");
+  }
+
+  @Test
+  void aWorkerGroupWithoutWorkersIsNotifiedOncePerOutage() throws Exception {
+    String env = TestSupport.uniqueEnv();
+    String path = "/unserved-" + env;
+    String ch = webhook(env, "ops", path);
+    // an environment-wide rule, and a rule of one of the waiting pipelines: one delivery each
+    rule(env, "ops", null, List.of("NO_WORKER"), ch, 0);
+    rule(env, "nightly-owner", "nightly", List.of("NO_WORKER"), ch, 0);
+    rule(env, "other-owner", "hourly", List.of("NO_WORKER"), ch, 0);
+    Instant since = Instant.parse("2026-12-07T05:00:00Z");
+    WorkerGroupUnserved u =
+        new WorkerGroupUnserved(env, "etl", 2, 3, List.of("load", "nightly"), since);
+    TestSupport.publish(Topics.RUN_EVENTS, env + "/etl", u);
+    // told again (another orchestrator replica, or after a restart): the same outage, nothing more
+    TestSupport.publish(Topics.RUN_EVENTS, env + "/etl", u);
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at(path).size() == 2);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> receiver.at(path).size() == 2);
+    Receiver.Request h = receiver.at(path).get(0);
+    assertThat(h.header("X-Dataplane-Event")).isEqualTo("NO_WORKER");
+    Map<?, ?> body = Json.mapper().readValue(h.body(), Map.class);
+    assertThat(body.get("workerGroup")).isEqualTo("etl");
+    assertThat((String) body.get("title"))
+        .isEqualTo("[" + env + "] worker group etl: no live worker, tasks wait");
+    assertThat((String) body.get("detail"))
+        .isEqualTo(
+            "3 task(s) of load, nightly wait since 2026-12-07T05:00:00Z; no live worker serves "
+                + env
+                + "/etl (2 registered: lost, draining or without a sandbox)");
+    // a new outage (a later oldest waiting task) is told again
+    TestSupport.publish(
+        Topics.RUN_EVENTS,
+        env + "/etl",
+        new WorkerGroupUnserved(env, "etl", 0, 1, List.of("load"), since.plusSeconds(600)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at(path).size() == 3);
   }
 
   @Test
