@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * The demo scenario, through the gateway's GraphQL API alone: sign in, create an environment and a
  * worker group, save a sample pipeline (a diamond of Python and Bash tasks that use a secret and a
  * code file, pass outputs downstream, and one that fails once and succeeds on retry), set the
- * secret, write the file, release, start a run and follow it live, then print a summary.
+ * secret, write the file, release, start a run and follow it live, then print a summary; then a
+ * pipeline that fails on purpose, and its failure notification arriving at a local receiver ({@link
+ * FailureNotice}).
  *
  * <p>Used by {@code dev/demo} (printing for a person) and by the system tests (asserting).
  */
@@ -67,7 +69,8 @@ public final class Demo {
       JsonNode run,
       List<String> updates,
       Map<String, List<String>> logs,
-      String secretValue) {}
+      String secretValue,
+      FailureNotice.Notice notice) {}
 
   public static final String SECRET_NAME = "DEMO_API_TOKEN";
 
@@ -138,7 +141,7 @@ public final class Demo {
   public static void main(String[] args) throws Exception {
     String env = args.length > 0 ? args[0] : "demo";
     Result r = new Demo(Settings.local(env), System.out::println).run();
-    System.exit("SUCCEEDED".equals(r.state()) ? 0 : 1);
+    System.exit("SUCCEEDED".equals(r.state()) && r.notice().signed() ? 0 : 1);
   }
 
   public Result run() throws Exception {
@@ -195,7 +198,11 @@ public final class Demo {
             .path("startRun");
     String runId = started.path("id").asText();
     out.accept("Run " + runId + " started; following it live\n");
-    return follow(gql, runId, secret);
+    Result r = follow(gql, runId, secret);
+    FailureNotice.Notice notice =
+        FailureNotice.show(gql, s.environment(), Duration.ofMinutes(1), out);
+    return new Result(
+        r.runId(), r.state(), r.run(), r.updates(), r.logs(), r.secretValue(), notice);
   }
 
   private void createIfMissing(
@@ -322,7 +329,7 @@ public final class Demo {
     String state = run.path("state").asText();
     summary(run);
     return new Result(
-        runId, state, run, new ArrayList<>(updates), new LinkedHashMap<>(logs), secret);
+        runId, state, run, new ArrayList<>(updates), new LinkedHashMap<>(logs), secret, null);
   }
 
   private JsonNode queryRun(GraphQLClient gql, String runId) throws Exception {

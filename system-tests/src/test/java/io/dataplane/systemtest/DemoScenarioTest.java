@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.demo.Demo;
+import io.dataplane.demo.FailureNotice;
 import io.dataplane.demo.GraphQLClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -102,6 +103,16 @@ class DemoScenarioTest {
     assertThat(r.logs().get("transform")).anySatisfy(l -> assertThat(l).contains("token ***"));
     assertThat(String.join("\n", printed)).doesNotContain(r.secretValue());
     assertThat(platform.allServiceLogs()).doesNotContain(r.secretValue());
+
+    // then the failure notification of a pipeline that fails on purpose arrives, signed, once
+    FailureNotice.Notice n = r.notice();
+    assertThat(n.event()).as(String.join("\n", printed)).isEqualTo("RUN_FAILED");
+    assertThat(n.signed()).isTrue();
+    assertThat(n.title())
+        .isEqualTo("[" + env + "] pipeline " + FailureNotice.PIPELINE + ": run FAILED");
+    assertThat(n.link())
+        .isEqualTo(platform.url("gateway-service") + "/e/" + env + "/runs/" + n.runId());
+    assertThat(printed).anySatisfy(l -> assertThat(l).startsWith("Notification received: ["));
   }
 
   /** Every metric the chart's dashboard and alerts query is exposed by the services it names. */

@@ -157,6 +157,12 @@ final class Platform implements AutoCloseable {
       env.put("DATAPLANE_SECRETS_URL", p.url("secrets-service"));
       env.put("DATAPLANE_FILESTORE_URL", p.url("filestore-service"));
       env.put("DATAPLANE_SCHEDULER_URL", p.url("scheduler-service"));
+      // as dev/services: the scheduler reads upstream outputs, has signatures made and checked by
+      // secrets-service, links notifications to the console, and may notify a receiver of the test
+      env.put("DATAPLANE_SCHEDULER_ORCHESTRATOR_URL", p.url("orchestrator-service"));
+      env.put("DATAPLANE_SCHEDULER_SECRETS_URL", p.url("secrets-service"));
+      env.put("DATAPLANE_SCHEDULER_NOTIFICATIONS_CONSOLE_URL", p.url("gateway-service"));
+      env.put("DATAPLANE_SCHEDULER_NOTIFICATIONS_ALLOWED_HOSTS", "127.0.0.1");
       // alice is a platform admin by her subject (admin holds the realm role)
       env.put("DATAPLANE_ADMINS", subjectOf("alice"));
       env.put("DATAPLANE_WORKER_GROUPS", b.workerGroup);
