@@ -200,7 +200,7 @@ public final class Demo {
     out.accept("Run " + runId + " started; following it live\n");
     Result r = follow(gql, runId, secret);
     FailureNotice.Notice notice =
-        FailureNotice.show(gql, s.environment(), Duration.ofMinutes(1), out);
+        FailureNotice.show(gql, s.environment(), s.workerGroup(), Duration.ofMinutes(1), out);
     return new Result(
         r.runId(), r.state(), r.run(), r.updates(), r.logs(), r.secretValue(), notice);
   }

@@ -45,7 +45,11 @@ public final class FailureNotice {
 
   /** Sets up the channel and rule, runs the failing pipeline, waits for its notification. */
   public static Notice show(
-      GraphQLClient gql, String environment, Duration timeout, Consumer<String> out)
+      GraphQLClient gql,
+      String environment,
+      String workerGroup,
+      Duration timeout,
+      Consumer<String> out)
       throws Exception {
     String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
     CompletableFuture<Map.Entry<byte[], String>> arrived = new CompletableFuture<>();
@@ -89,7 +93,9 @@ public final class FailureNotice {
               PIPELINE,
               "d",
               "description: fails on purpose, to show a failure notification\n"
-                  + "tasks:\n"
+                  + "workerGroup: "
+                  + workerGroup
+                  + "\ntasks:\n"
                   + "  - {key: check, runtime: bash, script: 'echo \"disk full on /data\" >&2; exit 3'}\n"));
       gql.execute(
           "mutation($e: String!, $p: String!) { releasePipeline(environment: $e, pipeline: $p, bundle: false) { id } }",
