@@ -289,6 +289,20 @@ final class Platform implements AutoCloseable {
     services.get(name).kill();
   }
 
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) a service: it stays registered and silent, as a process
+   * stuck in a long garbage collection or on a dead disk would.
+   */
+  void signal(String name, String signal) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(services.get(name).pid()))
+            .inheritIO()
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IOException("kill -" + signal + " " + name + " failed");
+    }
+  }
+
   /** Starts a killed service again, on its port and with its configuration, and waits for it. */
   void restart(String name) throws IOException {
     services.put(name, launch(name));

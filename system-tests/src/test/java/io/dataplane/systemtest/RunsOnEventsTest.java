@@ -55,6 +55,8 @@ class RunsOnEventsTest {
         Platform.builder(ENV + "/default")
             // two slots, so that two long tasks fill the worker (SLOTS_BUSY)
             .env("worker-service", Map.of("DATAPLANE_WORKER_SLOTS", "2"))
+            // a frozen worker stays "live" long enough to see a task in transit (DISPATCHED)
+            .env("orchestrator-service", Map.of("DATAPLANE_ORCHESTRATOR_WORKER_LOST_AFTER", "30s"))
             .env(
                 "scheduler-service",
                 Map.of(
@@ -368,6 +370,7 @@ class RunsOnEventsTest {
         "tasks:\n  - {key: a, runtime: bash, script: 'sleep 600'}\n"
             + "  - {key: b, runtime: bash, script: 'true', dependsOn: [a]}\n");
     release("wide", "tasks:\n  - {key: w, runtime: bash, script: 'sleep 600'}\n");
+    release("quick", "tasks:\n  - {key: q, runtime: bash, script: 'true'}\n");
     List<String> started = new ArrayList<>();
 
     // RETRY_BACKOFF: failed once, its retry is due in 10 minutes
@@ -415,5 +418,32 @@ class RunsOnEventsTest {
           .pollInterval(Duration.ofMillis(300))
           .until(() -> List.of("CANCELLED", "FAILED").contains(run(id).path("state").asText()));
     }
+
+    // DISPATCHED: the worker's last heartbeat says it has room, but it is frozen and takes
+    // nothing; until it is called lost (worker-lost-after), the task is in transit
+    await("the worker reports both slots free")
+        .atMost(WITHIN)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () ->
+                alice
+                        .execute(
+                            "query($e: String!) { workers(environment: $e) { freeSlots } }",
+                            Map.of("e", ENV))
+                        .path("workers")
+                        .path(0)
+                        .path("freeSlots")
+                        .asInt()
+                    == 2);
+    platform.signal("worker-service", "STOP");
+    String quick;
+    try {
+      quick = startRun("quick");
+      r = awaitReason(quick, "q", "DISPATCHED");
+      assertThat(reasonOf(r, "q").path("message").asText()).isNotEmpty();
+    } finally {
+      platform.signal("worker-service", "CONT");
+    }
+    awaitRun(quick, "SUCCEEDED");
   }
 }
