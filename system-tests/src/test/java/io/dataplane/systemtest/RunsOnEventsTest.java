@@ -268,18 +268,18 @@ class RunsOnEventsTest {
     return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
   }
 
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
   static int deliver(URI hook, byte[] body, String signature, String delivery) throws Exception {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(
-              HttpRequest.newBuilder(hook)
-                  .header("Content-Type", "application/json")
-                  .header("X-Hub-Signature-256", signature)
-                  .header("X-Dataplane-Delivery", delivery)
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    }
+    return HTTP.send(
+            HttpRequest.newBuilder(hook)
+                .header("Content-Type", "application/json")
+                .header("X-Hub-Signature-256", signature)
+                .header("X-Dataplane-Delivery", delivery)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   @Test

@@ -146,19 +146,20 @@ public class TriggerRepository {
 
   public List<Trigger> list(String env, String pipeline) throws SQLException {
     try (Connection c = connection()) {
-      return list(c, env, pipeline);
+      return list(c, env, pipeline, false);
     }
   }
 
-  /** The triggers of an environment (of one pipeline when given), locked for update. */
-  public List<Trigger> list(Connection c, String env, String pipeline) throws SQLException {
+  /** The triggers of an environment (of one pipeline when given), locked when asked. */
+  public List<Trigger> list(Connection c, String env, String pipeline, boolean forUpdate)
+      throws SQLException {
     return query(
         c,
         "select "
             + COLUMNS
             + " from triggers where environment = ? and (?::text is null or pipeline = ?)"
             + " order by name"
-            + (c.getAutoCommit() ? "" : " for update"),
+            + (forUpdate ? " for update" : ""),
         env,
         pipeline,
         pipeline);

@@ -262,7 +262,7 @@ public class TriggerService {
       throws SQLException {
     String actor = "release " + releaseId;
     Map<String, Trigger> existing = new HashMap<>();
-    for (Trigger t : repository.list(c, env, pipeline)) {
+    for (Trigger t : repository.list(c, env, pipeline, true)) {
       if (t.declared()) {
         existing.put(t.name(), t);
       }
