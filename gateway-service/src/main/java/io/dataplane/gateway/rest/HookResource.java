@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -75,7 +76,14 @@ public class HookResource {
     Response r =
         Backends.call(
             "scheduler-service",
-            () -> scheduler.deliver(id, token, signature, delivery, githubDelivery, raw));
+            () -> {
+              try {
+                return scheduler.deliver(id, token, signature, delivery, githubDelivery, raw);
+              } catch (WebApplicationException e) {
+                // the scheduler's refusal (401 forged, 409 replayed, 422 ...): the sender's answer
+                return e.getResponse();
+              }
+            });
     byte[] answer = r.hasEntity() ? r.readEntity(byte[].class) : new byte[0];
     return Response.status(r.getStatus()).type(MediaType.APPLICATION_JSON).entity(answer).build();
   }

@@ -169,6 +169,25 @@ class TriggerGraphQLTest {
     assertThat(calls).noneMatch(c -> String.valueOf(c.get("path")).contains("/triggers/" + big));
 
     given().body("{}").post("/api/v1/hooks/not-a-hook").then().statusCode(404);
+
+    // the scheduler's refusals reach the sender with their status and reason (not as a 503)
+    given()
+        .header("X-Dataplane-Token", "dph_abc")
+        .header("X-Dataplane-Delivery", "replayed")
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/hooks/" + hook)
+        .then()
+        .statusCode(409)
+        .body("message", org.hamcrest.Matchers.containsString("already received"));
+    given()
+        .header("X-Dataplane-Token", "forged")
+        .header("X-Dataplane-Delivery", "d-2")
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/hooks/" + hook)
+        .then()
+        .statusCode(401);
   }
 
   private static JsonPath ok(JsonPath r) {

@@ -800,6 +800,15 @@ public final class BackendStub {
         default -> error(ex, 405, "HTTP_405", "method");
       }
     } else if ((m = match("/triggers/([^/]+)/deliveries", p)) != null) {
+      // scheduler-service's refusals, which the gateway relays as they are
+      if ("replayed".equals(ex.getRequestHeaders().getFirst("X-Dataplane-Delivery"))) {
+        error(ex, 409, "CONFLICT", "delivery replayed was already received");
+        return;
+      }
+      if ("forged".equals(ex.getRequestHeaders().getFirst("X-Dataplane-Hook-Token"))) {
+        error(ex, 401, "UNAUTHENTICATED", "bad token or signature");
+        return;
+      }
       // echoes what scheduler-service would check: the relayed headers and the exact bytes
       ObjectNode out = json.createObjectNode();
       out.put("triggerId", m.group(1));
