@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dataplane.cli.api.GatewayClient;
 import io.dataplane.cli.api.RemoteState;
 import io.dataplane.cli.plan.Change;
+import io.dataplane.cli.plan.EnvState;
 import io.dataplane.cli.plan.Plan;
 import io.dataplane.cli.plan.PlanFile;
 import io.dataplane.cli.plan.PlanText;
@@ -77,14 +78,17 @@ final class PlanCommand implements Callable<Integer> {
     if (problems.isEmpty()) {
       problems.addAll(Checks.server(gw, p, environment));
     }
+    EnvState remote = null;
+    if (problems.isEmpty()) {
+      remote = RemoteState.read(gw, environment);
+      problems.addAll(Checks.remote(gw, p, environment, remote));
+    }
     if (!problems.isEmpty()) {
       var err = spec.commandLine().getErr();
       problems.forEach(err::println);
       throw new CliException(problems.size() + " problem(s) in " + dir + ": no plan");
     }
-    Plan plan =
-        withContents(
-            Planner.plan(root.server, environment, p.state(), RemoteState.read(gw, environment)));
+    Plan plan = withContents(Planner.plan(root.server, environment, p.state(), remote));
     if (out != null) {
       PlanFile.write(plan, out);
     }
