@@ -34,6 +34,9 @@ class ProjectReaderTest {
     assertThat(p.state().objects().keySet())
         .containsExactlyInAnyOrder(
             "workerGroup/default",
+            "secretGrants/WAREHOUSE_TOKEN",
+            "notificationChannel/team-slack",
+            "notificationRule/etl-failures",
             "pipeline/hello-etl",
             "pipeline/report",
             "file/hello-etl/etl/transform.py",
