@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dataplane.demo.GraphQLClient;
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
+import java.net.CookieHandler;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -607,10 +606,54 @@ class CliSystemTest {
   /** A browser without a browser: cookies, redirects, and Keycloak's forms filled in. */
   static HttpClient browser() {
     return HttpClient.newBuilder()
-        .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+        .cookieHandler(loopbackCookies())
         .followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(Duration.ofSeconds(10))
         .build();
+  }
+
+  /**
+   * A cookie jar as a browser keeps it for 127.0.0.1: browsers treat a loopback address as a secure
+   * context and send Keycloak's {@code Secure} cookies over http; java.net's CookieManager does
+   * not, so this jar keeps name=value per cookie and sends them all back.
+   */
+  static CookieHandler loopbackCookies() {
+    Map<String, String> jar = new java.util.concurrent.ConcurrentHashMap<>();
+    return new CookieHandler() {
+      @Override
+      public Map<String, List<String>> get(URI uri, Map<String, List<String>> headers) {
+        if (jar.isEmpty()) {
+          return Map.of();
+        }
+        List<String> pairs = new ArrayList<>();
+        jar.forEach((k, v) -> pairs.add(k + "=" + v));
+        return Map.of("Cookie", List.of(String.join("; ", pairs)));
+      }
+
+      @Override
+      public void put(URI uri, Map<String, List<String>> headers) {
+        headers.forEach(
+            (name, values) -> {
+              if (name == null || !name.equalsIgnoreCase("Set-Cookie")) {
+                return;
+              }
+              for (String v : values) {
+                String pair = v.split(";", 2)[0];
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                  continue;
+                }
+                String k = pair.substring(0, eq).strip();
+                String value = pair.substring(eq + 1).strip();
+                if (value.isEmpty() || v.matches("(?i).*;\\s*Max-Age=0(;.*)?")) {
+                  jar.remove(k);
+                } else {
+                  jar.put(k, value);
+                }
+              }
+            });
+      }
+    };
   }
 
   static HttpResponse<String> get(HttpClient b, String url) throws Exception {

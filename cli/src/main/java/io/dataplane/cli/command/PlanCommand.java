@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Shows what applying the folder would create, change or delete in an environment:"
           + " worker groups, pipeline definitions (a semantic diff of the normalized form), code"
-          + " files (by digest), schedules and triggers, and which pipelines get released.",
+          + " files (by digest), schedules and triggers (with their pinned release), secret"
+          + " grants, notification channels and rules, and which pipelines get released.",
+      "The secrets the folder names and the releases it pins must exist in the environment.",
       "With --out the plan is saved, with the digest of the remote state it was computed"
           + " against, for 'dataplane apply'."
     })
