@@ -6,9 +6,11 @@ import io.dataplane.cli.plan.Plan;
 import io.dataplane.cli.plan.Specs;
 import io.dataplane.cli.plan.StateObject;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -20,6 +22,7 @@ public final class Applier {
 
   private final GatewayClient gw;
   private final Consumer<String> out;
+  private final Map<String, String> channelIds = new HashMap<>();
 
   public Applier(GatewayClient gw, Consumer<String> out) {
     this.gw = gw;
@@ -29,15 +32,47 @@ public final class Applier {
   /** Applies {@code plan}; returns the release id of every released pipeline. */
   public Map<String, String> apply(Plan plan) throws IOException {
     String env = plan.environment();
+    // a worker group goes after the releases: the current release of a pipeline that moved to
+    // another group still names it until then (the server refuses to delete a group in use)
+    List<Change> groupDeletes = new ArrayList<>();
     for (Change c : plan.changes()) {
-      try {
-        applyOne(env, c);
-      } catch (ApiException e) {
-        throw new ApiException(
-            e.code(), c.action() + " " + c.key() + " failed: " + e.getMessage(), e.errors());
+      if (c.action() == Change.Action.DELETE && c.kind().equals(StateObject.WORKER_GROUP)) {
+        groupDeletes.add(c);
+        continue;
       }
-      out.accept(c.action().sign + " " + c.key() + " done");
+      step(env, c);
     }
+    Map<String, String> released = release(env, plan);
+    for (Change c : groupDeletes) {
+      step(env, c);
+    }
+    return released;
+  }
+
+  private void step(String env, Change c) throws IOException {
+    try {
+      applyOne(env, c);
+    } catch (ApiException e) {
+      String hint =
+          e.code().equals("FORBIDDEN") && c.kind().equals(StateObject.SECRET_GRANTS)
+              ? " (granting needs the SECRETS permission on the environment)"
+              : "";
+      throw new ApiException(
+          e.code(),
+          c.action()
+              + " "
+              + c.key()
+              + " refused by the server ("
+              + e.code()
+              + "): "
+              + e.getMessage()
+              + hint,
+          e.errors());
+    }
+    out.accept(c.action().sign + " " + c.key() + " done");
+  }
+
+  private Map<String, String> release(String env, Plan plan) throws IOException {
     Map<String, String> released = new LinkedHashMap<>();
     for (String p : plan.releases()) {
       JsonNode r =
@@ -57,11 +92,35 @@ public final class Applier {
     switch (c.kind()) {
       case StateObject.WORKER_GROUP -> {
         v.put("n", c.name());
-        v.put("d", c.payload() == null ? null : c.payload().path("description").asText(null));
+        if (c.action() == Change.Action.DELETE) {
+          gw.graphql(
+              "mutation($e: String!, $n: String!) { deleteWorkerGroup(environment: $e, name: $n) }",
+              v);
+          return;
+        }
+        v.put("d", c.spec().path("description").asText(null));
         gw.graphql(
-            "mutation($e: String!, $n: String!, $d: String) { createWorkerGroup(environment: $e, name: $n, description: $d) { name } }",
+            "mutation($e: String!, $n: String!, $d: String) { "
+                + (c.action() == Change.Action.CREATE ? "createWorkerGroup" : "updateWorkerGroup")
+                + "(environment: $e, name: $n, description: $d) { name } }",
             v);
       }
+      case StateObject.SECRET_GRANTS -> {
+        v.put("n", c.name());
+        v.put("p", Specs.JSON.convertValue(c.spec().path("pipelines"), List.class));
+        v.put("w", Specs.JSON.convertValue(c.spec().path("workerGroups"), List.class));
+        if (v.get("p") == null) {
+          v.put("p", List.of());
+        }
+        if (v.get("w") == null) {
+          v.put("w", List.of());
+        }
+        gw.graphql(
+            "mutation($e: String!, $n: String!, $p: [String], $w: [String]) { grantSecret(environment: $e, name: $n, pipelines: $p, workerGroups: $w) { name } }",
+            v);
+      }
+      case StateObject.CHANNEL -> channel(env, c);
+      case StateObject.RULE -> notificationRule(env, c);
       case StateObject.PIPELINE -> {
         v.put("n", c.name());
         if (c.action() == Change.Action.DELETE) {
@@ -102,6 +161,80 @@ public final class Applier {
     }
   }
 
+  private void channel(String env, Change c) throws IOException {
+    Map<String, Object> v = new HashMap<>();
+    v.put("e", env);
+    if (c.action() == Change.Action.DELETE) {
+      v.put("id", c.remoteId());
+      gw.graphql(
+          "mutation($e: String!, $id: String!) { deleteNotificationChannel(environment: $e, id: $id) }",
+          v);
+      return;
+    }
+    v.put("in", Specs.JSON.convertValue(c.spec(), Map.class));
+    if (c.action() == Change.Action.CREATE) {
+      String id =
+          gw.graphql(
+                  "mutation($e: String!, $in: NotificationChannelInput!) { createNotificationChannel(environment: $e, input: $in) { id } }",
+                  v)
+              .path("createNotificationChannel")
+              .path("id")
+              .asText();
+      channelIds.put(c.name(), id);
+      return;
+    }
+    v.put("id", c.remoteId());
+    gw.graphql(
+        "mutation($e: String!, $id: String!, $in: NotificationChannelInput!) { updateNotificationChannel(environment: $e, id: $id, input: $in) { id } }",
+        v);
+  }
+
+  private void notificationRule(String env, Change c) throws IOException {
+    Map<String, Object> v = new HashMap<>();
+    v.put("e", env);
+    if (c.action() == Change.Action.DELETE) {
+      v.put("id", c.remoteId());
+      gw.graphql(
+          "mutation($e: String!, $id: String!) { deleteNotificationRule(environment: $e, id: $id) }",
+          v);
+      return;
+    }
+    Map<String, Object> input = Specs.JSON.convertValue(c.spec(), Map.class);
+    String channel = (String) input.remove("channel");
+    input.put("channelId", channelId(env, channel));
+    v.put("in", input);
+    if (c.action() == Change.Action.CREATE) {
+      gw.graphql(
+          "mutation($e: String!, $in: NotificationRuleInput!) { createNotificationRule(environment: $e, input: $in) { id } }",
+          v);
+      return;
+    }
+    v.put("id", c.remoteId());
+    gw.graphql(
+        "mutation($e: String!, $id: String!, $in: NotificationRuleInput!) { updateNotificationRule(environment: $e, id: $id, input: $in) { id } }",
+        v);
+  }
+
+  /** A channel's id by name: created by this apply, or read from the environment. */
+  private String channelId(String env, String name) throws IOException {
+    String id = channelIds.get(name);
+    if (id != null) {
+      return id;
+    }
+    for (JsonNode ch :
+        gw.graphql(
+                "query($e: String!) { notificationChannels(environment: $e) { id name } }",
+                Map.of("e", env))
+            .path("notificationChannels")) {
+      channelIds.putIfAbsent(ch.path("name").asText(), ch.path("id").asText());
+    }
+    id = channelIds.get(name);
+    if (id == null) {
+      throw new ApiException("NOT_FOUND", "no notification channel '" + name + "' in " + env, null);
+    }
+    return id;
+  }
+
   private void rule(String env, Change c, String type, String inputType, String field)
       throws IOException {
     Map<String, Object> v = new HashMap<>();
@@ -115,6 +248,12 @@ public final class Applier {
     }
     Map<String, Object> input = Specs.JSON.convertValue(c.spec(), Map.class);
     boolean paused = Boolean.TRUE.equals(input.remove("paused"));
+    // the folder pins by number; the API by id (resolved when planning)
+    input.remove("release");
+    String releaseId = c.payload() == null ? null : c.payload().path("releaseId").asText(null);
+    if (releaseId != null) {
+      input.put("releaseId", releaseId);
+    }
     v.put("in", input);
     String id;
     if (c.action() == Change.Action.CREATE) {

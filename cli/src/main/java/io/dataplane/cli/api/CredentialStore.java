@@ -97,7 +97,10 @@ public final class CredentialStore {
               + server
               + " is no longer valid ("
               + tokens.path("error").asText("refused")
-              + "): run dataplane login");
+              + (tokens.hasNonNull("error_description")
+                  ? ": " + tokens.get("error_description").asText()
+                  : "")
+              + "): it expired or was revoked; run dataplane login again");
     }
     if (tokens.hasNonNull("refresh_token")) {
       ((ObjectNode) s).put("refreshToken", tokens.get("refresh_token").asText());

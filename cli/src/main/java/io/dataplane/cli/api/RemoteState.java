@@ -8,6 +8,9 @@ import io.dataplane.cli.plan.Specs;
 import io.dataplane.cli.plan.StateObject;
 import io.dataplane.cli.project.YamlDocument;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /** Reads what an environment holds through the gateway, in the form the plan compares. */
@@ -32,7 +35,7 @@ public final class RemoteState {
           new StateObject(
               StateObject.WORKER_GROUP,
               g.path("name").asText(),
-              F.objectNode().put("name", g.path("name").asText()),
+              Specs.workerGroup(g.path("name").asText(), g.path("description").asText(null)),
               null,
               g));
     }
@@ -72,30 +75,118 @@ public final class RemoteState {
     }
     for (JsonNode sc :
         gw.graphql(
-                "query($e: String!) { schedules(environment: $e) { id name pipeline cron rrule timezone misfirePolicy params description state } }",
+                "query($e: String!) { schedules(environment: $e) { id name pipeline cron rrule timezone misfirePolicy params description state releaseId } }",
                 e)
             .path("schedules")) {
       s.add(
           new StateObject(
               StateObject.SCHEDULE,
               sc.path("name").asText(),
-              Specs.schedule(sc),
+              pinned(gw, env, s, Specs.schedule(sc), sc),
               sc.path("id").asText(),
               null));
     }
     for (JsonNode t :
         gw.graphql(
-                "query($e: String!) { triggers(environment: $e) { id name kind pipeline upstreamPipeline onState topic filterField filterValue auth secretName params description state } }",
+                "query($e: String!) { triggers(environment: $e) { id name kind pipeline upstreamPipeline onState topic filterField filterValue auth secretName params description state releaseId } }",
                 e)
             .path("triggers")) {
       s.add(
           new StateObject(
               StateObject.TRIGGER,
               t.path("name").asText(),
-              Specs.trigger(t),
+              pinned(gw, env, s, Specs.trigger(t), t),
               t.path("id").asText(),
               t));
     }
+    for (JsonNode sec :
+        gw.graphql(
+                "query($e: String!) { secrets(environment: $e) { name grants { pipelines workerGroups } } }",
+                e)
+            .path("secrets")) {
+      String name = sec.path("name").asText();
+      s.secrets().add(name);
+      JsonNode spec =
+          Specs.grants(
+              sec.path("grants").path("pipelines"), sec.path("grants").path("workerGroups"));
+      if (!spec.isEmpty()) {
+        s.add(new StateObject(StateObject.SECRET_GRANTS, name, spec, null, null));
+      }
+    }
+    Map<String, String> channelNames = new java.util.HashMap<>();
+    for (JsonNode c :
+        gw.graphql(
+                "query($e: String!) { notificationChannels(environment: $e) { id name kind url secretName smtpHost smtpPort smtpTls smtpUsername mailFrom mailTo } }",
+                e)
+            .path("notificationChannels")) {
+      channelNames.put(c.path("id").asText(), c.path("name").asText());
+      s.add(
+          new StateObject(
+              StateObject.CHANNEL,
+              c.path("name").asText(),
+              Specs.channel(c),
+              c.path("id").asText(),
+              null));
+    }
+    for (JsonNode r :
+        gw.graphql(
+                "query($e: String!) { notificationRules(environment: $e) { id name channelId pipeline events quietPeriodSeconds enabled } }",
+                e)
+            .path("notificationRules")) {
+      ObjectNode withChannel = ((ObjectNode) r.deepCopy());
+      withChannel.put(
+          "channel",
+          channelNames.getOrDefault(r.path("channelId").asText(), r.path("channelId").asText()));
+      s.add(
+          new StateObject(
+              StateObject.RULE,
+              r.path("name").asText(),
+              Specs.rule(withChannel),
+              r.path("id").asText(),
+              null));
+    }
     return s;
+  }
+
+  /**
+   * A schedule's or trigger's spec with its pinned release as the folder writes it: the release's
+   * number among its pipeline's releases (1 = the first), or its id when that is not found.
+   */
+  private static JsonNode pinned(
+      GatewayClient gw, String env, EnvState s, JsonNode spec, JsonNode n) throws IOException {
+    String id = n.path("releaseId").asText("");
+    if (id.isEmpty()) {
+      return spec;
+    }
+    List<String> ids = releases(gw, env, s, n.path("pipeline").asText());
+    int i = ids.indexOf(id);
+    ObjectNode o = ((ObjectNode) spec).deepCopy();
+    if (i >= 0) {
+      o.put("release", i + 1);
+    } else {
+      o.put("release", id);
+    }
+    return Specs.canonical(o);
+  }
+
+  /** A pipeline's release ids, oldest first (read once per state). */
+  public static List<String> releases(GatewayClient gw, String env, EnvState s, String pipeline)
+      throws IOException {
+    List<String> known = s.releases().get(pipeline);
+    if (known != null) {
+      return known;
+    }
+    List<String> ids = new ArrayList<>();
+    for (JsonNode r :
+        gw.graphql(
+                "query($e: String!, $p: String!) { releases(environment: $e, pipeline: $p) { id createdAt } }",
+                Map.of("e", env, "p", pipeline))
+            .path("releases")) {
+      ids.add(r.path("id").asText());
+    }
+    // the API lists the newest first
+    Collections.reverse(ids);
+    s.releases().put(pipeline, ids);
+    return ids;
   }
 }

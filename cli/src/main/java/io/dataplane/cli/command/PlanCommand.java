@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dataplane.cli.api.GatewayClient;
 import io.dataplane.cli.api.RemoteState;
 import io.dataplane.cli.plan.Change;
+import io.dataplane.cli.plan.EnvState;
 import io.dataplane.cli.plan.Plan;
 import io.dataplane.cli.plan.PlanFile;
 import io.dataplane.cli.plan.PlanText;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Shows what applying the folder would create, change or delete in an environment:"
           + " worker groups, pipeline definitions (a semantic diff of the normalized form), code"
-          + " files (by digest), schedules and triggers, and which pipelines get released.",
+          + " files (by digest), schedules and triggers (with their pinned release), secret"
+          + " grants, notification channels and rules, and which pipelines get released.",
+      "The secrets the folder names and the releases it pins must exist in the environment.",
       "With --out the plan is saved, with the digest of the remote state it was computed"
           + " against, for 'dataplane apply'."
     })
@@ -77,14 +80,17 @@ final class PlanCommand implements Callable<Integer> {
     if (problems.isEmpty()) {
       problems.addAll(Checks.server(gw, p, environment));
     }
+    EnvState remote = null;
+    if (problems.isEmpty()) {
+      remote = RemoteState.read(gw, environment);
+      problems.addAll(Checks.remote(gw, p, environment, remote));
+    }
     if (!problems.isEmpty()) {
       var err = spec.commandLine().getErr();
       problems.forEach(err::println);
       throw new CliException(problems.size() + " problem(s) in " + dir + ": no plan");
     }
-    Plan plan =
-        withContents(
-            Planner.plan(root.server, environment, p.state(), RemoteState.read(gw, environment)));
+    Plan plan = withContents(Planner.plan(root.server, environment, p.state(), remote));
     if (out != null) {
       PlanFile.write(plan, out);
     }

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
     name = "pull",
     description = {
       "Exports what an environment holds into the folder layout (a new or empty folder):"
-          + " environment.yaml, pipelines/NAME/pipeline.yaml and files/, schedules/, triggers/.",
+          + " environment.yaml (worker groups, secret grants, notification channels and rules;"
+          + " never a secret's value), pipelines/NAME/pipeline.yaml and files/, schedules/ and"
+          + " triggers/ (with their pinned release's number).",
       "A plan of the pulled folder against the same environment shows no changes."
     })
 final class PullCommand implements Callable<Integer> {
@@ -71,12 +73,14 @@ final class PullCommand implements Callable<Integer> {
     ArrayNode groups = environment.putArray("workerGroups");
     for (StateObject o : state.all()) {
       switch (o.kind()) {
-        case StateObject.WORKER_GROUP -> {
-          ObjectNode g = groups.addObject().put("name", o.name());
-          if (o.payload() != null && o.payload().hasNonNull("description")) {
-            g.put("description", o.payload().get("description").asText());
-          }
-        }
+        case StateObject.WORKER_GROUP -> groups.add(o.spec());
+        case StateObject.SECRET_GRANTS ->
+            list(environment, "secrets")
+                .addObject()
+                .put("name", o.name())
+                .setAll((ObjectNode) o.spec());
+        case StateObject.CHANNEL -> list(environment, "notificationChannels").add(o.spec());
+        case StateObject.RULE -> list(environment, "notificationRules").add(o.spec());
         case StateObject.PIPELINE -> {
           Path p = safe(dir.resolve("pipelines").resolve(o.name()));
           Files.createDirectories(p);
@@ -111,6 +115,12 @@ final class PullCommand implements Callable<Integer> {
       out.flush();
     }
     return ExitCodes.OK;
+  }
+
+  private static ArrayNode list(ObjectNode environment, String field) {
+    return environment.has(field)
+        ? (ArrayNode) environment.get(field)
+        : environment.putArray(field);
   }
 
   /** A path the server named must stay inside the folder, whatever the server says. */

@@ -60,7 +60,11 @@ final class ValidateCommand implements Callable<Integer> {
             "the server checks against an environment: give --env (or environment: in"
                 + " environment.yaml), or --offline for the offline checks only");
       }
-      problems.addAll(Checks.server(root.client(), p, environment));
+      var gw = root.client();
+      problems.addAll(Checks.server(gw, p, environment));
+      problems.addAll(
+          Checks.remote(
+              gw, p, environment, io.dataplane.cli.api.RemoteState.read(gw, environment)));
       serverChecked = true;
     }
     var out = spec.commandLine().getOut();

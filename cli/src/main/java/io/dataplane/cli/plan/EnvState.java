@@ -14,6 +14,8 @@ public final class EnvState {
 
   private final Map<String, StateObject> objects = new TreeMap<>();
   private final Set<String> unreleased = new TreeSet<>();
+  private final Set<String> secrets = new TreeSet<>();
+  private final Map<String, java.util.List<String>> releases = new TreeMap<>();
 
   public EnvState add(StateObject o) {
     objects.put(o.key(), o);
@@ -39,6 +41,22 @@ public final class EnvState {
 
   public Set<String> unreleased() {
     return unreleased;
+  }
+
+  /**
+   * The names of the environment's secrets (remote only): grants and channels may name only these.
+   * Not part of the digests: setting an unrelated secret is no drift.
+   */
+  public Set<String> secrets() {
+    return secrets;
+  }
+
+  /**
+   * Release ids of a pipeline, oldest first (remote only, for the pipelines whose releases were
+   * read): a pin's number {@code n} is the n-th of them.
+   */
+  public Map<String, java.util.List<String>> releases() {
+    return releases;
   }
 
   /**

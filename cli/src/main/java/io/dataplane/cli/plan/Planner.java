@@ -11,10 +11,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Computes a plan: what turns the remote state of an environment into the local one. Worker groups
- * are only created (the API has no delete: a remote group the folder does not name is left alone);
- * everything else the folder does not name is deleted. A pipeline whose definition or files change
- * (or whose draft was never released) is released after the changes.
+ * Computes a plan: what turns the remote state of an environment into the local one. What the
+ * folder does not name is deleted, except the environment's {@code default} worker group (tasks
+ * that name no group run there) and secrets: a secret the folder does not list keeps its value and
+ * loses its grants. A pipeline whose definition or files change (or whose draft was never released)
+ * is released after the changes.
  */
 public final class Planner {
 
@@ -25,7 +26,13 @@ public final class Planner {
           StateObject.PIPELINE,
           StateObject.FILE,
           StateObject.SCHEDULE,
-          StateObject.TRIGGER);
+          StateObject.TRIGGER,
+          StateObject.SECRET_GRANTS,
+          StateObject.CHANNEL,
+          StateObject.RULE);
+
+  /** The worker group every environment has: tasks that name no group run there. */
+  static final String DEFAULT_GROUP = "default";
 
   private Planner() {}
 
@@ -47,7 +54,21 @@ public final class Planner {
             new Change(
                 l.kind(), l.name(), Change.Action.CREATE, summary(l), l.spec(), null, l.payload()));
       } else if (l == null) {
-        if (r.kind().equals(StateObject.WORKER_GROUP)) {
+        if (r.kind().equals(StateObject.WORKER_GROUP) && r.name().equals(DEFAULT_GROUP)) {
+          continue;
+        }
+        if (r.kind().equals(StateObject.SECRET_GRANTS)) {
+          // the secret stays (its value is not the folder's business); its grants are revoked
+          JsonNode none = Specs.JSON.createObjectNode();
+          changes.add(
+              new Change(
+                  r.kind(),
+                  r.name(),
+                  Change.Action.UPDATE,
+                  grantDiff(r.spec(), none),
+                  none,
+                  null,
+                  null));
           continue;
         }
         changes.add(
@@ -59,7 +80,9 @@ public final class Planner {
                 l.kind(),
                 l.name(),
                 Change.Action.UPDATE,
-                JsonDiff.diff(r.spec(), l.spec()),
+                l.kind().equals(StateObject.SECRET_GRANTS)
+                    ? grantDiff(r.spec(), l.spec())
+                    : JsonDiff.diff(r.spec(), l.spec()),
                 l.spec(),
                 r.remoteId(),
                 l.payload()));
@@ -124,8 +147,45 @@ public final class Planner {
                   + s.path("timezone").asText());
       case StateObject.TRIGGER ->
           List.of(s.path("kind").asText() + " -> " + s.path("pipeline").asText());
+      case StateObject.WORKER_GROUP ->
+          s.hasNonNull("description") ? List.of(s.get("description").asText()) : List.of();
+      case StateObject.CHANNEL ->
+          List.of(
+              s.path("kind").asText()
+                  + (s.hasNonNull("secretName") ? ", secret " + s.get("secretName").asText() : ""));
+      case StateObject.RULE ->
+          List.of(
+              String.join(",", Specs.JSON.convertValue(s.path("events"), List.class))
+                  + " of "
+                  + s.path("pipeline").asText("every pipeline")
+                  + " -> "
+                  + s.path("channel").asText());
+      case StateObject.SECRET_GRANTS -> grantDiff(Specs.JSON.createObjectNode(), s);
       default -> List.of();
     };
+  }
+
+  /** A secret's grants added and removed: {@code + pipeline etl}, {@code - workerGroup gpu}. */
+  static List<String> grantDiff(JsonNode before, JsonNode after) {
+    List<String> out = new ArrayList<>();
+    for (String field : List.of("pipelines", "workerGroups")) {
+      Set<String> a = new TreeSet<>();
+      Set<String> b = new TreeSet<>();
+      before.path(field).forEach(v -> a.add(v.asText()));
+      after.path(field).forEach(v -> b.add(v.asText()));
+      String label = field.substring(0, field.length() - 1);
+      for (String x : b) {
+        if (!a.contains(x)) {
+          out.add("+ " + label + " " + x);
+        }
+      }
+      for (String x : a) {
+        if (!b.contains(x)) {
+          out.add("- " + label + " " + x);
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The normalized form the plan compares: the same function reads the folder's YAML and the server's
@@ -39,7 +40,8 @@ public final class Specs {
           "misfirePolicy",
           "params",
           "description",
-          "paused");
+          "paused",
+          "release");
 
   /** Fields of a trigger file. */
   public static final Set<String> TRIGGER_FIELDS =
@@ -56,7 +58,29 @@ public final class Specs {
           "secretName",
           "params",
           "description",
-          "paused");
+          "paused",
+          "release");
+
+  /** Fields of a notification channel in environment.yaml. */
+  public static final Set<String> CHANNEL_FIELDS =
+      Set.of(
+          "name",
+          "kind",
+          "url",
+          "secretName",
+          "smtpHost",
+          "smtpPort",
+          "smtpTls",
+          "smtpUsername",
+          "from",
+          "to");
+
+  /** Fields of a notification rule in environment.yaml. */
+  public static final Set<String> RULE_FIELDS =
+      Set.of("name", "channel", "pipeline", "events", "quietPeriodSeconds", "enabled");
+
+  /** Fields of a secret's entry in environment.yaml (names only, never a value). */
+  public static final Set<String> SECRET_FIELDS = Set.of("name", "pipelines", "workerGroups");
 
   private Specs() {}
 
@@ -136,7 +160,7 @@ public final class Specs {
   /** A schedule (from its file, or from the server's {@code Schedule}) with the defaults filled. */
   public static JsonNode schedule(JsonNode s) {
     ObjectNode o = F.objectNode();
-    copy(s, o, "name", "pipeline", "cron", "rrule", "params", "description");
+    copy(s, o, "name", "pipeline", "cron", "rrule", "params", "description", "release");
     o.put("timezone", text(s, "timezone", "UTC"));
     o.put("misfirePolicy", text(s, "misfirePolicy", "ALL"));
     o.put("paused", paused(s));
@@ -158,7 +182,8 @@ public final class Specs {
         "filterValue",
         "secretName",
         "params",
-        "description");
+        "description",
+        "release");
     String kind = text(t, "kind", "");
     if (kind.equals("COMPLETION")) {
       o.put("onState", text(t, "onState", "SUCCEEDED"));
@@ -168,6 +193,83 @@ public final class Specs {
     }
     o.put("paused", paused(t));
     return canonical(o);
+  }
+
+  /** A worker group: its name and description. */
+  public static JsonNode workerGroup(String name, String description) {
+    ObjectNode o = F.objectNode().put("name", name);
+    if (description != null && !description.isBlank()) {
+      o.put("description", description);
+    }
+    return o;
+  }
+
+  /** A secret's grants: the pipelines and worker groups, sorted, without duplicates. */
+  public static JsonNode grants(JsonNode pipelines, JsonNode workerGroups) {
+    ObjectNode o = F.objectNode();
+    o.set("pipelines", sortedSet(pipelines));
+    o.set("workerGroups", sortedSet(workerGroups));
+    return canonical(o);
+  }
+
+  /**
+   * A notification channel (from environment.yaml, or the server's {@code NotificationChannel} with
+   * {@code mailFrom}/{@code mailTo}) with the server's defaults: an EMAIL channel's port 587 and
+   * STARTTLS; only an EMAIL channel has SMTP fields.
+   */
+  public static JsonNode channel(JsonNode c) {
+    ObjectNode o = F.objectNode();
+    copy(c, o, "name", "url", "secretName");
+    String kind = text(c, "kind", "").toUpperCase(java.util.Locale.ROOT);
+    o.put("kind", kind);
+    if (kind.equals("EMAIL")) {
+      copy(c, o, "smtpHost", "smtpUsername");
+      o.put("smtpPort", c.hasNonNull("smtpPort") ? c.get("smtpPort").asInt() : 587);
+      o.put("smtpTls", text(c, "smtpTls", "STARTTLS").toUpperCase(java.util.Locale.ROOT));
+      JsonNode from = c.hasNonNull("from") ? c.get("from") : c.get("mailFrom");
+      JsonNode to = c.hasNonNull("to") ? c.get("to") : c.get("mailTo");
+      if (from != null && !from.isNull()) {
+        o.set("from", from);
+      }
+      if (to != null && !to.isNull()) {
+        o.set("to", to);
+      }
+    }
+    return canonical(o);
+  }
+
+  /**
+   * A notification rule with the server's defaults (enabled, quiet period 0, events upper case and
+   * sorted); {@code channel} is the channel's name (the server's {@code channelId} is mapped to it
+   * by the caller).
+   */
+  public static JsonNode rule(JsonNode r) {
+    ObjectNode o = F.objectNode();
+    copy(r, o, "name", "channel", "pipeline");
+    ArrayNode events = F.arrayNode();
+    new TreeSet<>(
+            r.path("events").isArray()
+                ? java.util.stream.StreamSupport.stream(r.path("events").spliterator(), false)
+                    .map(e -> e.asText().strip().toUpperCase(java.util.Locale.ROOT))
+                    .toList()
+                : List.<String>of())
+        .forEach(events::add);
+    o.set("events", events);
+    o.put(
+        "quietPeriodSeconds",
+        r.hasNonNull("quietPeriodSeconds") ? r.get("quietPeriodSeconds").asInt() : 0);
+    o.put("enabled", !r.hasNonNull("enabled") || r.get("enabled").asBoolean());
+    return canonical(o);
+  }
+
+  private static ArrayNode sortedSet(JsonNode list) {
+    TreeSet<String> s = new TreeSet<>();
+    if (list != null && list.isArray()) {
+      list.forEach(v -> s.add(v.asText()));
+    }
+    ArrayNode a = F.arrayNode();
+    s.forEach(a::add);
+    return a;
   }
 
   private static boolean paused(JsonNode n) {

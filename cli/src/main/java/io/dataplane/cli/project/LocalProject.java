@@ -14,7 +14,14 @@ public record LocalProject(
     EnvState state,
     List<Problem> problems,
     String environment,
-    Map<String, PipelineSource> pipelines) {
+    Map<String, PipelineSource> pipelines,
+    Map<String, Where> where) {
+
+  /**
+   * Where something was written: a file of the folder and its line. Keys: an object's key ({@code
+   * secretGrants/DB}), or the key and a field ({@code schedule/nightly#release}).
+   */
+  public record Where(String file, int line) {}
 
   /** A pipeline's definition file: where it is, its text and the parsed document. */
   public record PipelineSource(String file, String text, YamlDocument document) {}

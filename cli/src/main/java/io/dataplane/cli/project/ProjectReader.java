@@ -43,10 +43,20 @@ public final class ProjectReader {
   static final Pattern FILE_PATH =
       Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
 
+  /** A release's id. */
+  static final Pattern RELEASE_ID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
   /** The largest definition, schedule or trigger file read. */
   static final long MAX_DOCUMENT_BYTES = 1024 * 1024;
 
-  private static final Set<String> ENVIRONMENT_FIELDS = Set.of("environment", "workerGroups");
+  private static final Set<String> ENVIRONMENT_FIELDS =
+      Set.of("environment", "workerGroups", "secrets", "notificationChannels", "notificationRules");
+
+  /** A secret's name (the secrets service's rule). */
+  static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private final long maxFileBytes;
@@ -54,6 +64,8 @@ public final class ProjectReader {
   private final EnvState state = new EnvState();
   private final Map<String, LocalProject.PipelineSource> pipelines = new LinkedHashMap<>();
   private final Map<String, String> ruleFiles = new LinkedHashMap<>();
+  private final Map<String, LocalProject.Where> where = new LinkedHashMap<>();
+  private YamlDocument envDoc;
   private Path root;
   private Path realRoot;
   private String environment;
@@ -80,7 +92,8 @@ public final class ProjectReader {
     readRules("schedules", StateObject.SCHEDULE, Specs.SCHEDULE_FIELDS);
     readRules("triggers", StateObject.TRIGGER, Specs.TRIGGER_FIELDS);
     checkReferences();
-    return new LocalProject(root, state, List.copyOf(problems), environment, pipelines);
+    return new LocalProject(
+        root, state, List.copyOf(problems), environment, pipelines, Map.copyOf(where));
   }
 
   private void readEnvironment() throws IOException {
@@ -115,13 +128,278 @@ public final class ProjectReader {
         problem(file, doc.lineOf(path), path, "INVALID_NAME", "'" + name + "' is not a valid name");
         continue;
       }
-      ObjectNode spec = F.objectNode().put("name", name);
-      ObjectNode payload = F.objectNode();
-      if (g.hasNonNull("description")) {
-        payload.put("description", g.get("description").asText());
+      if (g.isObject()) {
+        unknownFields(file, doc, path, g, Set.of("name", "description"));
       }
-      state.add(new StateObject(StateObject.WORKER_GROUP, name, spec, null, payload));
+      if (state.get(StateObject.WORKER_GROUP, name) != null) {
+        problem(
+            file,
+            doc.lineOf(path),
+            path,
+            "DUPLICATE_NAME",
+            "worker group '" + name + "' is declared twice");
+        continue;
+      }
+      String description = g.path("description").asText(null);
+      ObjectNode payload = F.objectNode();
+      if (description != null) {
+        payload.put("description", description);
+      }
+      state.add(
+          new StateObject(
+              StateObject.WORKER_GROUP, name, Specs.workerGroup(name, description), null, payload));
     }
+    envDoc = doc;
+    readSecrets(file, doc, t.path("secrets"));
+    readChannels(file, doc, t.path("notificationChannels"));
+    readNotificationRules(file, doc, t.path("notificationRules"));
+  }
+
+  /** {@code secrets: [{name, pipelines, workerGroups}]}: who may receive a secret; no values. */
+  private void readSecrets(String file, YamlDocument doc, JsonNode list) {
+    if (!list(file, doc, list, "secrets")) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode s = list.get(i);
+      String path = "secrets[" + i + "]";
+      if (!s.isObject()) {
+        problem(
+            file,
+            doc.lineOf(path),
+            path,
+            "INVALID_TYPE",
+            "a secret's grants: {name, pipelines, workerGroups}");
+        continue;
+      }
+      if (s.has("value")) {
+        problem(
+            file,
+            doc.lineOf(path + ".value"),
+            path + ".value",
+            "SECRET_VALUE",
+            "a secret's value never goes into the folder: set it with setSecret (console or"
+                + " GraphQL); the folder names who may receive it");
+      }
+      unknownFields(
+          file,
+          doc,
+          path,
+          s,
+          Set.of("name", "pipelines", "workerGroups", "value"),
+          Specs.SECRET_FIELDS);
+      String name = s.path("name").asText("");
+      if (!SECRET_NAME.matcher(name).matches()) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "INVALID_NAME",
+            "'"
+                + name
+                + "' is not a secret name (letters, digits and '_', not starting with a digit)");
+        continue;
+      }
+      if (state.get(StateObject.SECRET_GRANTS, name) != null) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "DUPLICATE_NAME",
+            "secret '" + name + "' is listed twice");
+        continue;
+      }
+      boolean ok = true;
+      for (String field : List.of("pipelines", "workerGroups")) {
+        JsonNode v = s.path(field);
+        if (!v.isMissingNode() && !v.isNull() && !v.isArray()) {
+          problem(
+              file,
+              doc.lineOf(path + "." + field),
+              path + "." + field,
+              "INVALID_TYPE",
+              "must be a list of names");
+          ok = false;
+        }
+      }
+      if (s.has("value")) {
+        ok = false; // reported as an unknown field: values never go into the folder
+      }
+      if (!ok) {
+        continue;
+      }
+      where.put(
+          StateObject.SECRET_GRANTS + "/" + name,
+          new LocalProject.Where(file, doc.lineOf(path + ".name")));
+      JsonNode spec = Specs.grants(s.path("pipelines"), s.path("workerGroups"));
+      // no grant at all is the same as not listing the secret
+      if (!spec.isEmpty()) {
+        state.add(new StateObject(StateObject.SECRET_GRANTS, name, spec, null, null));
+      }
+      for (int j = 0; j < s.path("pipelines").size(); j++) {
+        where.put(
+            "secretGrants/" + name + "#pipelines/" + s.path("pipelines").get(j).asText(),
+            new LocalProject.Where(file, doc.lineOf(path + ".pipelines[" + j + "]")));
+      }
+      for (int j = 0; j < s.path("workerGroups").size(); j++) {
+        where.put(
+            "secretGrants/" + name + "#workerGroups/" + s.path("workerGroups").get(j).asText(),
+            new LocalProject.Where(file, doc.lineOf(path + ".workerGroups[" + j + "]")));
+      }
+    }
+  }
+
+  /** {@code notificationChannels: [{name, kind, url, secretName, smtp…, from, to}]}. */
+  private void readChannels(String file, YamlDocument doc, JsonNode list) {
+    if (!list(file, doc, list, "notificationChannels")) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode c = list.get(i);
+      String path = "notificationChannels[" + i + "]";
+      if (!c.isObject()) {
+        problem(file, doc.lineOf(path), path, "INVALID_TYPE", "a channel is a map");
+        continue;
+      }
+      unknownFields(file, doc, path, c, Specs.CHANNEL_FIELDS);
+      String name = c.path("name").asText("");
+      if (!NAME.matcher(name).matches()) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "INVALID_NAME",
+            "'" + name + "' is not a valid name");
+        continue;
+      }
+      if (state.get(StateObject.CHANNEL, name) != null) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "DUPLICATE_NAME",
+            "notification channel '" + name + "' is declared twice");
+        continue;
+      }
+      String kind = c.path("kind").asText("");
+      if (!Set.of("WEBHOOK", "SLACK", "EMAIL").contains(kind)) {
+        problem(
+            file,
+            doc.lineOf(path + ".kind"),
+            path + ".kind",
+            "INVALID_VALUE",
+            "kind is WEBHOOK, SLACK or EMAIL");
+        continue;
+      }
+      String secret = c.path("secretName").asText(null);
+      if (secret != null && !secret.startsWith("NOTIFY_")) {
+        problem(
+            file,
+            doc.lineOf(path + ".secretName"),
+            path + ".secretName",
+            "INVALID_VALUE",
+            "a channel's secret is a secret of the environment named NOTIFY_<name> (its name only,"
+                + " never its value)");
+        continue;
+      }
+      if (secret != null) {
+        where.put(
+            StateObject.CHANNEL + "/" + name + "#secretName",
+            new LocalProject.Where(file, doc.lineOf(path + ".secretName")));
+      }
+      state.add(new StateObject(StateObject.CHANNEL, name, Specs.channel(c), null, null));
+    }
+  }
+
+  /**
+   * {@code notificationRules: [{name, channel, pipeline, events, quietPeriodSeconds, enabled}]}.
+   */
+  private void readNotificationRules(String file, YamlDocument doc, JsonNode list) {
+    if (!list(file, doc, list, "notificationRules")) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode r = list.get(i);
+      String path = "notificationRules[" + i + "]";
+      if (!r.isObject()) {
+        problem(file, doc.lineOf(path), path, "INVALID_TYPE", "a rule is a map");
+        continue;
+      }
+      unknownFields(file, doc, path, r, Specs.RULE_FIELDS);
+      String name = r.path("name").asText("");
+      if (!NAME.matcher(name).matches()) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "INVALID_NAME",
+            "'" + name + "' is not a valid name");
+        continue;
+      }
+      if (state.get(StateObject.RULE, name) != null) {
+        problem(
+            file,
+            doc.lineOf(path + ".name"),
+            path + ".name",
+            "DUPLICATE_NAME",
+            "notification rule '" + name + "' is declared twice");
+        continue;
+      }
+      String channel = r.path("channel").asText("");
+      if (state.get(StateObject.CHANNEL, channel) == null) {
+        problem(
+            file,
+            doc.lineOf(path + ".channel"),
+            path + ".channel",
+            "UNKNOWN_CHANNEL",
+            "'" + channel + "' is not a notificationChannel of environment.yaml");
+        continue;
+      }
+      Set<String> events = Set.of("RUN_FAILED", "RUN_SUCCEEDED", "MISFIRE", "SLA_MISSED");
+      JsonNode ev = r.path("events");
+      if (!ev.isArray() || ev.isEmpty()) {
+        problem(
+            file,
+            doc.lineOf(path + ".events"),
+            path + ".events",
+            "REQUIRED",
+            "events: a list of " + String.join(", ", new java.util.TreeSet<>(events)));
+        continue;
+      }
+      boolean ok = true;
+      for (int j = 0; j < ev.size(); j++) {
+        if (!events.contains(ev.get(j).asText())) {
+          problem(
+              file,
+              doc.lineOf(path + ".events[" + j + "]"),
+              path + ".events[" + j + "]",
+              "INVALID_VALUE",
+              "'" + ev.get(j).asText() + "' is not one of " + new java.util.TreeSet<>(events));
+          ok = false;
+        }
+      }
+      if (!ok) {
+        continue;
+      }
+      if (r.hasNonNull("pipeline")) {
+        where.put(
+            StateObject.RULE + "/" + name + "#pipeline",
+            new LocalProject.Where(file, doc.lineOf(path + ".pipeline")));
+      }
+      state.add(new StateObject(StateObject.RULE, name, Specs.rule(r), null, null));
+    }
+  }
+
+  /** Whether an optional field of environment.yaml is a list (absent: an empty one). */
+  private boolean list(String file, YamlDocument doc, JsonNode v, String field) {
+    if (v.isMissingNode() || v.isNull()) {
+      return false;
+    }
+    if (!v.isArray()) {
+      problem(file, doc.lineOf(field), field, "INVALID_TYPE", "must be a list");
+      return false;
+    }
+    return true;
   }
 
   private void readPipelines() throws IOException {
@@ -296,6 +574,23 @@ public final class ProjectReader {
       }
       ObjectNode withName = ((ObjectNode) t.deepCopy()).put("name", name);
       ruleFiles.put(kind + "/" + name, file);
+      if (t.has("release")) {
+        JsonNode rel = t.get("release");
+        boolean number = rel.canConvertToInt() && rel.isIntegralNumber() && rel.asInt() >= 1;
+        boolean id = rel.isTextual() && RELEASE_ID.matcher(rel.asText()).matches();
+        if (!number && !id) {
+          problem(
+              file,
+              doc.lineOf("release"),
+              "release",
+              "INVALID_VALUE",
+              "release pins a release of the pipeline: its number (1 = the first release) or its"
+                  + " id; leave it out to run the latest release");
+          continue;
+        }
+        where.put(
+            kind + "/" + name + "#release", new LocalProject.Where(file, doc.lineOf("release")));
+      }
       if (kind.equals(StateObject.SCHEDULE)) {
         if (t.hasNonNull("cron") == t.hasNonNull("rrule")) {
           problem(file, 1, "cron", "INVALID_VALUE", "exactly one of cron and rrule");
@@ -319,6 +614,49 @@ public final class ProjectReader {
   }
 
   private void checkReferences() {
+    for (Map.Entry<String, LocalProject.Where> w : where.entrySet()) {
+      String key = w.getKey();
+      int hash = key.indexOf('#');
+      if (hash < 0) {
+        continue;
+      }
+      String ref = key.substring(hash + 1);
+      if (ref.startsWith("pipelines/")) {
+        String p = ref.substring("pipelines/".length());
+        if (state.get(StateObject.PIPELINE, p) == null) {
+          problem(
+              w.getValue().file(),
+              w.getValue().line(),
+              "secrets",
+              "UNKNOWN_PIPELINE",
+              "'" + p + "' is not a pipeline of this folder");
+        }
+      } else if (ref.startsWith("workerGroups/")) {
+        String g = ref.substring("workerGroups/".length());
+        if (state.get(StateObject.WORKER_GROUP, g) == null && !g.equals("default")) {
+          problem(
+              w.getValue().file(),
+              w.getValue().line(),
+              "secrets",
+              "UNKNOWN_WORKER_GROUP",
+              "'" + g + "' is not a worker group of environment.yaml");
+        }
+      }
+    }
+    for (StateObject o : state.all()) {
+      if (o.kind().equals(StateObject.RULE) && o.spec().hasNonNull("pipeline")) {
+        String p = o.spec().get("pipeline").asText();
+        LocalProject.Where w = where.get(o.key() + "#pipeline");
+        if (state.get(StateObject.PIPELINE, p) == null) {
+          problem(
+              w.file(),
+              w.line(),
+              "pipeline",
+              "UNKNOWN_PIPELINE",
+              "'" + p + "' is not a pipeline of this folder");
+        }
+      }
+    }
     for (StateObject o : state.all()) {
       if (!o.kind().equals(StateObject.SCHEDULE) && !o.kind().equals(StateObject.TRIGGER)) {
         continue;
@@ -347,9 +685,20 @@ public final class ProjectReader {
 
   private void unknownFields(
       String file, YamlDocument doc, String path, JsonNode t, Set<String> known) {
+    unknownFields(file, doc, path, t, known, known);
+  }
+
+  /** Fields not in {@code accepted} are problems naming the {@code known} ones. */
+  private void unknownFields(
+      String file,
+      YamlDocument doc,
+      String path,
+      JsonNode t,
+      Set<String> accepted,
+      Set<String> known) {
     for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!known.contains(f)) {
+      if (!accepted.contains(f)) {
         String p = path.isEmpty() ? f : path + "." + f;
         problem(
             file,

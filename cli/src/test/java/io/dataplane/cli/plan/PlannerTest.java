@@ -134,7 +134,7 @@ class PlannerTest {
   }
 
   @Test
-  void whatTheFolderDoesNotNameIsDeletedButWorkerGroupsStay() throws Exception {
+  void whatTheFolderDoesNotNameIsDeletedButTheDefaultWorkerGroupStays() throws Exception {
     EnvState remote =
         remoteAs(local())
             .add(pipeline("old", "tasks: []\n"))
@@ -148,10 +148,19 @@ class PlannerTest {
                     null))
             .add(schedule("gone", "pipeline: old\nrrule: FREQ=DAILY\n", "s-9"));
     Plan p = plan(local(), remote);
+    // a folder without the default group leaves it alone
+    assertThat(plan(new EnvState(), remoteAs(local())).changes())
+        .extracting(c -> c.action() + " " + c.key())
+        .doesNotContain("DELETE workerGroup/default")
+        .contains("DELETE pipeline/etl");
     assertThat(p.changes())
         .extracting(c -> c.action() + " " + c.key())
-        .containsExactly("DELETE schedule/gone", "DELETE file/old/x.sh", "DELETE pipeline/old");
-    assertThat(p.deletes()).hasSize(3);
+        .containsExactly(
+            "DELETE schedule/gone",
+            "DELETE file/old/x.sh",
+            "DELETE pipeline/old",
+            "DELETE workerGroup/gpu");
+    assertThat(p.deletes()).hasSize(4);
     assertThat(p.changes().get(0).remoteId()).isEqualTo("s-9");
     assertThat(p.releases()).isEmpty();
   }
@@ -247,5 +256,97 @@ class PlannerTest {
   void diffOfListsWithoutKeysReplacesTheList() throws Exception {
     List<String> d = JsonDiff.diff(yaml("a: [1, 2]\nb: {c: 1}\n"), yaml("a: [2, 1]\nb: {d: 1}\n"));
     assertThat(d).containsExactly("~ a: [1,2] -> [2,1]", "- b.c: 1", "+ b.d: 1");
+  }
+
+  @Test
+  void aWorkerGroupsDescriptionIsAnUpdate() throws Exception {
+    EnvState remote = remoteAs(local());
+    EnvState local = local();
+    local.add(
+        new StateObject(
+            StateObject.WORKER_GROUP,
+            "default",
+            Specs.workerGroup("default", "general purpose"),
+            null,
+            null));
+    Plan p = plan(local, remote);
+    assertThat(PlanText.render(p))
+        .contains("  ~ workerGroup default", "      + description: \"general purpose\"");
+    assertThat(p.deletes()).isEmpty();
+    assertThat(p.releases()).isEmpty();
+  }
+
+  static StateObject grants(String secret, String pipelines, String groups) throws Exception {
+    return new StateObject(
+        StateObject.SECRET_GRANTS, secret, Specs.grants(yaml(pipelines), yaml(groups)), null, null);
+  }
+
+  @Test
+  void grantsShowWhatIsAddedAndRemovedAndAnUnlistedSecretLosesItsGrants() throws Exception {
+    EnvState remote =
+        remoteAs(local())
+            .add(grants("DB", "[etl, old]", "[]"))
+            .add(grants("LEGACY", "[etl]", "[gpu]"));
+    EnvState local = local().add(grants("DB", "[etl, report]", "[default]"));
+    Plan p = plan(local, remote);
+    assertThat(p.changes())
+        .extracting(c -> c.action() + " " + c.key())
+        .containsExactly("UPDATE secretGrants/DB", "UPDATE secretGrants/LEGACY");
+    assertThat(p.changes().get(0).details())
+        .containsExactly("+ pipeline report", "- pipeline old", "+ workerGroup default");
+    assertThat(p.changes().get(1).details()).containsExactly("- pipeline etl", "- workerGroup gpu");
+    assertThat(p.changes().get(1).spec().isEmpty()).isTrue();
+    assertThat(p.deletes()).isEmpty();
+    // the same grants in another order are no change
+    Plan same =
+        plan(
+            remoteAs(local().add(grants("DB", "[b, a]", "[]"))),
+            remoteAs(local().add(grants("DB", "[a, b, a]", "[]"))));
+    assertThat(same.isEmpty()).isTrue();
+  }
+
+  @Test
+  void channelsAndRulesCompareWithTheServersDefaults() throws Exception {
+    JsonNode local =
+        Specs.channel(
+            yaml(
+                "name: mail\nkind: EMAIL\nsmtpHost: smtp.example.com\nfrom: a@b.c\nto: [x@y.z]\n"));
+    JsonNode remote =
+        Specs.channel(
+            yaml(
+                "name: mail\nkind: EMAIL\nsmtpHost: smtp.example.com\nsmtpPort: 587\nsmtpTls: STARTTLS\nmailFrom: a@b.c\nmailTo: [x@y.z]\nurl: null\n"));
+    assertThat(local).isEqualTo(remote);
+    JsonNode rule = Specs.rule(yaml("name: r\nchannel: mail\nevents: [run_failed]\n"));
+    assertThat(rule)
+        .isEqualTo(
+            Specs.rule(
+                yaml(
+                    "name: r\nchannel: mail\nevents: [RUN_FAILED]\nquietPeriodSeconds: 0\nenabled: true\n")));
+    EnvState l =
+        local()
+            .add(new StateObject(StateObject.CHANNEL, "mail", local, null, null))
+            .add(new StateObject(StateObject.RULE, "r", rule, null, null));
+    Plan p = plan(l, remoteAs(local()));
+    assertThat(p.changes())
+        .extracting(c -> c.action() + " " + c.key())
+        .containsExactly("CREATE notificationChannel/mail", "CREATE notificationRule/r");
+    Plan gone = plan(local(), remoteAs(l));
+    assertThat(gone.changes())
+        .extracting(c -> c.action() + " " + c.key())
+        .containsExactly("DELETE notificationRule/r", "DELETE notificationChannel/mail");
+  }
+
+  @Test
+  void aChangedPinIsShownAsTheReleaseNumber() throws Exception {
+    EnvState remote =
+        remoteAs(local())
+            .add(schedule("nightly", "pipeline: etl\ncron: '0 3 * * *'\nrelease: 2\n", "s-1"));
+    EnvState local =
+        local().add(schedule("nightly", "pipeline: etl\ncron: '0 3 * * *'\nrelease: 3\n", null));
+    Plan p = plan(local, remote);
+    assertThat(PlanText.render(p)).contains("  ~ schedule nightly", "      ~ release: 2 -> 3");
+    assertThat(p.releases()).isEmpty();
+    Plan unpin = plan(local(), remote);
+    assertThat(PlanText.render(unpin)).contains("      - release: 2");
   }
 }

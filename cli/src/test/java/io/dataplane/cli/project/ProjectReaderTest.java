@@ -34,6 +34,9 @@ class ProjectReaderTest {
     assertThat(p.state().objects().keySet())
         .containsExactlyInAnyOrder(
             "workerGroup/default",
+            "secretGrants/WAREHOUSE_TOKEN",
+            "notificationChannel/team-slack",
+            "notificationRule/etl-failures",
             "pipeline/hello-etl",
             "pipeline/report",
             "file/hello-etl/etl/transform.py",
@@ -135,7 +138,7 @@ class ProjectReaderTest {
             "pipelines/Bad Name: 'Bad Name' is not a pipeline name [a-z0-9][a-z0-9-_]{0,62} (INVALID_NAME)",
             "pipelines/etl/pipeline.yaml:1: name: 'other' differs from the folder's name 'etl' (INVALID_VALUE)",
             "schedules/both.yaml:1: cron: exactly one of cron and rrule (INVALID_VALUE)",
-            "schedules/nightly.yaml:3: colour: unknown field (known: cron, description, misfirePolicy, name, params, paused, pipeline, rrule, timezone) (UNKNOWN_FIELD)",
+            "schedules/nightly.yaml:3: colour: unknown field (known: cron, description, misfirePolicy, name, params, paused, pipeline, release, rrule, timezone) (UNKNOWN_FIELD)",
             "triggers/t.yaml: upstreamPipeline: 'ghost' is not a pipeline of this folder (UNKNOWN_PIPELINE)");
   }
 
@@ -147,5 +150,68 @@ class ProjectReaderTest {
     assertThat(ProjectReader.read(dir).problems())
         .extracting(Problem::code)
         .containsExactly("SYNTAX");
+  }
+
+  @Test
+  void grantsChannelsAndRulesOfEnvironmentYamlAreCheckedWithLines() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks: []\n");
+    write(
+        "environment.yaml",
+        """
+        environment: dev
+        workerGroups: [{name: gpu}]
+        secrets:
+          - name: DB
+            pipelines: [etl, ghost]
+            workerGroups: [gpu, nowhere]
+          - name: DB
+            pipelines: [etl]
+          - name: TOKEN
+            value: hunter2
+        notificationChannels:
+          - {name: oncall, kind: SLACK, secretName: NOTIFY_SLACK}
+          - {name: oncall, kind: SLACK, secretName: NOTIFY_OTHER}
+          - {name: leak, kind: WEBHOOK, url: 'https://x', secretName: DB}
+        notificationRules:
+          - {name: r1, channel: oncall, pipeline: ghost, events: [RUN_FAILED]}
+          - {name: r2, channel: nobody, events: [RUN_FAILED]}
+          - {name: r3, channel: oncall, events: [EXPLODED]}
+        """);
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems())
+        .extracting(Problem::toString)
+        .containsExactlyInAnyOrder(
+            "environment.yaml:5: secrets: 'ghost' is not a pipeline of this folder (UNKNOWN_PIPELINE)",
+            "environment.yaml:6: secrets: 'nowhere' is not a worker group of environment.yaml (UNKNOWN_WORKER_GROUP)",
+            "environment.yaml:7: secrets[1].name: secret 'DB' is listed twice (DUPLICATE_NAME)",
+            "environment.yaml:10: secrets[2].value: a secret's value never goes into the folder: set it with setSecret (console or GraphQL); the folder names who may receive it (SECRET_VALUE)",
+            "environment.yaml:13: notificationChannels[1].name: notification channel 'oncall' is declared twice (DUPLICATE_NAME)",
+            "environment.yaml:14: notificationChannels[2].secretName: a channel's secret is a secret of the environment named NOTIFY_<name> (its name only, never its value) (INVALID_VALUE)",
+            "environment.yaml:16: pipeline: 'ghost' is not a pipeline of this folder (UNKNOWN_PIPELINE)",
+            "environment.yaml:17: notificationRules[1].channel: 'nobody' is not a notificationChannel of environment.yaml (UNKNOWN_CHANNEL)",
+            "environment.yaml:18: notificationRules[2].events[0]: 'EXPLODED' is not one of [MISFIRE, RUN_FAILED, RUN_SUCCEEDED, SLA_MISSED] (INVALID_VALUE)");
+    assertThat(p.state().get(StateObject.SECRET_GRANTS, "DB").spec().toString())
+        .isEqualTo("{\"pipelines\":[\"etl\",\"ghost\"],\"workerGroups\":[\"gpu\",\"nowhere\"]}");
+    assertThat(p.state().get(StateObject.SECRET_GRANTS, "TOKEN")).isNull();
+  }
+
+  @Test
+  void aPinIsANumberOrAReleaseId() throws Exception {
+    write("pipelines/etl/pipeline.yaml", "tasks: []\n");
+    write("schedules/a.yaml", "pipeline: etl\ncron: '0 3 * * *'\nrelease: 3\n");
+    write(
+        "schedules/b.yaml",
+        "pipeline: etl\ncron: '0 3 * * *'\nrelease: 0b7e4c4e-8f0a-4a52-9d7e-6c0f3f1e2a10\n");
+    write("triggers/c.yaml", "kind: WEBHOOK\npipeline: etl\nrelease: latest\n");
+    write("triggers/d.yaml", "kind: WEBHOOK\npipeline: etl\nrelease: 0\n");
+    LocalProject p = ProjectReader.read(dir);
+    assertThat(p.problems())
+        .extracting(Problem::toString)
+        .containsExactlyInAnyOrder(
+            "triggers/c.yaml:3: release: release pins a release of the pipeline: its number (1 = the first release) or its id; leave it out to run the latest release (INVALID_VALUE)",
+            "triggers/d.yaml:3: release: release pins a release of the pipeline: its number (1 = the first release) or its id; leave it out to run the latest release (INVALID_VALUE)");
+    assertThat(p.state().get(StateObject.SCHEDULE, "a").spec().path("release").asInt())
+        .isEqualTo(3);
+    assertThat(p.where().get("schedule/a#release").line()).isEqualTo(3);
   }
 }
