@@ -88,9 +88,14 @@ public final class RemoteState {
     }
     for (JsonNode t :
         gw.graphql(
-                "query($e: String!) { triggers(environment: $e) { id name kind pipeline upstreamPipeline onState topic filterField filterValue auth secretName params description state releaseId } }",
+                "query($e: String!) { triggers(environment: $e) { id name kind pipeline upstreamPipeline onState topic filterField filterValue auth secretName params description state releaseId declared } }",
                 e)
             .path("triggers")) {
+      if (t.path("declared").asBoolean()) {
+        // declared in its pipeline's definition (triggers:): planned, applied and pulled with
+        // the pipeline.yaml, never as a triggers/*.yaml of its own
+        continue;
+      }
       s.add(
           new StateObject(
               StateObject.TRIGGER,
