@@ -12,7 +12,9 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: {
-          react: ["react", "react-dom", "react-router"],
+          // jsx-runtime and react-dom/client with React: left out, they landed in the dag chunk
+          // (its libraries use them too), which the first page then had to load (bench/run console)
+          react: ["react", "react/jsx-runtime", "react-dom", "react-dom/client", "react-router"],
           graphql: ["urql", "graphql", "graphql-ws"],
           editor: ["codemirror", "@codemirror/state", "@codemirror/view", "@codemirror/lint", "@codemirror/lang-yaml"],
           dag: ["@xyflow/react", "@dagrejs/dagre"],

@@ -212,10 +212,10 @@ await scenario("3. a long task is cancelled from the run page and shows CANCELLE
   // machine (seen: a task QUEUED for minutes), and cancel must work in both states
   await page.locator("tr[data-task=sleeper]:is([data-state=QUEUED], [data-state=RUNNING])").waitFor({ timeout: 60_000 });
   console.log(`  sleeper is ${await page.locator("tr[data-task=sleeper]").getAttribute("data-state")} when cancelled`);
-  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
   await page.locator("h1 .badge.state-cancelled").waitFor({ timeout: 60_000 });
   await page.locator("tr[data-task=sleeper][data-state=CANCELLED]").waitFor({ timeout: 60_000 });
-  check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a cancelled run still offers Cancel");
+  check((await page.getByRole("button", { name: "Cancel", exact: true }).count()) === 0, "a cancelled run still offers Cancel");
   await page.getByRole("button", { name: "Rerun" }).waitFor();
 });
 
@@ -282,13 +282,13 @@ await scenario("7. schedules, secrets, code files, API keys, role bindings and t
   // an event trigger: PIPELINE runs when LONG_PIPELINE fails; then edited to any end
   await page.goto(`${BASE_URL}/e/${ENV}/schedules?pipeline=${PIPELINE}`);
   await page.getByText("New event trigger").click();
-  await page.getByLabel("Upstream pipeline", { exact: true }).selectOption(LONG_PIPELINE);
-  await page.getByLabel("When it ends", { exact: true }).selectOption("FAILED");
+  await page.getByLabel("Upstream pipeline").selectOption(LONG_PIPELINE);
+  await page.getByLabel("When it ends").selectOption("FAILED");
   await page.getByRole("button", { name: "Create trigger" }).click();
   await page.waitForURL(/\/triggers\/[0-9a-f-]+$/, { timeout: 30_000 });
   await page.getByText(`${LONG_PIPELINE} ends FAILED`).waitFor();
   await page.getByRole("button", { name: "Edit" }).click();
-  await page.getByLabel("When it ends", { exact: true }).selectOption("ANY");
+  await page.getByLabel("When it ends").selectOption("ANY");
   await page.getByRole("button", { name: "Save trigger" }).click();
   await page.getByText(`${LONG_PIPELINE} ends ANY`).waitFor({ timeout: 30_000 });
   await page.locator("h1 .badge.state-paused").waitFor();
