@@ -17,6 +17,29 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 mkdirSync(SHOTS, { recursive: true });
 
 const results = [];
+
+/** Keycloak's admin API (kcadmin, local only): ends every session of a user. */
+async function endSessionsOf(user) {
+  const kc = process.env.KEYCLOAK_URL ?? "http://127.0.0.1:8180";
+  const t = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: "grant_type=password&client_id=admin-cli&username=kcadmin&password=kcadmin",
+  });
+  check(t.ok, `kcadmin signs in: ${t.status}`);
+  const auth = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const users = await (await fetch(`${kc}/admin/realms/dataplane/users?exact=true&username=${user}`, { headers: auth })).json();
+  check(users.length === 1, `one Keycloak user ${user}: ${JSON.stringify(users)}`);
+  const r = await fetch(`${kc}/admin/realms/dataplane/users/${users[0].id}/logout`, { method: "POST", headers: auth });
+  check(r.status === 204, `logout of ${user}: ${r.status}`);
+}
+
+/** Tries `attempt` until it says true (each try bounded by its own waits), for at most `ms`. */
+async function until(attempt, ms, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) if (await attempt()) return;
+  throw new Error(`not within ${ms} ms: ${what}`);
+}
 /** the page a scenario works on: on a failure its URL, text and a screenshot tell what was shown */
 let lastPage;
 async function scenario(name, fn) {
@@ -163,7 +186,17 @@ await scenario("2. the DAG turns green live and the task's live log shows the se
   const log = await page.locator("[data-testid=log]").textContent();
   check(!log.includes(SECRET_VALUE), "the secret's value is in the log");
   await page.getByText("{\"day\":\"2026-12-07\"}").waitFor();
-  await page.screenshot({ path: `${SHOTS}/run.png` });
+  // the timeline: one bar per attempt, laid out by time; a bar opens that attempt's log
+  await page.locator(".timeline-row[data-task=load] .timeline-bar.state-succeeded").waitFor({ timeout: 30_000 });
+  const bars = await page.locator(".timeline-bar").count();
+  check(bars === 2, `2 attempts on the timeline, not ${bars}`);
+  await page.locator(".timeline-row[data-task=extract] .timeline-bar").click();
+  await page.locator("[data-testid=log]", { hasText: "extract 2026-12-07" }).waitFor({ timeout: 30_000 });
+  check(page.url().includes("task=extract&attempt=1"), `the bar's attempt is in the URL: ${page.url()}`);
+  await page.locator("tr[data-task=load] button").click();
+  await page.locator("[data-testid=log]", { hasText: "loaded 2026-12-07" }).waitFor({ timeout: 30_000 });
+  await page.getByText("SLA").first().waitFor();
+  await page.screenshot({ path: `${SHOTS}/run.png`, fullPage: true });
   await axe(page, "the run page");
 });
 
@@ -179,31 +212,34 @@ await scenario("3. a long task is cancelled from the run page and shows CANCELLE
   // machine (seen: a task QUEUED for minutes), and cancel must work in both states
   await page.locator("tr[data-task=sleeper]:is([data-state=QUEUED], [data-state=RUNNING])").waitFor({ timeout: 60_000 });
   console.log(`  sleeper is ${await page.locator("tr[data-task=sleeper]").getAttribute("data-state")} when cancelled`);
-  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
   await page.locator("h1 .badge.state-cancelled").waitFor({ timeout: 60_000 });
   await page.locator("tr[data-task=sleeper][data-state=CANCELLED]").waitFor({ timeout: 60_000 });
-  check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a cancelled run still offers Cancel");
+  check((await page.getByRole("button", { name: "Cancel", exact: true }).count()) === 0, "a cancelled run still offers Cancel");
   await page.getByRole("button", { name: "Rerun" }).waitFor();
 });
 
-await scenario("5. a session that has ended is renewed through sign-in without losing the page", async () => {
+await scenario("5. a session ended at the provider is renewed through sign-in without losing the page", async () => {
   check(alice, "alice did not sign in");
-  const { page, context } = alice;
+  const { page } = alice;
   lastPage = page;
   const where = `/e/${ENV}/runs?pipeline=${PIPELINE}`;
   await page.goto(BASE_URL + where);
   await page.locator("h1", { hasText: "Runs" }).waitFor();
-  // the gateway's session cookie goes (what an expired or ended session looks like to the gateway)
-  const before = await context.cookies(BASE_URL);
-  check(before.some((c) => c.name.startsWith("q_session_console")), `no console session cookie: ${before.map((c) => c.name)}`);
-  await context.clearCookies({ name: /^q_session_console/ });
-  // the next API call is refused; the console goes through sign-in (the provider's session still
-  // stands, so no form) and comes back to this very page, filters included
-  await page.reload();
-  await page.waitForURL((u) => u.toString() === BASE_URL + where, { timeout: 60_000 });
+  // alice's sessions end at Keycloak (what an admin's "sign out everywhere", an idle timeout or a
+  // disabled account does): the gateway's next refresh of her 30 s tokens is refused
+  await endSessionsOf("alice");
+  // each load of the page asks the API; once her tokens have expired the gateway cannot renew
+  // them, and the console goes through sign-in: Keycloak's form, the session being gone
+  await until(async () => {
+    await page.goto(BASE_URL + where).catch(() => {}); // a redirect may interrupt it
+    return page.locator("#username").waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  }, 120_000, "Keycloak's sign-in form after the session ended");
+  await page.fill("#username", "alice");
+  await page.fill("#password", "alice");
+  await Promise.all([page.waitForURL((u) => u.toString() === BASE_URL + where, { timeout: 60_000 }), page.click("#kc-login")]);
   await page.locator("[data-testid=me]", { hasText: "alice" }).waitFor({ timeout: 60_000 });
-  const after = await context.cookies(BASE_URL);
-  check(after.some((c) => c.name.startsWith("q_session_console")), "no new session");
+  await page.locator("h1", { hasText: "Runs" }).waitFor();
 });
 
 await scenario("7. schedules, secrets, code files, API keys, role bindings and the audit log", async () => {
@@ -216,6 +252,10 @@ await scenario("7. schedules, secrets, code files, API keys, role bindings and t
   await page.getByLabel("Rule", { exact: true }).fill("0 6 * * *");
   await page.getByLabel("Time zone (IANA)", { exact: true }).fill("Europe/Paris");
   await page.getByLabel("Params (JSON, optional)", { exact: true }).fill('{"day": "2026-12-08"}');
+  // the next fires of the rule as typed, before it is created
+  const draft = page.getByRole("list", { name: "Next fires of this rule" }).locator("li");
+  await draft.nth(9).waitFor({ timeout: 30_000 });
+  check(/06:00/.test(await draft.first().textContent()), `the draft's first fire is at 06:00 Paris time: ${await draft.first().textContent()}`);
   await page.getByRole("button", { name: "Create schedule" }).click();
   await page.waitForURL(/\/schedules\/[0-9a-f-]+$/, { timeout: 30_000 });
   await page.locator("h1 .badge.state-paused").waitFor();
@@ -224,8 +264,35 @@ await scenario("7. schedules, secrets, code files, API keys, role bindings and t
   check(/06:00/.test(await fires.first().textContent()), `the first fire is at 06:00 Paris time: ${await fires.first().textContent()}`);
   await page.getByRole("button", { name: "Resume" }).click();
   await page.locator("h1 .badge.state-enabled").waitFor({ timeout: 30_000 });
+  // edited: a careless rule is refused by the scheduler in the preview and cannot be saved; a
+  // good one is previewed, saved, and the schedule's own next fires follow it
+  await page.getByRole("button", { name: "Edit" }).click();
+  const edit = page.getByRole("region", { name: "Edit schedule" });
+  await edit.getByLabel("Rule", { exact: true }).fill("61 * * * *");
+  await edit.getByRole("alert").waitFor({ timeout: 30_000 });
+  check(await edit.getByRole("button", { name: "Save schedule" }).isDisabled(), "a refused rule can be saved");
+  await edit.getByLabel("Rule", { exact: true }).fill("30 7 * * *");
+  await edit.getByRole("list", { name: "Next fires of this rule" }).locator("li", { hasText: "07:30" }).first().waitFor({ timeout: 30_000 });
+  await edit.getByRole("button", { name: "Save schedule" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor({ timeout: 30_000 });
+  await page.getByRole("list", { name: "Next fires" }).locator("li", { hasText: "07:30" }).first().waitFor({ timeout: 30_000 });
+  await page.locator("h1 .badge.state-enabled").waitFor();
   await page.screenshot({ path: `${SHOTS}/schedule.png` });
   await axe(page, "the schedule page");
+  // an event trigger: PIPELINE runs when LONG_PIPELINE fails; then edited to any end
+  await page.goto(`${BASE_URL}/e/${ENV}/schedules?pipeline=${PIPELINE}`);
+  await page.getByText("New event trigger").click();
+  await page.getByLabel("Upstream pipeline").selectOption(LONG_PIPELINE);
+  await page.getByLabel("When it ends").selectOption("FAILED");
+  await page.getByRole("button", { name: "Create trigger" }).click();
+  await page.waitForURL(/\/triggers\/[0-9a-f-]+$/, { timeout: 30_000 });
+  await page.getByText(`${LONG_PIPELINE} ends FAILED`).waitFor();
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("When it ends").selectOption("ANY");
+  await page.getByRole("button", { name: "Save trigger" }).click();
+  await page.getByText(`${LONG_PIPELINE} ends ANY`).waitFor({ timeout: 30_000 });
+  await page.locator("h1 .badge.state-paused").waitFor();
+  await axe(page, "the trigger page");
   await page.goto(`${BASE_URL}/e/${ENV}/pipelines`);
   await page.locator(`tr[data-pipeline=${PIPELINE}] .badge.state-succeeded`).waitFor({ timeout: 30_000 });
   check(/\d{4}-\d\d-\d\dT/.test(await page.locator(`tr[data-pipeline=${PIPELINE}] td`).nth(4).textContent()), "no next fire in the pipelines list");
@@ -269,6 +336,39 @@ await scenario("7. schedules, secrets, code files, API keys, role bindings and t
   await page.getByRole("cell", { name: "createSchedule" }).first().waitFor({ timeout: 30_000 });
   await page.screenshot({ path: `${SHOTS}/audit.png` });
   await axe(page, "the audit log");
+});
+
+await scenario("8. a second release, its diff with the first, a rollback, and the offline banner", async () => {
+  check(alice, "alice did not sign in");
+  const { page, context } = alice;
+  lastPage = page;
+  await page.goto(`${BASE_URL}/e/${ENV}/pipelines/${PIPELINE}`);
+  await page.waitForSelector(".cm-content");
+  await replaceEditorText(page, FIXED.replace('echo "extract $DP_PARAM_day"', 'echo "extract v2 $DP_PARAM_day"'));
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=problems] li").length === 0, null, { timeout: 30_000 });
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Release" }).click();
+  await page.getByRole("status").filter({ hasText: "Released" }).waitFor({ timeout: 60_000 });
+  const releases = page.getByRole("table", { name: "Releases" }).locator("tr[data-release]");
+  await releases.nth(1).waitFor({ timeout: 30_000 });
+  check((await releases.first().textContent()).includes("current"), "the newest release is not the current one");
+  await releases.nth(1).getByRole("button", { name: "Diff with current" }).click();
+  const diff = page.getByRole("table", { name: "Release diff" });
+  await diff.locator("tr", { hasText: "tasks.extract.script" }).waitFor({ timeout: 30_000 });
+  check((await diff.textContent()).includes("extract v2"), "the diff does not show the new script");
+  await page.screenshot({ path: `${SHOTS}/pipeline-releases.png`, fullPage: true });
+  page.once("dialog", (d) => d.accept());
+  await releases.nth(1).getByRole("button", { name: "Roll back to this" }).click();
+  await page.getByRole("status").filter({ hasText: "Rolled back to" }).waitFor({ timeout: 30_000 });
+  await page.getByRole("table", { name: "Deployments" }).locator("td", { hasText: "ROLLBACK" }).waitFor({ timeout: 30_000 });
+  await axe(page, "the pipeline page with its releases");
+  // offline: the banner shows while the browser has no network and goes when it is back
+  await context.setOffline(true);
+  await page.getByTestId("offline").waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: `${SHOTS}/offline.png` });
+  await context.setOffline(false);
+  await page.getByTestId("offline").waitFor({ state: "detached", timeout: 30_000 });
 });
 
 await scenario("6. the home, pipelines, runs and workers pages have no serious accessibility violation", async () => {

@@ -4,6 +4,7 @@ import { useQuery } from "urql";
 import { graphql } from "./gql";
 import type { MeQuery } from "./gql/graphql";
 import { ErrorBox, Loading, Empty } from "./components/Status";
+import { OfflineBanner } from "./components/Offline";
 
 const MeDoc = graphql(`
   query Me {
@@ -38,12 +39,13 @@ export function Layout() {
   const [{ data, fetching, error }] = useQuery({ query: MeDoc });
   const { env } = useParams();
   const navigate = useNavigate();
-  if (fetching && !data) return <Loading what="your console" />;
-  if (error && !data) return <main className="page"><ErrorBox error={error} /></main>;
+  if (fetching && !data) return <><OfflineBanner /><Loading what="your console" /></>;
+  if (error && !data) return <main className="page"><OfflineBanner /><ErrorBox error={error} /></main>;
   const me = data?.me ?? null;
   const environments = (data?.environments ?? []).flatMap((e) => (e?.name ? [e.name] : []));
   return (
     <MeContext.Provider value={{ me, environments }}>
+      <OfflineBanner />
       <header className="top">
         <strong className="brand">Dataplane</strong>
         <label>

@@ -1,5 +1,6 @@
 import { Client, cacheExchange, fetchExchange, subscriptionExchange, CombinedError } from "urql";
 import { createClient as createWsClient } from "graphql-ws";
+import { connection, gatewayAnswered, liveClosed } from "./connection";
 
 /** Where a signed-out visitor goes: the gateway's sign-in, then back to this very page. */
 export function signInUrl(loc: { pathname: string; search: string } = window.location): string {
@@ -13,7 +14,15 @@ export function signInUrl(loc: { pathname: string; search: string } = window.loc
 export async function apiFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const headers = new Headers(init?.headers);
   headers.set("X-Requested-With", "JavaScript");
-  const res = await fetch(input, { ...init, headers, credentials: "same-origin" });
+  let res: Response;
+  try {
+    res = await fetch(input, { ...init, headers, credentials: "same-origin" });
+  } catch (e) {
+    // no answer at all: the gateway (or the network to it) is gone
+    connection.set({ gateway: false });
+    throw e;
+  }
+  connection.set({ gateway: gatewayAnswered(res.status) });
   if (res.status === 401 || res.status === 499) {
     window.location.assign(signInUrl());
   }
@@ -27,6 +36,12 @@ export function makeClient(): Client {
     lazy: true,
     retryAttempts: 1000,
     shouldRetry: () => true,
+    on: {
+      connected: () => connection.set({ live: true }),
+      // 1000: closed on purpose (lazy: no subscription left); anything else is a lost connection,
+      // which graphql-ws retries
+      closed: liveClosed,
+    },
   });
   return new Client({
     url: "/graphql",

@@ -54,8 +54,10 @@ export function DagView({
   selected?: string;
   onSelect?: (key: string) => void;
 }) {
-  const { nodes, edges } = useMemo(() => {
-    const l = layout(tasks);
+  // the layout depends on the tasks alone: a live update (a state) must not lay out 1,000 nodes again
+  const l = useMemo(() => layout(tasks), [tasks]);
+  const edges = useMemo<Edge[]>(() => l.edges.map(([a, b]) => ({ id: `${a}->${b}`, source: a, target: b })), [l]);
+  const nodes = useMemo(() => {
     const nodes: Node[] = l.nodes.map((n) => {
       const state = states[n.id];
       const colour = state ? STATE_COLOURS[state] ?? "#9ca3af" : "#e5e7eb";
@@ -75,9 +77,8 @@ export function DagView({
         ariaLabel: state ? `task ${n.id}: ${state}` : `task ${n.id}`,
       };
     });
-    const edges: Edge[] = l.edges.map(([a, b]) => ({ id: `${a}->${b}`, source: a, target: b }));
-    return { nodes, edges };
-  }, [tasks, states, selected]);
+    return nodes;
+  }, [l, states, selected]);
   if (tasks.length === 0) return <p className="empty">No tasks to draw yet.</p>;
   return (
     <div className="dag" data-testid="dag">

@@ -5,6 +5,7 @@ import type { Diagnostic } from "@codemirror/lint";
 import { graphql } from "../gql";
 import { Editor } from "../components/Editor";
 import { DagView } from "../components/DagView";
+import { Releases } from "../components/Releases";
 import { ErrorBox, Loading } from "../components/Status";
 import { useMe } from "../Layout";
 import { can } from "../permissions";
@@ -174,6 +175,7 @@ export default function PipelinePage() {
           <DagView tasks={tasks} />
         </section>
       </div>
+      {pipeline && <Releases env={env} name={name} current={pipeline.latestReleaseId} onChanged={() => refetch({ requestPolicy: "network-only" })} />}
       {starting && (
         <StartRunDialog
           params={params}

@@ -6,6 +6,7 @@ import { ErrorBox, Loading, StateBadge } from "../components/Status";
 import { Ledger, rowsOf, cellText } from "../components/Ledger";
 import { useMe } from "../Layout";
 import { can } from "../permissions";
+import { ScheduleForm } from "../components/ScheduleForm";
 
 const ScheduleDoc = graphql(`
   query Schedule($env: String!, $id: String!) {
@@ -53,6 +54,13 @@ const BackfillDoc = graphql(`
     backfillSchedule(environment: $env, id: $id, from: $from, to: $to)
   }
 `);
+const UpdateDoc = graphql(`
+  mutation UpdateSchedule($env: String!, $id: String!, $input: ScheduleInput!) {
+    updateSchedule(environment: $env, id: $id, input: $input) {
+      id
+    }
+  }
+`);
 const DeleteDoc = graphql(`
   mutation DeleteSchedule($env: String!, $id: String!) {
     deleteSchedule(environment: $env, id: $id)
@@ -69,6 +77,8 @@ export default function SchedulePage() {
   const [resumeState, resume] = useMutation(ResumeDoc);
   const [backfillState, backfill] = useMutation(BackfillDoc);
   const [deleteState, remove] = useMutation(DeleteDoc);
+  const [, update] = useMutation(UpdateDoc);
+  const [editing, setEditing] = useState(false);
   const [range, setRange] = useState({ from: "", to: "" });
   const [notice, setNotice] = useState("");
   if (fetching && !data) return <Loading what="schedule" />;
@@ -96,6 +106,7 @@ export default function SchedulePage() {
           ) : (
             <button onClick={async () => { if (!(await resume({ env, id })).error) again(); }}>Resume</button>
           )}
+          <button onClick={() => setEditing(!editing)} aria-expanded={editing}>Edit</button>
           <button
             onClick={async () => {
               if (window.confirm(`Delete schedule ${s.name}?`) && !(await remove({ env, id })).error) navigate(`/e/${env}/schedules`);
@@ -107,6 +118,39 @@ export default function SchedulePage() {
         </div>
       )}
       {actionError && <ErrorBox error={actionError} />}
+      {editing && (
+        <section aria-label="Edit schedule" className="panel">
+          <h2>Edit</h2>
+          <ScheduleForm
+            env={env}
+            submitLabel="Save schedule"
+            requirePreview
+            showPaused={false}
+            initial={{
+              pipeline: s.pipeline ?? "",
+              name: s.name ?? "",
+              description: s.description ?? "",
+              kind: s.rrule ? "rrule" : "cron",
+              rule: s.rrule ?? s.cron ?? "",
+              timezone: s.timezone ?? "UTC",
+              misfirePolicy: s.misfirePolicy ?? "ALL",
+              params: s.params && Object.keys(s.params as object).length > 0 ? JSON.stringify(s.params) : "",
+              // an edit keeps the schedule's state: pause and resume are their own buttons
+              paused: s.state === "PAUSED",
+              releaseId: s.releaseId,
+            }}
+            onSubmit={async (input) => {
+              const r = await update({ env, id, input });
+              if (!r.error) {
+                setEditing(false);
+                setNotice("Saved.");
+                again();
+              }
+              return r.error;
+            }}
+          />
+        </section>
+      )}
       <h2>Next fires</h2>
       <ol aria-label="Next fires">
         {rowsOf((data?.schedulePreview as { fireTimes?: unknown } | null)?.fireTimes).map((f, i) => (

@@ -5,6 +5,8 @@ import { graphql } from "../gql";
 import { ErrorBox, Loading, Empty, StateBadge } from "../components/Status";
 import { useMe } from "../Layout";
 import { can } from "../permissions";
+import { ScheduleForm } from "../components/ScheduleForm";
+import { TriggerForm, NEW_TRIGGER } from "../components/TriggerForm";
 
 const SchedulesDoc = graphql(`
   query Schedules($env: String!) {
@@ -34,6 +36,17 @@ const SchedulesDoc = graphql(`
     pipelines(environment: $env) {
       name
       latestReleaseId
+    }
+  }
+`);
+const CreateTriggerDoc = graphql(`
+  mutation CreateTrigger($env: String!, $input: TriggerInput!) {
+    createTrigger(environment: $env, input: $input) {
+      id
+      name
+      kind
+      hookPath
+      token
     }
   }
 `);
@@ -86,6 +99,9 @@ export function Schedules() {
         </table>
       )}
       <h2>Event triggers</h2>
+      {runnable.length > 0 && (
+        <NewTrigger env={env} pipelines={runnable} upstreams={(data?.pipelines ?? []).flatMap((p) => (p?.name ? [p.name] : []))} />
+      )}
       {triggers.length === 0 ? (
         <Empty>No event triggers{only ? ` of ${only}` : ` in ${env}`}.</Empty>
       ) : (
@@ -114,65 +130,61 @@ export function Schedules() {
   );
 }
 
-/** A new schedule: made paused by default, so that its next fires can be checked before it runs. */
+/** A new schedule: its next fires shown as it is typed; made paused by default, so they can be checked again before it runs. */
 function NewSchedule({ env, pipelines }: { env: string; pipelines: string[] }) {
   const navigate = useNavigate();
-  const [state, create] = useMutation(CreateScheduleDoc);
-  const [f, setF] = useState({ pipeline: pipelines[0], kind: "cron", rule: "0 6 * * *", timezone: "UTC", misfirePolicy: "ALL", params: "", name: "", paused: true });
-  const [paramsError, setParamsError] = useState("");
-  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setF({ ...f, [k]: e.target instanceof HTMLInputElement && e.target.type === "checkbox" ? e.target.checked : e.target.value });
+  const [, create] = useMutation(CreateScheduleDoc);
   return (
     <details className="panel">
       <summary>New schedule</summary>
-      <form
-        onSubmit={async (e) => {
-          e.preventDefault();
-          let params: unknown = undefined;
-          if (f.params.trim()) {
-            try {
-              params = JSON.parse(f.params);
-            } catch {
-              setParamsError("params: not JSON");
-              return;
-            }
-          }
-          setParamsError("");
-          const r = await create({
-            env,
-            input: {
-              pipeline: f.pipeline,
-              name: f.name || undefined,
-              cron: f.kind === "cron" ? f.rule : undefined,
-              rrule: f.kind === "rrule" ? f.rule : undefined,
-              timezone: f.timezone,
-              misfirePolicy: f.misfirePolicy,
-              params,
-              paused: f.paused,
-            },
-          });
+      <ScheduleForm
+        env={env}
+        pipelines={pipelines}
+        submitLabel="Create schedule"
+        initial={{ pipeline: pipelines[0], name: "", description: "", kind: "cron", rule: "0 6 * * *", timezone: "UTC", misfirePolicy: "ALL", params: "", paused: true }}
+        onSubmit={async (input) => {
+          const r = await create({ env, input });
           const id = r.data?.createSchedule?.id;
           if (id) navigate(`/e/${env}/schedules/${id}`);
+          return r.error;
         }}
-      >
-        <label className="field">Pipeline
-          <select value={f.pipeline} onChange={set("pipeline")}>{pipelines.map((p) => <option key={p}>{p}</option>)}</select>
-        </label>
-        <label className="field">Name (optional)<input value={f.name} onChange={set("name")} /></label>
-        <label className="field">Kind
-          <select value={f.kind} onChange={set("kind")}><option value="cron">cron</option><option value="rrule">RRule</option></select>
-        </label>
-        <label className="field">Rule<input value={f.rule} onChange={set("rule")} required /></label>
-        <label className="field">Time zone (IANA)<input value={f.timezone} onChange={set("timezone")} required /></label>
-        <label className="field">Missed fires
-          <select value={f.misfirePolicy} onChange={set("misfirePolicy")}><option>ALL</option><option>LAST</option><option>NONE</option></select>
-        </label>
-        <label className="field">Params (JSON, optional)<input value={f.params} onChange={set("params")} aria-invalid={!!paramsError} /></label>
-        {paramsError && <p className="error-text">{paramsError}</p>}
-        <label><input type="checkbox" checked={f.paused} onChange={set("paused")} /> create it paused (check its next fires, then resume it)</label>
-        {state.error && <ErrorBox error={state.error} />}
-        <div className="toolbar"><button type="submit" disabled={state.fetching}>Create schedule</button></div>
-      </form>
+      />
+    </details>
+  );
+}
+
+/** A new event trigger; a webhook's token is shown here once (it is stored hashed). */
+function NewTrigger({ env, pipelines, upstreams }: { env: string; pipelines: string[]; upstreams: string[] }) {
+  const navigate = useNavigate();
+  const [, create] = useMutation(CreateTriggerDoc);
+  const [made, setMade] = useState<{ id: string; name: string; hookPath?: string | null; token: string } | null>(null);
+  if (made)
+    return (
+      <div className="panel once" role="status">
+        <p>
+          Trigger <Link to={`/e/${env}/triggers/${made.id}`}>{made.name}</Link> made. POST to <code>{made.hookPath}</code> with this token; it is shown
+          this once: <code data-testid="new-token">{made.token}</code>{" "}
+          <button onClick={() => navigator.clipboard?.writeText(made.token)}>Copy</button>{" "}
+          <button onClick={() => setMade(null)}>Done</button>
+        </p>
+      </div>
+    );
+  return (
+    <details className="panel">
+      <summary>New event trigger</summary>
+      <TriggerForm
+        initial={{ ...NEW_TRIGGER, pipeline: pipelines[0] }}
+        pipelines={pipelines}
+        upstreams={upstreams}
+        submitLabel="Create trigger"
+        onSubmit={async (input) => {
+          const r = await create({ env, input });
+          const t = r.data?.createTrigger;
+          if (t?.id && t.token) setMade({ id: t.id, name: t.name ?? t.id, hookPath: t.hookPath, token: t.token });
+          else if (t?.id) navigate(`/e/${env}/triggers/${t.id}`);
+          return r.error;
+        }}
+      />
     </details>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
@@ -5,6 +6,7 @@ import { ErrorBox, Loading, StateBadge } from "../components/Status";
 import { Ledger, cellText } from "../components/Ledger";
 import { useMe } from "../Layout";
 import { can } from "../permissions";
+import { TriggerForm, NEW_TRIGGER, type TriggerFields } from "../components/TriggerForm";
 
 const TriggerDoc = graphql(`
   query Trigger($env: String!, $id: String!) {
@@ -26,6 +28,7 @@ const TriggerDoc = graphql(`
       secretName
       params
       releaseMode
+      releaseId
       updatedAt
       updatedBy
     }
@@ -41,12 +44,32 @@ const PauseTriggerDoc = graphql(`
   }
 `);
 
+const UpdateTriggerDoc = graphql(`
+  mutation UpdateTrigger($env: String!, $id: String!, $input: TriggerInput!) {
+    updateTrigger(environment: $env, id: $id, input: $input) {
+      id
+      token
+    }
+  }
+`);
+const UpstreamsDoc = graphql(`
+  query TriggerUpstreams($env: String!) {
+    pipelines(environment: $env) {
+      name
+    }
+  }
+`);
+
 /** One event trigger: what it listens to, pause/resume and its fire ledger. */
 export default function TriggerPage() {
   const { env = "", id = "" } = useParams();
   const { me } = useMe();
   const [{ data, fetching, error }, refetch] = useQuery({ query: TriggerDoc, variables: { env, id } });
   const [pauseState, pause] = useMutation(PauseTriggerDoc);
+  const [, update] = useMutation(UpdateTriggerDoc);
+  const [editing, setEditing] = useState(false);
+  const [token, setToken] = useState("");
+  const [{ data: ups }] = useQuery({ query: UpstreamsDoc, variables: { env }, pause: !editing });
   if (fetching && !data) return <Loading what="trigger" />;
   const t = data?.trigger;
   if (!t) return error ? <ErrorBox error={error} /> : <p className="empty">No trigger “{id}” in {env}.</p>;
@@ -73,9 +96,52 @@ export default function TriggerPage() {
           >
             {t.state === "ENABLED" ? "Pause" : "Resume"}
           </button>
+          <button onClick={() => setEditing(!editing)} aria-expanded={editing}>Edit</button>
         </div>
       )}
       {pauseState.error && <ErrorBox error={pauseState.error} />}
+      {token && (
+        <p className="once" role="status">
+          The new token, shown this once: <code data-testid="new-token">{token}</code>
+        </p>
+      )}
+      {editing && (
+        <section aria-label="Edit trigger" className="panel">
+          <h2>Edit</h2>
+          <TriggerForm
+            editing
+            submitLabel="Save trigger"
+            upstreams={(ups?.pipelines ?? []).flatMap((p) => (p?.name ? [p.name] : []))}
+            initial={{
+              ...NEW_TRIGGER,
+              kind: (t.kind as TriggerFields["kind"]) ?? "COMPLETION",
+              pipeline: t.pipeline ?? "",
+              name: t.name ?? "",
+              description: t.description ?? "",
+              upstreamPipeline: t.upstreamPipeline ?? "",
+              onState: t.onState ?? "SUCCEEDED",
+              auth: t.auth ?? "TOKEN",
+              secretName: t.secretName ?? "",
+              topic: t.topic ?? "",
+              filterField: t.filterField ?? "",
+              filterValue: t.filterValue ?? "",
+              params: t.params && Object.keys(t.params as object).length > 0 ? JSON.stringify(t.params) : "",
+              // an edit keeps the trigger's state: pause and resume are their own button
+              paused: t.state === "PAUSED",
+              releaseId: t.releaseId,
+            }}
+            onSubmit={async (input) => {
+              const r = await update({ env, id, input: { ...input, name: t.name } });
+              if (!r.error) {
+                setEditing(false);
+                setToken(r.data?.updateTrigger?.token ?? "");
+                refetch({ requestPolicy: "network-only" });
+              }
+              return r.error;
+            }}
+          />
+        </section>
+      )}
       <h2>Fire ledger</h2>
       <Ledger value={data?.triggerFires} label="Fire ledger" empty="No event has fired it yet." />
     </>

@@ -2,8 +2,15 @@ package io.dataplane.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dataplane.demo.GraphQLClient;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,9 +41,72 @@ class ConsoleE2ETest {
   static final String SECRET_VALUE = "s3cr3t-" + UUID.randomUUID();
   static Platform platform;
 
+  /** The realm's console client for this test: its tokens live 30 s (dev/keycloak). */
+  static final String CONSOLE_CLIENT = "dataplane-console-e2e";
+
+  static final String KEYCLOAK =
+      System.getProperty("dataplane.keycloak.url", "http://127.0.0.1:8180");
+
   @BeforeAll
   static void start() throws Exception {
-    platform = Platform.start(ENV + "/" + GROUP, Map.of());
+    ensureConsoleClient();
+    // the gateway signs people in through the short-lived client, so that an ended session
+    // (scenario 5) is found at the next refresh, within 30 s, as it would be in production
+    platform =
+        Platform.start(
+            ENV + "/" + GROUP,
+            Map.of(
+                "DATAPLANE_CONSOLE_CLIENT_ID",
+                CONSOLE_CLIENT,
+                "DATAPLANE_CONSOLE_CLIENT_SECRET",
+                "dataplane-console-e2e-local-secret"));
+  }
+
+  /**
+   * Adds the test's console client from dev/keycloak/dataplane-realm.json to the running realm when
+   * it lacks it (a Keycloak that imported the realm before the client was added; dev/stack does the
+   * same with every new client).
+   */
+  static void ensureConsoleClient() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Path realm =
+        Path.of(System.getProperty("dataplane.root", ".."), "dev/keycloak/dataplane-realm.json");
+    JsonNode client = null;
+    for (JsonNode c : json.readTree(realm.toFile()).path("clients")) {
+      if (CONSOLE_CLIENT.equals(c.path("clientId").asText())) {
+        client = c;
+      }
+    }
+    assertThat(client).as(CONSOLE_CLIENT + " in " + realm).isNotNull();
+    HttpClient http = HttpClient.newHttpClient();
+    String token = keycloakAdminToken(http, json);
+    ObjectNode body = json.createObjectNode();
+    body.put("ifResourceExists", "SKIP");
+    body.putArray("clients").add(client);
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(KEYCLOAK + "/admin/realms/dataplane/partialImport"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  static String keycloakAdminToken(HttpClient http, ObjectMapper json) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(KEYCLOAK + "/realms/master/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "grant_type=password&client_id=admin-cli&username=kcadmin&password=kcadmin"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("kcadmin signs in: " + r.body()).isEqualTo(200);
+    return json.readTree(r.body()).path("access_token").asText();
   }
 
   @AfterAll
@@ -101,7 +171,8 @@ class ConsoleE2ETest {
             "SECRET_NAME", SECRET,
             "SECRET_VALUE", SECRET_VALUE,
             "LONG_PIPELINE", LONG,
-            "SHOTS", shots.toString());
+            "SHOTS", shots.toString(),
+            "KEYCLOAK_URL", KEYCLOAK);
     pb.environment().putAll(scriptEnv);
     holdForDevelopment(scriptEnv);
     Process p = pb.start();
@@ -112,7 +183,7 @@ class ConsoleE2ETest {
     String log = read(out);
     System.out.println(log);
     assertThat(done).as("the browser scenarios finished in 10 minutes").isTrue();
-    assertThat(log).contains("7 passed, 0 failed").doesNotContain("FAIL ");
+    assertThat(log).contains("8 passed, 0 failed").doesNotContain("FAIL ");
     assertThat(p.exitValue()).as(log).isZero();
     // -Ddataplane.console.update-screenshots=true: the screenshots go to docs/console/
     if (Boolean.getBoolean("dataplane.console.update-screenshots")) {

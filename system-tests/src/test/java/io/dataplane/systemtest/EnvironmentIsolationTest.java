@@ -547,6 +547,15 @@ class EnvironmentIsolationTest {
                     e.scheduleId())));
     ops.add(
         both(
+            "scheduleDraftPreview",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { scheduleDraftPreview(environment: $e, input: {pipeline: \"p\", cron: \"0 6 * * *\"}) }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
             "schedulePreview",
             F,
             e ->

@@ -84,6 +84,12 @@ public interface SchedulerClient {
   Object preview(@PathParam("id") String id, @QueryParam("count") Integer count);
 
   @POST
+  @Path("/environments/{env}/schedules/preview")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Object previewDraft(
+      @PathParam("env") String env, Map<String, Object> body, @QueryParam("count") Integer count);
+
+  @POST
   @Path("/schedules/{id}/backfill")
   Object backfill(@PathParam("id") String id, Map<String, Object> body);
 

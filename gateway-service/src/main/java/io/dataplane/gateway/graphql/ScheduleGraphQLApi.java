@@ -136,6 +136,20 @@ public class ScheduleGraphQLApi {
     return Backends.call(SCHEDULER, () -> scheduler.preview(id, count));
   }
 
+  @Query("scheduleDraftPreview")
+  @Description(
+      "The next fire times of an unsaved schedule (a new one, or an edit before it is saved):"
+          + " read on its pipeline")
+  public Object scheduleDraftPreview(
+      @NonNull String environment,
+      @NonNull @Name("input") ScheduleInput input,
+      @DefaultValue("10") int count) {
+    check(environment, input);
+    Inputs.check().range("count", count, 1, 100).orFail();
+    guard.require(Permission.READ, environment, input.pipeline(), "scheduleDraftPreview");
+    return Backends.call(SCHEDULER, () -> scheduler.previewDraft(environment, body(input), count));
+  }
+
   @Query("scheduleFires")
   @Description("The fire ledger of a schedule, newest first")
   public Object scheduleFires(

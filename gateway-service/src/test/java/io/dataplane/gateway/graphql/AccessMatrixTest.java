@@ -217,6 +217,14 @@ class AccessMatrixTest {
             "AWRK"));
     ops.add(
         new Op(
+            "scheduleDraftPreview",
+            e ->
+                "{ scheduleDraftPreview(environment: "
+                    + q(e.name())
+                    + ", input: {pipeline: \"p\", cron: \"0 * * * *\"}) }",
+            "AWRK"));
+    ops.add(
+        new Op(
             "schedulePreview",
             e ->
                 "{ schedulePreview(environment: "

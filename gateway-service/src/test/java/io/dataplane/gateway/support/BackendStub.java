@@ -627,7 +627,22 @@ public final class BackendStub {
       send(ex, 201, b);
     }
     // ---- scheduler ----
-    else if ((m = match("/environments/([^/]+)/schedules", p)) != null) {
+    else if ((m = match("/environments/([^/]+)/schedules/preview", p)) != null
+        && method.equals("POST")) {
+      // like scheduler-service's draft preview: fire times of the rule as sent, nothing saved
+      ObjectNode in = (ObjectNode) json.readTree(body);
+      ObjectNode out = json.createObjectNode();
+      out.putNull("scheduleId");
+      out.put("timezone", in.path("timezone").asText("UTC"));
+      ArrayNode times = out.putArray("fireTimes");
+      int n = Integer.parseInt(query.getOrDefault("count", "10"));
+      for (int i = 0; i < n; i++) {
+        ObjectNode t = times.addObject();
+        t.put("at", "2030-01-0" + (i % 9 + 1) + "T00:00:00Z");
+        t.put("rule", in.path("cron").asText(in.path("rrule").asText()));
+      }
+      send(ex, 200, out);
+    } else if ((m = match("/environments/([^/]+)/schedules", p)) != null) {
       String env = m.group(1);
       if (method.equals("POST")) {
         ObjectNode s = (ObjectNode) json.readTree(body);
