@@ -51,7 +51,11 @@ const ResumeDoc = graphql(`
 `);
 const BackfillDoc = graphql(`
   mutation BackfillSchedule($env: String!, $id: String!, $from: DateTime!, $to: DateTime!) {
-    backfillSchedule(environment: $env, id: $id, from: $from, to: $to)
+    backfillSchedule(environment: $env, id: $id, from: $from, to: $to) {
+      id
+      state
+      total
+    }
   }
 `);
 const UpdateDoc = graphql(`

@@ -65,7 +65,9 @@ class EnvironmentIsolationTest {
       String channelId,
       String ruleId,
       String carolBindingId,
-      String sleeperRunId) {}
+      String sleeperRunId,
+      String backfillId,
+      String draftId) {}
 
   /** A GraphQL document and its variables. */
   record Call(String query, Map<String, Object> variables) {
@@ -247,6 +249,24 @@ class EnvironmentIsolationTest {
             .path("id")
             .asText();
     String carol = bind("carol", env, List.of("READ"));
+    // a backfill of a window without fire times: done at once, no run
+    String backfill =
+        alice
+            .data(
+                "mutation($e: String!, $s: String!) { backfillSchedule(environment: $e, id: $s, from: \"2025-01-02T00:00:00Z\", to: \"2025-01-03T00:00:00Z\") { id } }",
+                Map.of("e", env, "s", schedule))
+            .path("backfillSchedule")
+            .path("id")
+            .asText();
+    String draft =
+        alice
+            .data(
+                "query($e: String!) { draftHistory(environment: $e, pipeline: \"p\") { id } }",
+                Map.of("e", env))
+            .path("draftHistory")
+            .get(0)
+            .path("id")
+            .asText();
     String sleeperRun = sleeper ? sleeper(env) : null;
     JsonNode[] run = {null};
     await(env + " run of p fails")
@@ -276,7 +296,9 @@ class EnvironmentIsolationTest {
         channel,
         rule,
         carol,
-        sleeperRun);
+        sleeperRun,
+        backfill,
+        draft);
   }
 
   /** A run whose task sleeps on the worker; returns once the worker reports it running. */
@@ -576,6 +598,134 @@ class EnvironmentIsolationTest {
                     dev.name(),
                     "id",
                     e.scheduleId())));
+    String empty = "from: \"2025-01-02T00:00:00Z\", to: \"2025-01-03T00:00:00Z\"";
+    ops.add(
+        both(
+            "backfillPreview",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfillPreview(environment: $e, id: $id, "
+                        + empty
+                        + ") { fireTimes } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.scheduleId())));
+    ops.add(
+        through(
+            "backfillPreview",
+            "backfillPreview (prod schedule through dev)",
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfillPreview(environment: $e, id: $id, "
+                        + empty
+                        + ") { fireTimes } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.scheduleId())));
+    ops.add(
+        both(
+            "backfills",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfills(environment: $e, scheduleId: $id) { id state } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.scheduleId())));
+    ops.add(
+        through(
+            "backfills",
+            "backfills (prod schedule through dev)",
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfills(environment: $e, scheduleId: $id) { id state } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.scheduleId())));
+    ops.add(
+        both(
+            "backfill",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfill(environment: $e, id: $id) { id state total } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.backfillId())));
+    ops.add(
+        through(
+            "backfill",
+            "backfill (prod backfill through dev)",
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { backfill(environment: $e, id: $id) { id state total } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.backfillId())));
+    ops.add(
+        both(
+            "draftHistory",
+            F,
+            e ->
+                call(
+                    "query($e: String!) { draftHistory(environment: $e, pipeline: \"p\") { id digest savedBy } }",
+                    "e",
+                    e.name())));
+    ops.add(
+        both(
+            "draftVersion",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { draftVersion(environment: $e, pipeline: \"p\", id: $id) { source } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.draftId())));
+    ops.add(
+        through(
+            "draftVersion",
+            "draftVersion (prod version through dev)",
+            e ->
+                call(
+                    "query($e: String!, $id: String!) { draftVersion(environment: $e, pipeline: \"p\", id: $id) { source } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.draftId())));
+    ops.add(
+        both(
+            "draftDiff",
+            F,
+            e ->
+                call(
+                    "query($e: String!, $a: String!, $b: String!) { draftDiff(environment: $e, pipeline: \"p\", from: $a, to: $b) }",
+                    "e",
+                    e.name(),
+                    "a",
+                    e.draftId(),
+                    "b",
+                    e.releaseId())));
+    ops.add(
+        through(
+            "draftDiff",
+            "draftDiff (prod version and release through dev)",
+            e ->
+                call(
+                    "query($e: String!, $a: String!, $b: String!) { draftDiff(environment: $e, pipeline: \"p\", from: $a, to: $b) }",
+                    "e",
+                    dev.name(),
+                    "a",
+                    e.draftId(),
+                    "b",
+                    e.releaseId())));
     ops.add(
         through(
             "scheduleFires",
@@ -742,6 +892,54 @@ class EnvironmentIsolationTest {
                     "mutation($e: String!) { updateEnvironment(name: $e, description: \"bob was here\") { name } }",
                     "e",
                     e.name())));
+    ops.add(
+        adminOnly(
+            "deleteEnvironment",
+            e -> call("mutation($e: String!) { deleteEnvironment(name: $e) }", "e", e.name())));
+    ops.add(
+        both(
+            "restoreDraft",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { restoreDraft(environment: $e, pipeline: \"p\", id: $id) { name } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.draftId())));
+    ops.add(
+        through(
+            "restoreDraft",
+            "restoreDraft (prod version through dev)",
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { restoreDraft(environment: $e, pipeline: \"p\", id: $id) { name } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.draftId())));
+    ops.add(
+        both(
+            "cancelBackfill",
+            F,
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { cancelBackfill(environment: $e, id: $id) { state } }",
+                    "e",
+                    e.name(),
+                    "id",
+                    e.backfillId())));
+    ops.add(
+        through(
+            "cancelBackfill",
+            "cancelBackfill (prod backfill through dev)",
+            e ->
+                call(
+                    "mutation($e: String!, $id: String!) { cancelBackfill(environment: $e, id: $id) { state } }",
+                    "e",
+                    dev.name(),
+                    "id",
+                    e.backfillId())));
     ops.add(
         both(
             "createWorkerGroup",
@@ -1066,7 +1264,7 @@ class EnvironmentIsolationTest {
                 call(
                     "mutation($e: String!, $id: String!) { backfillSchedule(environment: $e, id: $id, "
                         + window
-                        + ") }",
+                        + ") { id } }",
                     "e",
                     e.name(),
                     "id",
@@ -1079,7 +1277,7 @@ class EnvironmentIsolationTest {
                 call(
                     "mutation($e: String!, $id: String!) { backfillSchedule(environment: $e, id: $id, "
                         + window
-                        + ") }",
+                        + ") { id } }",
                     "e",
                     dev.name(),
                     "id",
@@ -1630,7 +1828,9 @@ class EnvironmentIsolationTest {
         prod.channelId(),
         prod.ruleId(),
         prod.carolBindingId(),
-        prod.sleeperRunId());
+        prod.sleeperRunId(),
+        prod.backfillId(),
+        prod.draftId());
   }
 
   /** What of prod's objects an answer shows that the request did not name itself. */
@@ -1650,6 +1850,8 @@ class EnvironmentIsolationTest {
             prod.ruleId(),
             prod.carolBindingId(),
             prod.sleeperRunId(),
+            prod.backfillId(),
+            prod.draftId(),
             "value-of-" + prod.marker())) {
       if (!request.contains(token) && answer.contains(token)) {
         out.add(what + " leaks " + token + ": " + answer);

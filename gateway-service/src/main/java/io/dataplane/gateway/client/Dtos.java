@@ -276,8 +276,55 @@ public final class Dtos {
     }
   }
 
+  @Type("DraftVersion")
+  @Description(
+      "One saved version of a pipeline's draft: who saved it when, and the digest of its"
+          + " normalized definition (saving the same definition again adds no version)")
+  public record DraftVersion(
+      String id,
+      String environment,
+      String pipeline,
+      @Description("1, 2, ... per pipeline") int version,
+      String digest,
+      Instant savedAt,
+      String savedBy,
+      @Description("the version a restore made the draft again") String restoredFrom,
+      @Description("the text as saved (only when read alone)") String source,
+      String sourceFormat,
+      @Description("the normalized definition (only when read alone)") Object definition) {}
+
   @Type("ScheduleList")
   public record ScheduleList(List<Schedule> items) {}
+
+  @Type("Backfill")
+  @Description(
+      "The fire times of a past window of a schedule, requested as runs, at most maxConcurrent in"
+          + " flight; counts by item state")
+  public record Backfill(
+      String id,
+      String scheduleId,
+      Instant from,
+      Instant to,
+      int maxConcurrent,
+      @Description("RUNNING, DONE or CANCELLED") String state,
+      @Description("fire times in the window") int total,
+      @Description("not requested yet") int pending,
+      @Description("requested, its run not finished yet") int requested,
+      @Description("its run finished") int done,
+      @Description("already fired before (by the schedule or another backfill)") int skipped,
+      Instant createdAt,
+      String createdBy,
+      Instant finishedAt) {}
+
+  @Type("BackfillPreview")
+  @Description("A dry run of a backfill: the fire times it would request, and those already fired")
+  public record BackfillPreview(
+      String scheduleId,
+      Instant from,
+      Instant to,
+      List<Instant> fireTimes,
+      @Description("fire times of the window already in the fire ledger (a backfill skips them)")
+          List<Instant> alreadyFired) {}
 
   @Type("Trigger")
   @Description(

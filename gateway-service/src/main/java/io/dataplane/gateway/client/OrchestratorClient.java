@@ -177,6 +177,39 @@ public interface OrchestratorClient {
   @Path("/environments/{env}")
   Environment updateEnvironment(@PathParam("env") String env, Requests.Description body);
 
+  @DELETE
+  @Path("/environments/{env}")
+  void deleteEnvironment(@PathParam("env") String env);
+
+  @GET
+  @Path("/environments/{env}/pipelines/{name}/drafts")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  List<Dtos.DraftVersion> draftHistory(
+      @PathParam("env") String env,
+      @PathParam("name") String name,
+      @QueryParam("limit") Integer limit);
+
+  @GET
+  @Path("/environments/{env}/pipelines/{name}/drafts/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Dtos.DraftVersion draftVersion(
+      @PathParam("env") String env, @PathParam("name") String name, @PathParam("id") String id);
+
+  @GET
+  @Path("/environments/{env}/pipelines/{name}/drafts/diff")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Object draftDiff(
+      @PathParam("env") String env,
+      @PathParam("name") String name,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to);
+
+  @POST
+  @Path("/environments/{env}/pipelines/{name}/drafts/{id}/restore")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Pipeline restoreDraft(
+      @PathParam("env") String env, @PathParam("name") String name, @PathParam("id") String id);
+
   @PUT
   @Path("/environments/{env}/worker-groups/{group}")
   WorkerGroup updateWorkerGroup(

@@ -1,5 +1,7 @@
 package io.dataplane.gateway.client;
 
+import io.dataplane.gateway.client.Dtos.Backfill;
+import io.dataplane.gateway.client.Dtos.BackfillPreview;
 import io.dataplane.gateway.client.Dtos.Schedule;
 import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.Dtos.Trigger;
@@ -91,7 +93,27 @@ public interface SchedulerClient {
 
   @POST
   @Path("/schedules/{id}/backfill")
-  Object backfill(@PathParam("id") String id, Map<String, Object> body);
+  Backfill backfill(@PathParam("id") String id, Map<String, Object> body);
+
+  @POST
+  @Path("/schedules/{id}/backfill")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  BackfillPreview backfillPreview(@PathParam("id") String id, Map<String, Object> body);
+
+  @GET
+  @Path("/schedules/{id}/backfills")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  java.util.List<Backfill> backfills(@PathParam("id") String id);
+
+  @GET
+  @Path("/backfills/{id}")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Backfill backfillById(@PathParam("id") String id);
+
+  @POST
+  @Path("/backfills/{id}/cancel")
+  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
+  Backfill cancelBackfill(@PathParam("id") String id);
 
   @GET
   @Path("/schedules/{id}/fires")

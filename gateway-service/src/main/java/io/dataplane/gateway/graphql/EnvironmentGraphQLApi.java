@@ -8,9 +8,14 @@ import io.dataplane.gateway.client.Dtos.Worker;
 import io.dataplane.gateway.client.Dtos.WorkerGroup;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.Requests;
+import io.dataplane.gateway.client.SchedulerClient;
+import io.dataplane.gateway.client.SecretsClient;
 import io.dataplane.gateway.error.ApiError;
+import io.dataplane.gateway.security.ApiKeyService;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
+import io.dataplane.gateway.security.RoleBindingService;
+import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,13 +38,32 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class EnvironmentGraphQLApi {
 
   static final String ORCHESTRATOR = "orchestrator-service";
+  static final String SCHEDULER = "scheduler-service";
+  static final String SECRETS = "secrets-service";
+
+  /** How many names a refused deletion lists per kind. */
+  static final int NAMED = 5;
 
   private final Guard guard;
   private final OrchestratorClient orchestrator;
+  private final SchedulerClient scheduler;
+  private final SecretsClient secrets;
+  private final RoleBindingService bindings;
+  private final ApiKeyService keys;
 
-  public EnvironmentGraphQLApi(Guard guard, @RestClient OrchestratorClient orchestrator) {
+  public EnvironmentGraphQLApi(
+      Guard guard,
+      @RestClient OrchestratorClient orchestrator,
+      @RestClient SchedulerClient scheduler,
+      @RestClient SecretsClient secrets,
+      RoleBindingService bindings,
+      ApiKeyService keys) {
     this.guard = guard;
     this.orchestrator = orchestrator;
+    this.scheduler = scheduler;
+    this.secrets = secrets;
+    this.bindings = bindings;
+    this.keys = keys;
   }
 
   @Query("environments")
@@ -95,6 +119,102 @@ public class EnvironmentGraphQLApi {
             Backends.call(
                 ORCHESTRATOR,
                 () -> orchestrator.updateEnvironment(name, new Requests.Description(description))));
+  }
+
+  @Mutation("deleteEnvironment")
+  @Description(
+      "Deletes an environment (admins only). CONFLICT, naming them, while it has pipelines,"
+          + " unfinished runs, worker groups besides default, schedules, triggers, notification"
+          + " channels or rules, secrets, or live API keys scoped to it: nothing is deleted by"
+          + " accident. Role bindings on it go with it; run and release history is kept; the name"
+          + " can be used again")
+  public boolean deleteEnvironment(@NonNull String name) {
+    Caller c = guard.requireAdmin("deleteEnvironment");
+    Inputs.check().name("name", name).orFail();
+    return guard.mutation(
+        c,
+        "deleteEnvironment",
+        "environment " + name,
+        name,
+        null,
+        () -> {
+          // NOT_FOUND before anything else
+          Backends.call(ORCHESTRATOR, () -> orchestrator.environment(name));
+          List<String> problems = new ArrayList<>();
+          named(
+              problems,
+              "pipeline(s)",
+              Backends.call(ORCHESTRATOR, () -> orchestrator.pipelines(name)).stream()
+                  .map(p -> p.name())
+                  .toList());
+          var sch = Backends.call(SCHEDULER, () -> scheduler.schedules(name));
+          named(
+              problems,
+              "schedule(s)",
+              sch == null || sch.items() == null
+                  ? List.of()
+                  : sch.items().stream().map(s -> s.name()).toList());
+          var trg = Backends.call(SCHEDULER, () -> scheduler.triggers(name, null));
+          named(
+              problems,
+              "trigger(s)",
+              trg == null || trg.items() == null
+                  ? List.of()
+                  : trg.items().stream().map(t -> t.name()).toList());
+          var channels = Backends.call(SCHEDULER, () -> scheduler.notificationChannels(name));
+          named(
+              problems,
+              "notification channel(s)",
+              channels == null || channels.items() == null
+                  ? List.of()
+                  : channels.items().stream().map(x -> x.name()).toList());
+          var rules = Backends.call(SCHEDULER, () -> scheduler.notificationRules(name, null));
+          named(
+              problems,
+              "notification rule(s)",
+              rules == null || rules.items() == null
+                  ? List.of()
+                  : rules.items().stream().map(x -> x.name()).toList());
+          var sec = Backends.call(SECRETS, () -> secrets.secrets(name));
+          named(
+              problems,
+              "secret(s)",
+              sec == null ? List.of() : sec.stream().map(x -> x.name()).toList());
+          named(
+              problems,
+              "live API key(s)",
+              keys.liveKeysOf(name).stream().map(k -> k.name() + " of " + k.owner()).toList());
+          if (!problems.isEmpty()) {
+            throw new ApiError.Conflict(
+                "environment '"
+                    + name
+                    + "' still has "
+                    + String.join("; ", problems)
+                    + "; delete or revoke them first");
+          }
+          // unfinished runs, pipelines and worker groups are checked again there, atomically
+          Backends.run(ORCHESTRATOR, () -> orchestrator.deleteEnvironment(name));
+          int unbound = bindings.unbindEnvironment(name).size();
+          Log.infof("environment %s deleted with %d role binding(s)", name, unbound);
+          return true;
+        });
+  }
+
+  /** Adds "N what: a, b, c, and 2 more" when {@code names} is not empty. */
+  private static void named(List<String> problems, String what, List<String> names) {
+    if (names.isEmpty()) {
+      return;
+    }
+    List<String> first = names.stream().limit(NAMED).toList();
+    problems.add(
+        names.size()
+            + " "
+            + what
+            + ": "
+            + String.join(", ", first)
+            + (names.size() > first.size()
+                ? ", and " + (names.size() - first.size()) + " more"
+                : ""));
   }
 
   @Name("logRetention")

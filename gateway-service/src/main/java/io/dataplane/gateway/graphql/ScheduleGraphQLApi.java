@@ -1,8 +1,11 @@
 package io.dataplane.gateway.graphql;
 
 import io.dataplane.gateway.client.Backends;
+import io.dataplane.gateway.client.Dtos.Backfill;
+import io.dataplane.gateway.client.Dtos.BackfillPreview;
 import io.dataplane.gateway.client.Dtos.Schedule;
 import io.dataplane.gateway.client.SchedulerClient;
+import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
 import io.smallrye.common.annotation.Blocking;
@@ -159,22 +162,114 @@ public class ScheduleGraphQLApi {
     return Backends.call(SCHEDULER, () -> scheduler.fires(id, limit));
   }
 
+  /** The most runs one backfill may have in flight (scheduler-service enforces it too). */
+  static final int MAX_CONCURRENT = 100;
+
   @Mutation("backfillSchedule")
-  @Description("Starts the runs a schedule would have started between two instants")
-  public Object backfillSchedule(
-      @NonNull String environment, @NonNull String id, @NonNull Instant from, @NonNull Instant to) {
-    Inputs.check().that(from.isBefore(to), "to", "must be after from").orFail();
+  @Description(
+      "Starts a backfill: the runs a schedule would have started between two past instants, at"
+          + " most maxConcurrent (1-100, default 1) in flight; fire times already fired are skipped")
+  public Backfill backfillSchedule(
+      @NonNull String environment,
+      @NonNull String id,
+      @NonNull Instant from,
+      @NonNull Instant to,
+      @DefaultValue("1") int maxConcurrent) {
+    checkWindow(from, to);
+    Inputs.check().range("maxConcurrent", maxConcurrent, 1, MAX_CONCURRENT).orFail();
     Caller c = owned(environment, id, "backfillSchedule");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("from", from.toString());
     body.put("to", to.toString());
+    body.put("maxConcurrent", maxConcurrent);
     return guard.mutation(
         c,
         "backfillSchedule",
         "schedule " + id,
         environment,
-        from + " .. " + to,
+        from + " .. " + to + " maxConcurrent " + maxConcurrent,
         () -> Backends.call(SCHEDULER, () -> scheduler.backfill(id, body)));
+  }
+
+  @Query("backfillPreview")
+  @Description(
+      "A dry run of a backfill: the fire times of the window and which of them already fired"
+          + " (read on the pipeline)")
+  public BackfillPreview backfillPreview(
+      @NonNull String environment, @NonNull String id, @NonNull Instant from, @NonNull Instant to) {
+    checkWindow(from, to);
+    schedule(environment, id);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("from", from.toString());
+    body.put("to", to.toString());
+    body.put("dryRun", true);
+    return Backends.call(SCHEDULER, () -> scheduler.backfillPreview(id, body));
+  }
+
+  @Query("backfills")
+  @Description("The backfills of a schedule, newest first (read on the pipeline)")
+  public List<Backfill> backfills(@NonNull String environment, @NonNull String scheduleId) {
+    Inputs.check().maxLength("scheduleId", scheduleId, 100).orFail();
+    schedule(environment, scheduleId);
+    List<Backfill> list = Backends.call(SCHEDULER, () -> scheduler.backfills(scheduleId));
+    return list == null ? List.of() : list;
+  }
+
+  @Query("backfill")
+  @Description("One backfill with its counts (read on the pipeline of its schedule)")
+  public Backfill backfill(@NonNull String environment, @NonNull String id) {
+    Backfill b = backfillIn(environment, id, "backfill");
+    schedule(environment, b.scheduleId());
+    return b;
+  }
+
+  @Mutation("cancelBackfill")
+  @Description(
+      "Cancels a backfill: fire times not requested yet are not requested; runs already started"
+          + " go on. Cancelling a finished or cancelled backfill changes nothing and returns it")
+  public Backfill cancelBackfill(@NonNull String environment, @NonNull String id) {
+    Backfill b = backfillIn(environment, id, "cancelBackfill");
+    Caller c = owned(environment, b.scheduleId(), "cancelBackfill");
+    return guard.mutation(
+        c,
+        "cancelBackfill",
+        "backfill " + id,
+        environment,
+        "schedule " + b.scheduleId() + " was " + b.state(),
+        () -> Backends.call(SCHEDULER, () -> scheduler.cancelBackfill(id)));
+  }
+
+  /**
+   * A backfill of a schedule of this environment; NOT_FOUND, alike, for an unknown id and for a
+   * backfill of another environment's schedule (which the caller must not learn of).
+   */
+  private Backfill backfillIn(String environment, String id, String action) {
+    Inputs.check()
+        .name("environment", environment)
+        .required("id", id)
+        .maxLength("id", id, 100)
+        .orFail();
+    guard.access().requireSomeRightIn(guard.caller(), environment, action);
+    ApiError notFound = new ApiError.NotFound("backfill " + id + " in " + environment);
+    Backfill b;
+    try {
+      b = Backends.call(SCHEDULER, () -> scheduler.backfillById(id));
+    } catch (ApiError.NotFound e) {
+      throw notFound;
+    }
+    try {
+      Backends.call(SCHEDULER, () -> scheduler.schedule(environment, b.scheduleId()));
+    } catch (ApiError.NotFound e) {
+      throw notFound;
+    }
+    return b;
+  }
+
+  private static void checkWindow(Instant from, Instant to) {
+    Inputs.check()
+        .that(from.isBefore(to), "to", "must be after from")
+        .that(!to.isAfter(Instant.now()), "to", "must not be in the future")
+        .orFail();
   }
 
   /** The caller, who must hold execute on the pipeline of a schedule of this environment. */

@@ -183,6 +183,30 @@ public class ApiKeyService {
     }
   }
 
+  /** Keys neither revoked nor expired whose scope names this environment. */
+  public List<ApiKey> liveKeysOf(String environment) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select "
+                    + COLUMNS
+                    + " from api_keys where revoked_at is null and expires_at > now()"
+                    + " and scope::jsonb @> ?::jsonb order by created_at limit 500")) {
+      ps.setString(
+          1,
+          Json.mapper().writeValueAsString(List.of(java.util.Map.of("environment", environment))));
+      List<ApiKey> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("API keys cannot be read", e);
+    }
+  }
+
   public Optional<ApiKey> find(UUID id) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =

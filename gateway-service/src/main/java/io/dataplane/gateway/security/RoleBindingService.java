@@ -103,6 +103,24 @@ public class RoleBindingService {
     }
   }
 
+  /**
+   * Deletes every binding on a deleted environment (and its pipelines and worker groups), so that a
+   * new environment of the same name starts with none; returns them.
+   */
+  public List<RoleBinding> unbindEnvironment(String environment) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "delete from role_bindings where environment = ? and scope_kind <> 'PLATFORM'"
+                    + " returning "
+                    + COLUMNS)) {
+      ps.setString(1, environment);
+      return readAll(ps);
+    } catch (SQLException e) {
+      throw new IllegalStateException("role bindings cannot be deleted", e);
+    }
+  }
+
   /** Bindings, optionally only those on one environment or of one subject. */
   public List<RoleBinding> list(String environment, String subject) {
     StringBuilder sql = new StringBuilder("select " + COLUMNS + " from role_bindings where true");

@@ -27,7 +27,13 @@ import org.junit.jupiter.api.TestInstance;
 class AccessMatrixTest {
 
   /** The objects of one environment. */
-  record Env(String name, String runId, String taskRunId, String releaseId, String scheduleId) {}
+  record Env(
+      String name,
+      String runId,
+      String taskRunId,
+      String releaseId,
+      String scheduleId,
+      String backfillId) {}
 
   Env dev;
   Env prod;
@@ -77,12 +83,23 @@ class AccessMatrixTest {
                     + " cron: \"0 * * * *\"}) { id } }",
                 "e",
                 env));
+    JsonPath bf =
+        ok(
+            admin.run(
+                "mutation($e: String!, $id: String!) { backfillSchedule(environment: $e, id: $id,"
+                    + " from: \"2024-01-01T00:00:00Z\", to: \"2024-01-01T03:00:00Z\","
+                    + " maxConcurrent: 2) { id state maxConcurrent } }",
+                "e",
+                env,
+                "id",
+                sch.getString("data.createSchedule.id")));
     return new Env(
         env,
         run.getString("data.startRun.id"),
         run.getString("data.startRun.taskRuns[0].id"),
         rel.getString("data.releasePipeline.id"),
-        sch.getString("data.createSchedule.id"));
+        sch.getString("data.createSchedule.id"),
+        bf.getString("data.backfillSchedule.id"));
   }
 
   private static JsonPath ok(JsonPath r) {
@@ -385,6 +402,99 @@ class AccessMatrixTest {
             "AW"));
     ops.add(
         new Op(
+            "draftHistory",
+            e ->
+                "{ draftHistory(environment: "
+                    + q(e.name())
+                    + ", pipeline: \"p\") { id version digest savedBy } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "draftVersion",
+            e ->
+                "{ draftVersion(environment: "
+                    + q(e.name())
+                    + ", pipeline: \"p\", id: \"draft-1\") { source definition } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "draftDiff",
+            e ->
+                "{ draftDiff(environment: "
+                    + q(e.name())
+                    + ", pipeline: \"p\", from: \"draft-1\", to: "
+                    + q(e.releaseId())
+                    + ") }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "restoreDraft",
+            e ->
+                "mutation { restoreDraft(environment: "
+                    + q(e.name())
+                    + ", pipeline: \"p\", id: \"draft-1\") { name } }",
+            "AW"));
+    // an environment of its own each time: admins delete it, nobody else may
+    ops.add(
+        new Op(
+            "deleteEnvironment",
+            e -> "mutation { deleteEnvironment(name: " + q(Fixture.environment("gone")) + ") }",
+            "A"));
+    String window = ", from: \"2024-01-01T00:00:00Z\", to: \"2024-01-02T00:00:00Z\"";
+    ops.add(
+        new Op(
+            "backfillPreview",
+            e ->
+                "{ backfillPreview(environment: "
+                    + q(e.name())
+                    + ", id: "
+                    + q(e.scheduleId())
+                    + window
+                    + ") { fireTimes alreadyFired } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "backfillSchedule",
+            e ->
+                "mutation { backfillSchedule(environment: "
+                    + q(e.name())
+                    + ", id: "
+                    + q(e.scheduleId())
+                    + window
+                    + ", maxConcurrent: 1) { id state total } }",
+            "AW"));
+    ops.add(
+        new Op(
+            "backfills",
+            e ->
+                "{ backfills(environment: "
+                    + q(e.name())
+                    + ", scheduleId: "
+                    + q(e.scheduleId())
+                    + ") { id state } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "backfill",
+            e ->
+                "{ backfill(environment: "
+                    + q(e.name())
+                    + ", id: "
+                    + q(e.backfillId())
+                    + ") { id state pending } }",
+            "AWRK"));
+    ops.add(
+        new Op(
+            "cancelBackfill",
+            e ->
+                "mutation { cancelBackfill(environment: "
+                    + q(e.name())
+                    + ", id: "
+                    + q(e.backfillId())
+                    + ") { id state } }",
+            "AW"));
+    ops.add(
+        new Op(
             "createApiKey",
             e ->
                 "mutation { createApiKey(input: {name: \"k\", ttlDays: 1, scope: [{environment: "
@@ -427,6 +537,89 @@ class AccessMatrixTest {
       }
     }
     assertThat(wrong).isEmpty();
+  }
+
+  @Test
+  void backfillsOfAnotherEnvironmentAreUnknownAndBadBackfillsAreRefused() {
+    Gql alice = Gql.as("alice");
+    String read = "query($e: String!, $id: String!) { backfill(environment: $e, id: $id) { id } }";
+    String cancel =
+        "mutation($e: String!, $id: String!) { cancelBackfill(environment: $e, id: $id) { id } }";
+    // alice executes in dev: prod's backfill named through dev is unknown there, and stays running
+    assertThat(Gql.codes(alice.run(read, "e", dev.name(), "id", prod.backfillId())))
+        .containsExactly("NOT_FOUND");
+    assertThat(Gql.codes(alice.run(cancel, "e", dev.name(), "id", prod.backfillId())))
+        .containsExactly("NOT_FOUND");
+    assertThat(
+            Gql.as("admin")
+                .run(read.replace("{ id }", "{ state }"), "e", prod.name(), "id", prod.backfillId())
+                .getString("data.backfill.state"))
+        .isEqualTo("RUNNING");
+    String start =
+        "mutation($e: String!, $id: String!, $n: Int!, $from: DateTime!, $to: DateTime!) {"
+            + " backfillSchedule(environment: $e, id: $id, from: $from, to: $to, maxConcurrent:"
+            + " $n) { id } }";
+    // prod's schedule through dev
+    assertThat(
+            Gql.codes(
+                alice.run(
+                    start,
+                    "e",
+                    dev.name(),
+                    "id",
+                    prod.scheduleId(),
+                    "n",
+                    1,
+                    "from",
+                    "2024-01-01T00:00:00Z",
+                    "to",
+                    "2024-01-02T00:00:00Z")))
+        .containsExactly("NOT_FOUND");
+    // a cap of 0 or a million, a window backwards or in the future
+    for (Object[] bad :
+        new Object[][] {
+          {0, "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "maxConcurrent"},
+          {1_000_000, "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "maxConcurrent"},
+          {1, "2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z", "to"},
+          {1, "2024-01-01T00:00:00Z", "2999-01-01T00:00:00Z", "to"}
+        }) {
+      JsonPath r =
+          alice.run(
+              start,
+              "e",
+              dev.name(),
+              "id",
+              dev.scheduleId(),
+              "n",
+              bad[0],
+              "from",
+              bad[1],
+              "to",
+              bad[2]);
+      assertThat(Gql.codes(r)).as(r.prettify()).containsExactly("INVALID_INPUT");
+      assertThat(r.prettify()).contains(bad[3].toString());
+    }
+    // cancelling twice answers the same, cancelled backfill
+    JsonPath own =
+        alice.run(
+            start,
+            "e",
+            dev.name(),
+            "id",
+            dev.scheduleId(),
+            "n",
+            1,
+            "from",
+            "2024-01-01T00:00:00Z",
+            "to",
+            "2024-01-02T00:00:00Z");
+    String id = own.getString("data.backfillSchedule.id");
+    String twice = cancel.replace("{ id }", "{ id state }");
+    assertThat(alice.run(twice, "e", dev.name(), "id", id).getString("data.cancelBackfill.state"))
+        .isEqualTo("CANCELLED");
+    JsonPath again = alice.run(twice, "e", dev.name(), "id", id);
+    assertThat(Gql.codes(again)).isEmpty();
+    assertThat(again.getString("data.cancelBackfill.state")).isEqualTo("CANCELLED");
   }
 
   @Test

@@ -39,6 +39,7 @@ public final class BackendStub {
   private final HttpServer server;
   private final List<ObjectNode> calls = new CopyOnWriteArrayList<>();
   private final Map<String, ObjectNode> environments = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> backfills = new ConcurrentHashMap<>();
   private final Map<String, List<ObjectNode>> workerGroups = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> pipelines = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> releases = new ConcurrentHashMap<>();
@@ -211,6 +212,18 @@ public final class BackendStub {
       // rolling back to the current release changes nothing
       ex.sendResponseHeaders(204, -1);
       ex.close();
+    } else if ((m = match("/environments/([^/]+)", p)) != null && method.equals("DELETE")) {
+      String env = m.group(1);
+      if (!knownEnv(ex, env)) {
+        return;
+      }
+      if (pipelines.values().stream().anyMatch(x -> env.equals(x.path("environment").asText()))) {
+        error(ex, 409, "CONFLICT", "environment " + env + " still has pipelines");
+        return;
+      }
+      environments.remove(env);
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
     } else if ((m = match("/environments/([^/]+)", p)) != null && method.equals("GET")) {
       ObjectNode env = environments.get(m.group(1));
       if (env == null) {
@@ -254,6 +267,39 @@ public final class BackendStub {
         send(ex, 201, g);
       } else {
         send(ex, 200, json.valueToTree(groups));
+      }
+    } else if ((m = match("/environments/([^/]+)/pipelines/([^/]+)/drafts(/.*)?", p)) != null) {
+      // one saved version, "draft-1", per pipeline
+      ObjectNode pipe = pipelines.get(m.group(1) + "/" + m.group(2));
+      String rest = m.group(3) == null ? "" : m.group(3);
+      if (pipe == null) {
+        error(ex, 404, "NOT_FOUND", "pipeline not found");
+        return;
+      }
+      ObjectNode v = json.createObjectNode();
+      v.put("id", "draft-1");
+      v.put("environment", m.group(1));
+      v.put("pipeline", m.group(2));
+      v.put("version", 1);
+      v.put("digest", "sha256:" + "0".repeat(64));
+      v.put("savedAt", Instant.now().toString());
+      v.put("savedBy", "admin");
+      if (rest.isEmpty()) {
+        send(ex, 200, json.createArrayNode().add(v));
+      } else if (rest.equals("/diff")) {
+        ObjectNode d = json.createObjectNode();
+        d.put("from", query.get("from"));
+        d.put("to", query.get("to"));
+        d.putArray("changes");
+        send(ex, 200, d);
+      } else if (!rest.startsWith("/draft-1")) {
+        error(ex, 404, "NOT_FOUND", "draft version not found");
+      } else if (rest.endsWith("/restore")) {
+        send(ex, 200, pipe);
+      } else {
+        v.set("definition", pipe.path("definition"));
+        v.put("source", pipe.path("definition").path("source").asText());
+        send(ex, 200, v);
       }
     } else if ((m = match("/environments/([^/]+)/pipelines", p)) != null) {
       String env = m.group(1);
@@ -706,12 +752,52 @@ public final class BackendStub {
           send(ex, 200, out);
         }
         case "backfill" -> {
-          ObjectNode out = json.createObjectNode();
-          out.put("fires", 3);
-          send(ex, 200, out);
+          JsonNode in = json.readTree(body);
+          if (in.path("dryRun").asBoolean(false)) {
+            ObjectNode out = json.createObjectNode();
+            out.put("scheduleId", m.group(1));
+            out.set("from", in.path("from"));
+            out.set("to", in.path("to"));
+            out.set("fireTimes", json.createArrayNode().add(in.path("from").asText()));
+            out.set("alreadyFired", json.createArrayNode());
+            send(ex, 200, out);
+          } else {
+            ObjectNode b = json.createObjectNode();
+            b.put("id", UUID.randomUUID().toString());
+            b.put("scheduleId", m.group(1));
+            b.set("from", in.path("from"));
+            b.set("to", in.path("to"));
+            b.put("maxConcurrent", in.path("maxConcurrent").asInt(1));
+            b.put("state", "RUNNING");
+            b.put("total", 3);
+            b.put("pending", 3);
+            b.put("createdAt", Instant.now().toString());
+            b.put("createdBy", actor(ex));
+            backfills.put(b.get("id").asText(), b);
+            send(ex, 202, b);
+          }
         }
         default -> send(ex, 200, json.createArrayNode());
       }
+    } else if ((m = match("/schedules/([^/]+)/backfills", p)) != null) {
+      String sid = m.group(1);
+      send(
+          ex,
+          200,
+          json.valueToTree(
+              backfills.values().stream()
+                  .filter(b -> sid.equals(b.path("scheduleId").asText()))
+                  .toList()));
+    } else if ((m = match("/backfills/([^/]+)(/cancel)?", p)) != null) {
+      ObjectNode b = backfills.get(m.group(1));
+      if (b == null) {
+        error(ex, 404, "NOT_FOUND", "backfill " + m.group(1));
+        return;
+      }
+      if (m.group(2) != null && "RUNNING".equals(b.path("state").asText())) {
+        b.put("state", "CANCELLED");
+      }
+      send(ex, 200, b);
     } else if ((m = match("/environments/([^/]+)/triggers", p)) != null) {
       String env = m.group(1);
       if (method.equals("POST")) {

@@ -100,6 +100,17 @@ public interface OrchestratorConfig {
   /** Task log retention (platform defaults; an environment may set its own). */
   Logs logs();
 
+  /** Draft history. */
+  Drafts drafts();
+
+  /** Draft history: the saved versions of each pipeline's draft. */
+  interface Drafts {
+
+    /** Versions kept per pipeline; saving one more prunes the oldest. */
+    @WithDefault("200")
+    int keep();
+  }
+
   /** Task log retention. */
   interface Logs {
 

@@ -4,6 +4,7 @@ import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.common.rest.ServiceCredentials;
 import io.dataplane.orchestrator.Environment;
 import io.dataplane.orchestrator.WorkerGroup;
+import io.dataplane.orchestrator.service.EnvironmentDeletion;
 import io.dataplane.orchestrator.service.LogRetention;
 import io.dataplane.orchestrator.service.PipelineService;
 import jakarta.validation.Valid;
@@ -33,10 +34,13 @@ public class EnvironmentResource {
 
   private final PipelineService service;
   private final LogRetention retention;
+  private final EnvironmentDeletion deletion;
 
-  public EnvironmentResource(PipelineService service, LogRetention retention) {
+  public EnvironmentResource(
+      PipelineService service, LogRetention retention, EnvironmentDeletion deletion) {
     this.service = service;
     this.retention = retention;
+    this.deletion = deletion;
   }
 
   /** Body of a new environment or worker group. */
@@ -111,6 +115,19 @@ public class EnvironmentResource {
   @Operation(summary = "Change an environment's description")
   public Environment update(@PathParam("env") String env, @Valid DescriptionInput in) {
     return service.updateEnvironment(env, in == null ? null : in.description());
+  }
+
+  @DELETE
+  @Path("{env}")
+  @Operation(
+      summary = "Delete an environment",
+      description =
+          "409 naming them (the first few and the count) while it has unfinished runs, pipelines"
+              + " or worker groups besides 'default'; run and release history is kept and the"
+              + " name can be used again")
+  public Response delete(@PathParam("env") String env) {
+    deletion.delete(env);
+    return Response.noContent().build();
   }
 
   @PUT

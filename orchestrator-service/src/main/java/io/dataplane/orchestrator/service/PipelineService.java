@@ -60,6 +60,7 @@ public class PipelineService {
   private final DispatchTopicAdmin dispatchTopics;
 
   private final SecretsClient secrets;
+  private final int keepDrafts;
 
   public PipelineService(
       Db db, EventOutbox events, DispatchTopicAdmin dispatchTopics, OrchestratorConfig config) {
@@ -68,6 +69,7 @@ public class PipelineService {
     this.events = events;
     this.dispatchTopics = dispatchTopics;
     this.secrets = config.secretsUrl().map(u -> new SecretsClient(u, token)).orElse(null);
+    this.keepDrafts = config.drafts().keep();
   }
 
   /** The outcome of a create-if-absent: the record and whether it is new. */
@@ -285,6 +287,12 @@ public class PipelineService {
 
   public Saved<Pipeline> savePipeline(
       String env, String name, String body, boolean yaml, String actor) {
+    return saveDraft(env, name, body, yaml, actor, null);
+  }
+
+  /** Saves a draft and records it in the draft history ({@code restoredFrom}: by a restore). */
+  Saved<Pipeline> saveDraft(
+      String env, String name, String body, boolean yaml, String actor, UUID restoredFrom) {
     checkName(name, "name");
     return db.tx(
         tx -> {
@@ -317,6 +325,16 @@ public class PipelineService {
                 env,
                 name);
           }
+          DraftHistory.record(
+              tx,
+              env,
+              name,
+              body,
+              yaml ? "yaml" : "json",
+              r.definition(),
+              actor,
+              restoredFrom,
+              keepDrafts);
           return new Saved<>(pipeline(tx, env, name), created);
         });
   }
@@ -602,7 +620,7 @@ public class PipelineService {
         });
   }
 
-  private static JsonNode tree(PipelineDefinition def) {
+  static JsonNode tree(PipelineDefinition def) {
     Map<String, Object> src = DefinitionReader.toSource(def);
     // tasks keyed by their key, so a diff names tasks and not positions
     Map<String, Object> tasks = new LinkedHashMap<>();
@@ -613,7 +631,7 @@ public class PipelineService {
     return Json.mapper().valueToTree(src);
   }
 
-  private static void diff(String path, JsonNode a, JsonNode b, List<Change> out) {
+  static void diff(String path, JsonNode a, JsonNode b, List<Change> out) {
     if (a != null && b != null && a.isObject() && b.isObject()) {
       Set<String> names = new TreeSet<>();
       a.fieldNames().forEachRemaining(names::add);
@@ -674,6 +692,8 @@ public class PipelineService {
               Db.Jsonb.of(mapped),
               actor,
               actor);
+          DraftHistory.record(
+              tx, target, src.pipeline(), source, "json", mapped, actor, null, keepDrafts);
           UUID id = UUID.randomUUID();
           tx.update(
               "insert into deployments (id, release_id, environment, pipeline, from_environment,"
