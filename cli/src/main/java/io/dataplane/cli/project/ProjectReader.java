@@ -249,6 +249,46 @@ public final class ProjectReader {
     }
   }
 
+  /**
+   * The name of a list entry of environment.yaml, or null when it is not a map, its name is not
+   * valid or it is declared twice (each recorded as a problem at its line); unknown fields are
+   * recorded too.
+   */
+  private String entryName(
+      String file,
+      YamlDocument doc,
+      JsonNode e,
+      String path,
+      Set<String> fields,
+      String kind,
+      String what) {
+    if (!e.isObject()) {
+      problem(file, doc.lineOf(path), path, "INVALID_TYPE", "a " + what + " is a map");
+      return null;
+    }
+    unknownFields(file, doc, path, e, fields);
+    String name = e.path("name").asText("");
+    if (!NAME.matcher(name).matches()) {
+      problem(
+          file,
+          doc.lineOf(path + ".name"),
+          path + ".name",
+          "INVALID_NAME",
+          "'" + name + "' is not a valid name");
+      return null;
+    }
+    if (state.get(kind, name) != null) {
+      problem(
+          file,
+          doc.lineOf(path + ".name"),
+          path + ".name",
+          "DUPLICATE_NAME",
+          what + " '" + name + "' is declared twice");
+      return null;
+    }
+    return name;
+  }
+
   /** {@code notificationChannels: [{name, kind, url, secretName, smtp…, from, to}]}. */
   private void readChannels(String file, YamlDocument doc, JsonNode list) {
     if (!list(file, doc, list, "notificationChannels")) {
@@ -257,28 +297,16 @@ public final class ProjectReader {
     for (int i = 0; i < list.size(); i++) {
       JsonNode c = list.get(i);
       String path = "notificationChannels[" + i + "]";
-      if (!c.isObject()) {
-        problem(file, doc.lineOf(path), path, "INVALID_TYPE", "a channel is a map");
-        continue;
-      }
-      unknownFields(file, doc, path, c, Specs.CHANNEL_FIELDS);
-      String name = c.path("name").asText("");
-      if (!NAME.matcher(name).matches()) {
-        problem(
-            file,
-            doc.lineOf(path + ".name"),
-            path + ".name",
-            "INVALID_NAME",
-            "'" + name + "' is not a valid name");
-        continue;
-      }
-      if (state.get(StateObject.CHANNEL, name) != null) {
-        problem(
-            file,
-            doc.lineOf(path + ".name"),
-            path + ".name",
-            "DUPLICATE_NAME",
-            "notification channel '" + name + "' is declared twice");
+      String name =
+          entryName(
+              file,
+              doc,
+              c,
+              path,
+              Specs.CHANNEL_FIELDS,
+              StateObject.CHANNEL,
+              "notification channel");
+      if (name == null) {
         continue;
       }
       String kind = c.path("kind").asText("");
@@ -321,28 +349,9 @@ public final class ProjectReader {
     for (int i = 0; i < list.size(); i++) {
       JsonNode r = list.get(i);
       String path = "notificationRules[" + i + "]";
-      if (!r.isObject()) {
-        problem(file, doc.lineOf(path), path, "INVALID_TYPE", "a rule is a map");
-        continue;
-      }
-      unknownFields(file, doc, path, r, Specs.RULE_FIELDS);
-      String name = r.path("name").asText("");
-      if (!NAME.matcher(name).matches()) {
-        problem(
-            file,
-            doc.lineOf(path + ".name"),
-            path + ".name",
-            "INVALID_NAME",
-            "'" + name + "' is not a valid name");
-        continue;
-      }
-      if (state.get(StateObject.RULE, name) != null) {
-        problem(
-            file,
-            doc.lineOf(path + ".name"),
-            path + ".name",
-            "DUPLICATE_NAME",
-            "notification rule '" + name + "' is declared twice");
+      String name =
+          entryName(file, doc, r, path, Specs.RULE_FIELDS, StateObject.RULE, "notification rule");
+      if (name == null) {
         continue;
       }
       String channel = r.path("channel").asText("");
@@ -355,7 +364,8 @@ public final class ProjectReader {
             "'" + channel + "' is not a notificationChannel of environment.yaml");
         continue;
       }
-      Set<String> events = Set.of("RUN_FAILED", "RUN_SUCCEEDED", "MISFIRE", "SLA_MISSED");
+      Set<String> events =
+          Set.of("RUN_FAILED", "RUN_SUCCEEDED", "MISFIRE", "SLA_MISSED", "NO_WORKER");
       JsonNode ev = r.path("events");
       if (!ev.isArray() || ev.isEmpty()) {
         problem(

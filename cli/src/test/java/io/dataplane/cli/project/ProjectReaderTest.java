@@ -189,7 +189,7 @@ class ProjectReaderTest {
             "environment.yaml:14: notificationChannels[2].secretName: a channel's secret is a secret of the environment named NOTIFY_<name> (its name only, never its value) (INVALID_VALUE)",
             "environment.yaml:16: pipeline: 'ghost' is not a pipeline of this folder (UNKNOWN_PIPELINE)",
             "environment.yaml:17: notificationRules[1].channel: 'nobody' is not a notificationChannel of environment.yaml (UNKNOWN_CHANNEL)",
-            "environment.yaml:18: notificationRules[2].events[0]: 'EXPLODED' is not one of [MISFIRE, RUN_FAILED, RUN_SUCCEEDED, SLA_MISSED] (INVALID_VALUE)");
+            "environment.yaml:18: notificationRules[2].events[0]: 'EXPLODED' is not one of [MISFIRE, NO_WORKER, RUN_FAILED, RUN_SUCCEEDED, SLA_MISSED] (INVALID_VALUE)");
     assertThat(p.state().get(StateObject.SECRET_GRANTS, "DB").spec().toString())
         .isEqualTo("{\"pipelines\":[\"etl\",\"ghost\"],\"workerGroups\":[\"gpu\",\"nowhere\"]}");
     assertThat(p.state().get(StateObject.SECRET_GRANTS, "TOKEN")).isNull();
