@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { ReactFlow, Background, type Node, type Edge, Position } from "@xyflow/react";
 import dagre from "@dagrejs/dagre";
 import "@xyflow/react/dist/style.css";
@@ -57,11 +57,22 @@ export function DagView({
   // the layout depends on the tasks alone: a live update (a state) must not lay out 1,000 nodes again
   const l = useMemo(() => layout(tasks), [tasks]);
   const edges = useMemo<Edge[]>(() => l.edges.map(([a, b]) => ({ id: `${a}->${b}`, source: a, target: b })), [l]);
+  // a node object is kept while its task's state and selection stay the same: React Flow then
+  // reuses its internal node, and a live update of a 1,000-task run touches only what changed
+  const cache = useRef(new Map<string, { state?: string; sel: boolean; node: Node }>());
   const nodes = useMemo(() => {
+    const prev = cache.current;
+    const next = new Map<string, { state?: string; sel: boolean; node: Node }>();
     const nodes: Node[] = l.nodes.map((n) => {
       const state = states[n.id];
+      const sel = selected === n.id;
+      const kept = prev.get(n.id);
+      if (kept && kept.state === state && kept.sel === sel && kept.node.position.x === n.x && kept.node.position.y === n.y) {
+        next.set(n.id, kept);
+        return kept.node;
+      }
       const colour = state ? STATE_COLOURS[state] ?? "#9ca3af" : "#e5e7eb";
-      return {
+      const node: Node = {
         id: n.id,
         position: { x: n.x, y: n.y },
         data: { label: state ? `${n.id} · ${state}` : n.id },
@@ -70,13 +81,16 @@ export function DagView({
         className: `dag-node${state ? " state-" + state.toLowerCase() : ""}`,
         style: {
           width: W,
-          border: `2px solid ${selected === n.id ? "#111827" : colour}`,
+          border: `2px solid ${sel ? "#111827" : colour}`,
           background: state ? colour + "22" : "#fff",
           fontSize: 12,
         },
         ariaLabel: state ? `task ${n.id}: ${state}` : `task ${n.id}`,
       };
+      next.set(n.id, { state, sel, node });
+      return node;
     });
+    cache.current = next;
     return nodes;
   }, [l, states, selected]);
   if (tasks.length === 0) return <p className="empty">No tasks to draw yet.</p>;
