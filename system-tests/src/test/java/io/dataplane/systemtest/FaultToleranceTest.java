@@ -230,4 +230,63 @@ class FaultToleranceTest {
       assertThat(attempts(t)).as("attempts of %s", t.path("taskKey").asText()).hasSize(1);
     }
   }
+
+  /**
+   * Issue 16: the orchestrator applies task results in batches (one transaction for many). Killed
+   * with SIGKILL while results stream in, and started again: what a batch had not committed is read
+   * again and applied once, what it had committed is not applied twice, and no task runs twice. The
+   * restarted orchestrator applies the backlog left while it was down in batches.
+   */
+  @Test
+  @Order(3)
+  void theOrchestratorKilledWhileApplyingBatchesOfResultsLosesNoneAndRunsNoneTwice()
+      throws Exception {
+    int width = 60;
+    StringBuilder yaml =
+        new StringBuilder(
+            "workerGroup: "
+                + GROUP
+                + "\ntasks:\n  - {key: start, runtime: bash, script: 'true'}\n");
+    for (int i = 0; i < width; i++) {
+      yaml.append(
+          String.format(
+              "  - {key: f%02d, runtime: bash, script: 'true', dependsOn: [start]}%n", i));
+    }
+    yaml.append("  - {key: end, runtime: bash, script: 'true', dependsOn: [");
+    for (int i = 0; i < width; i++) {
+      yaml.append(i == 0 ? "" : ", ").append(String.format("f%02d", i));
+    }
+    yaml.append("]}\n");
+    String runId = startRun("burst", yaml.toString());
+
+    await("results are streaming in")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> succeeded(run(runId)) >= 10);
+    platform.kill("orchestrator-service");
+    platform.restart("orchestrator-service");
+
+    JsonNode run = awaitRunEnd(runId, Duration.ofMinutes(3));
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(succeeded(run)).isEqualTo(width + 2);
+    for (JsonNode t : run.path("taskRuns")) {
+      assertThat(attempts(t)).as("attempts of %s", t.path("taskKey").asText()).hasSize(1);
+    }
+    double count = 0;
+    double sum = 0;
+    for (String line : platform.get("orchestrator-service", "/q/metrics").split("\n")) {
+      if (line.contains("consumer=\"task-events\"")) {
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("dataplane_consumer_batch_size_count")) {
+          count = v;
+        } else if (line.startsWith("dataplane_consumer_batch_size_sum")) {
+          sum = v;
+        }
+      }
+    }
+    assertThat(sum)
+        .as("task events applied by the restarted orchestrator, in batches")
+        .isGreaterThan(count)
+        .isPositive();
+  }
 }

@@ -182,6 +182,8 @@ final class Platform implements AutoCloseable {
         own.put("QUARKUS_HTTP_PORT", String.valueOf(p.ports.get(name)));
         if (module(name).equals("worker-service")) {
           own.put("DATAPLANE_WORKER_INSTANCE_ID", name + "-" + p.ports.get(name));
+          // the tests were written for two slots per worker (not the default 4 per core)
+          own.putIfAbsent("DATAPLANE_WORKER_SLOTS", "2");
           int n = name.matches(".*-\\d+$") ? Integer.parseInt(name.replaceFirst(".*-", "")) : 1;
           if (b.groupsOfWorker.containsKey(n)) {
             own.put("DATAPLANE_WORKER_GROUPS", b.groupsOfWorker.get(n));

@@ -17,6 +17,7 @@ import io.dataplane.orchestrator.engine.LostResultRule;
 import io.dataplane.orchestrator.service.LogService;
 import io.dataplane.orchestrator.service.RunEngine;
 import io.dataplane.orchestrator.service.WorkerService;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -95,6 +96,7 @@ public class EventConsumers {
     loops.add(new Loop("run-requests", Topics.RUN_REQUESTS, this::onRunRequest));
     Loop taskEvents = new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent);
     taskEvents.onCaughtUp = workers::taskEventsCaughtUp;
+    taskEvents.batchHandler = engine::onTaskEvents;
     loops.add(taskEvents);
     loops.add(
         new Loop(
@@ -190,9 +192,16 @@ public class EventConsumers {
      */
     java.util.function.Consumer<java.time.Instant> onCaughtUp = NOT_WATCHED;
 
+    /**
+     * Applies several records' events at once (one transaction), or throws having applied none;
+     * null: every record is handled on its own.
+     */
+    Consumer<List<EventEnvelope<? extends Event>>> batchHandler;
+
     /** Called after every poll that completed a fetch from the broker (it answers). */
     final Runnable onFetched;
 
+    private DistributionSummary batchSizes;
     private Metric fetchTotal;
     private double fetches;
 
@@ -238,6 +247,11 @@ public class EventConsumers {
     }
 
     void start() {
+      batchSizes =
+          DistributionSummary.builder("dataplane.consumer.batch.size")
+              .description("Records applied in one transaction by a consumer (group commit)")
+              .tag("consumer", name)
+              .register(meters);
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup() + "." + name);
@@ -297,12 +311,12 @@ public class EventConsumers {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
             noteFetches();
             for (TopicPartition tp : records.partitions()) {
-              for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
-                if (!handle(rec)) {
-                  // transient failure: go back to this record and try again shortly
-                  consumer.seek(tp, rec.offset());
-                  sleep(1000);
-                  break;
+              List<ConsumerRecord<String, byte[]>> recs = records.records(tp);
+              for (int from = 0; from < recs.size(); from += BATCH) {
+                List<ConsumerRecord<String, byte[]>> chunk =
+                    recs.subList(from, Math.min(from + BATCH, recs.size()));
+                if (!handleAll(tp, chunk)) {
+                  break; // a record is retried: the rest of the partition comes again after it
                 }
               }
             }
@@ -389,6 +403,41 @@ public class EventConsumers {
       }
     }
 
+    /**
+     * Handles a chunk of one partition's records: in one transaction when there is a batch handler
+     * and every record is readable, else (or when the batch failed, having applied nothing) one by
+     * one, where each failure is retried or dead-lettered on its own. False when a record must be
+     * tried again: the consumer was moved back to it.
+     */
+    private boolean handleAll(TopicPartition tp, List<ConsumerRecord<String, byte[]>> chunk) {
+      if (batchHandler != null && chunk.size() > 1) {
+        List<EventEnvelope<? extends Event>> envs = new ArrayList<>(chunk.size());
+        try {
+          for (ConsumerRecord<String, byte[]> rec : chunk) {
+            envs.add(codec.decode(rec.value()));
+          }
+          batchHandler.accept(envs);
+          batchSizes.record(chunk.size());
+          return true;
+        } catch (RuntimeException e) {
+          Log.debugf(
+              "consumer %s: batch of %d not applied (%s); one by one", name, chunk.size(), e);
+        }
+      }
+      for (ConsumerRecord<String, byte[]> rec : chunk) {
+        if (!handle(rec)) {
+          // transient failure: go back to this record and try again shortly
+          consumer.seek(tp, rec.offset());
+          sleep(1000);
+          return false;
+        }
+      }
+      if (chunk.size() == 1) {
+        batchSizes.record(1);
+      }
+      return true;
+    }
+
     private boolean handle(ConsumerRecord<String, byte[]> rec) {
       EventEnvelope<? extends Event> env;
       try {
@@ -451,6 +500,12 @@ public class EventConsumers {
   }
 
   private static final java.util.function.Consumer<java.time.Instant> NOT_WATCHED = at -> {};
+
+  /**
+   * Most records applied in one transaction: a batch holds its runs' locks until it commits, and
+   * the events it causes (the next dispatches) are sent then.
+   */
+  static final int BATCH = 64;
 
   private static void sleep(long ms) {
     try {

@@ -6,6 +6,8 @@ import io.dataplane.common.events.AttemptFinished;
 import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.CancelAttempt;
+import io.dataplane.common.events.Event;
+import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.common.events.TaskDispatched;
@@ -40,6 +42,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -663,117 +666,153 @@ public class RunEngine {
   }
 
   public void onStarted(UUID eventId, AttemptStarted e) {
+    db.tx(tx -> started(tx, eventId, e));
+  }
+
+  /**
+   * Applies many task events (AttemptStarted, AttemptFinished) in one transaction: a group commit,
+   * one commit instead of one per event. The events are applied ordered by run (stable, so the
+   * events of one run keep their order), so that two batches lock runs in the same order. When this
+   * throws, nothing of the batch was applied.
+   */
+  public void onTaskEvents(List<EventEnvelope<? extends Event>> batch) {
+    List<EventEnvelope<? extends Event>> ordered = new ArrayList<>(batch);
+    ordered.sort(
+        Comparator.comparing(
+            RunEngine::runOf, Comparator.nullsFirst(Comparator.<UUID>naturalOrder())));
     db.tx(
         tx -> {
-          if (!firstTime(tx, eventId)) {
-            return null;
-          }
-          Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
-          if (l.isEmpty()) {
-            return null; // not a task run of this orchestrator
-          }
-          PipelineRun run = l.get().run();
-          TaskRun tr = l.get().taskRun();
-          Optional<Attempt> a = l.get().attempt();
-          if (!proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId())) {
-            // not even a stale start of this attempt: no CancelAttempt to whoever it names
-            tx.afterCommit(metrics::fenced);
-            return null;
-          }
-          if (!Fencing.current(l.get().view(), e.workerId(), false)) {
-            metrics.fenced();
-            if (e.workerId() != null) {
-              events.append(
-                  tx,
-                  Topics.TASK_CONTROL,
-                  e.workerId(),
-                  new CancelAttempt(
-                      e.workerId(), run.id(), tr.id(), e.attempt(), "attempt is not current"));
+          for (EventEnvelope<? extends Event> env : ordered) {
+            if (env.payload() instanceof AttemptStarted s) {
+              started(tx, env.eventId(), s);
+            } else if (env.payload() instanceof AttemptFinished f) {
+              finished(tx, env.eventId(), cleaned(f));
             }
-            return null;
-          }
-          Instant deadline = a.get().deadlineAt();
-          if (a.get().state() == AttemptState.DISPATCHED && deadline == null) {
-            deadline =
-                Deadlines.attempt(
-                    release(tx, run.releaseId()).definition().task(tr.taskKey()).timeout(),
-                    Instant.now(),
-                    config.timeoutGrace());
-          }
-          a.get().state().moveTo(AttemptState.RUNNING);
-          tx.update(
-              "update attempts set state = 'RUNNING', started_at = coalesce(started_at, ?),"
-                  + " worker_id = coalesce(worker_id, ?), deadline_at = ?"
-                  + " where task_run_id = ? and attempt = ?",
-              e.startedAt() == null ? Instant.now() : e.startedAt(),
-              e.workerId(),
-              deadline,
-              tr.id(),
-              e.attempt());
-          if (tr.state() == TaskRunState.QUEUED) {
-            markRunning(tx, tr, deadline);
           }
           return null;
         });
   }
 
+  private static UUID runOf(EventEnvelope<? extends Event> env) {
+    if (env.payload() instanceof AttemptStarted s) {
+      return s.runId();
+    }
+    return env.payload() instanceof AttemptFinished f ? f.runId() : null;
+  }
+
+  private Void started(Db.Tx tx, UUID eventId, AttemptStarted e) throws SQLException {
+    if (!firstTime(tx, eventId)) {
+      return null;
+    }
+    Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
+    if (l.isEmpty()) {
+      return null; // not a task run of this orchestrator
+    }
+    PipelineRun run = l.get().run();
+    TaskRun tr = l.get().taskRun();
+    Optional<Attempt> a = l.get().attempt();
+    if (!proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId())) {
+      // not even a stale start of this attempt: no CancelAttempt to whoever it names
+      tx.afterCommit(metrics::fenced);
+      return null;
+    }
+    if (!Fencing.current(l.get().view(), e.workerId(), false)) {
+      tx.afterCommit(metrics::fenced);
+      if (e.workerId() != null) {
+        events.append(
+            tx,
+            Topics.TASK_CONTROL,
+            e.workerId(),
+            new CancelAttempt(
+                e.workerId(), run.id(), tr.id(), e.attempt(), "attempt is not current"));
+      }
+      return null;
+    }
+    Instant deadline = a.get().deadlineAt();
+    if (a.get().state() == AttemptState.DISPATCHED && deadline == null) {
+      deadline =
+          Deadlines.attempt(
+              release(tx, run.releaseId()).definition().task(tr.taskKey()).timeout(),
+              Instant.now(),
+              config.timeoutGrace());
+    }
+    a.get().state().moveTo(AttemptState.RUNNING);
+    tx.update(
+        "update attempts set state = 'RUNNING', started_at = coalesce(started_at, ?),"
+            + " worker_id = coalesce(worker_id, ?), deadline_at = ?"
+            + " where task_run_id = ? and attempt = ?",
+        e.startedAt() == null ? Instant.now() : e.startedAt(),
+        e.workerId(),
+        deadline,
+        tr.id(),
+        e.attempt());
+    if (tr.state() == TaskRunState.QUEUED) {
+      markRunning(tx, tr, deadline);
+    }
+    return null;
+  }
+
   public void onFinished(UUID eventId, AttemptFinished e0) {
-    // checked again here: text PostgreSQL refuses (NUL, unpaired surrogates) from any worker
-    AttemptFinished e =
-        new AttemptFinished(
-            e0.runId(),
-            e0.taskRunId(),
-            e0.attempt(),
-            e0.workerId(),
-            e0.outcome(),
-            e0.exitCode(),
-            PgText.cleanValue(e0.outputs()),
-            PgText.clean(e0.error()),
-            e0.durationMillis(),
-            e0.finishedAt(),
-            e0.attemptToken());
-    db.tx(
-        tx -> {
-          if (!firstTime(tx, eventId)) {
-            return null;
-          }
-          Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
-          if (l.isEmpty()) {
-            return null;
-          }
-          PipelineRun run = l.get().run();
-          TaskRun tr = l.get().taskRun();
-          Optional<Attempt> a = l.get().attempt();
-          boolean current =
-              Fencing.current(l.get().view(), e.workerId(), true)
-                  && proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId());
-          if (!current) {
-            Log.debugf(
-                "fenced result of task run %s attempt %d from %s",
-                e.taskRunId(), e.attempt(), e.workerId());
-            tx.afterCommit(metrics::fenced);
-            return null;
-          }
-          PipelineDefinition def = release(tx, run.releaseId()).definition();
-          Attempt at = a.get();
-          Instant started = at.startedAt() != null ? at.startedAt() : at.claimedAt();
-          if (started != null) {
-            Duration d = Duration.between(started, Instant.now());
-            tx.afterCommit(() -> metrics.taskDuration(d));
-          }
-          boolean succeeded = e.outcome() == AttemptOutcome.SUCCEEDED;
-          Results.Decision decision =
-              Results.of(e.outcome(), e.error(), succeeded ? outputsProblem(e.outputs()) : null);
-          if (decision instanceof Results.Succeed) {
-            succeed(tx, run, def, tr, at, e);
-          } else if (decision instanceof Results.Requeue q) {
-            finishAttempt(tx, tr, at, q.attemptState(), e.exitCode(), e.error());
-            dispatchOrMoveOn(tx, run, def, taskRun(tx, tr.id()).orElseThrow());
-          } else if (decision instanceof Results.Fail f) {
-            failAttempt(tx, run, def, tr, at, f.attemptState(), e.exitCode(), f.error());
-          }
-          return null;
-        });
+    AttemptFinished e = cleaned(e0);
+    db.tx(tx -> finished(tx, eventId, e));
+  }
+
+  /** Checked again here: text PostgreSQL refuses (NUL, unpaired surrogates) from any worker. */
+  private static AttemptFinished cleaned(AttemptFinished e0) {
+    return new AttemptFinished(
+        e0.runId(),
+        e0.taskRunId(),
+        e0.attempt(),
+        e0.workerId(),
+        e0.outcome(),
+        e0.exitCode(),
+        PgText.cleanValue(e0.outputs()),
+        PgText.clean(e0.error()),
+        e0.durationMillis(),
+        e0.finishedAt(),
+        e0.attemptToken());
+  }
+
+  private Void finished(Db.Tx tx, UUID eventId, AttemptFinished e) throws SQLException {
+    if (!firstTime(tx, eventId)) {
+      return null;
+    }
+    Optional<Locked> l = lock(tx, e.taskRunId(), e.attempt());
+    if (l.isEmpty()) {
+      return null;
+    }
+    PipelineRun run = l.get().run();
+    TaskRun tr = l.get().taskRun();
+    Optional<Attempt> a = l.get().attempt();
+    boolean current =
+        Fencing.current(l.get().view(), e.workerId(), true)
+            && proven(e.attemptToken(), e.taskRunId(), e.attempt(), e.workerId());
+    if (!current) {
+      Log.debugf(
+          "fenced result of task run %s attempt %d from %s",
+          e.taskRunId(), e.attempt(), e.workerId());
+      tx.afterCommit(metrics::fenced);
+      return null;
+    }
+    PipelineDefinition def = release(tx, run.releaseId()).definition();
+    Attempt at = a.get();
+    Instant started = at.startedAt() != null ? at.startedAt() : at.claimedAt();
+    if (started != null) {
+      Duration d = Duration.between(started, Instant.now());
+      tx.afterCommit(() -> metrics.taskDuration(d));
+    }
+    boolean succeeded = e.outcome() == AttemptOutcome.SUCCEEDED;
+    Results.Decision decision =
+        Results.of(e.outcome(), e.error(), succeeded ? outputsProblem(e.outputs()) : null);
+    if (decision instanceof Results.Succeed) {
+      succeed(tx, run, def, tr, at, e);
+    } else if (decision instanceof Results.Requeue q) {
+      finishAttempt(tx, tr, at, q.attemptState(), e.exitCode(), e.error());
+      dispatchOrMoveOn(tx, run, def, taskRun(tx, tr.id()).orElseThrow());
+    } else if (decision instanceof Results.Fail f) {
+      failAttempt(tx, run, def, tr, at, f.attemptState(), e.exitCode(), f.error());
+    }
+    return null;
   }
 
   private String outputsProblem(Map<String, Object> outputs) {

@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
+import io.dataplane.common.events.AttemptFinished;
+import io.dataplane.common.events.AttemptOutcome;
 import io.dataplane.common.events.AttemptStarted;
+import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.TaskDispatched;
@@ -176,6 +179,120 @@ class PoisonRecordTest {
     api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
     awaitRun(runId, "CANCELLED", WITHIN);
     aNewRunStillSucceeds();
+  }
+
+  /**
+   * Issue 16, group commit: results that arrive together are applied in one transaction; a burst
+   * with a record the database refuses is applied one by one instead, so that only that record goes
+   * to the dead letters; a duplicate in the burst is applied once.
+   */
+  @Test
+  void aBurstOfResultsIsAppliedTogetherAndAPoisonedOneAlone() throws Exception {
+    Setup s = deploy("join20");
+    TestWorker w = worker(s, d -> d.taskKey().startsWith("p") ? new Hang() : TestWorker.ok());
+    double[] before = batchSizes();
+
+    // a clean burst: twenty results (and one duplicate) in one produce request
+    String clean = Api.start(s.env(), s.pipeline(), Map.of());
+    List<TaskDispatched> first = awaitClaims(w, clean, 20);
+    List<EventEnvelope<?>> burst = new ArrayList<>();
+    first.forEach(d -> burst.add(finished(w, d)));
+    burst.add(1, burst.get(0));
+    sendTogether(burst);
+    awaitRun(clean, "SUCCEEDED", WITHIN);
+    double[] after = batchSizes();
+    assertThat(after[1] - before[1])
+        .as("records applied in batches: more than batches (one transaction held several)")
+        .isGreaterThan(after[0] - before[0]);
+
+    // a poisoned burst: the same, with an event the database refuses in the middle
+    String poisoned = Api.start(s.env(), s.pipeline(), Map.of());
+    List<TaskDispatched> second = awaitClaims(w, poisoned, 20);
+    List<EventEnvelope<?>> burst2 = new ArrayList<>();
+    second.forEach(d -> burst2.add(finished(w, d)));
+    TaskDispatched victim = second.get(15); // its result comes after the poison
+    EventEnvelope<AttemptStarted> refused =
+        EventEnvelope.of(
+            "worker-service",
+            new AttemptStarted(
+                victim.runId(),
+                victim.taskRunId(),
+                victim.attempt(),
+                w.workerId,
+                Instant.parse("+300000-01-01T00:00:00Z"),
+                victim.attemptToken()));
+    burst2.add(10, refused);
+    sendTogether(burst2);
+    JsonPath run = awaitRun(poisoned, "SUCCEEDED", WITHIN);
+    assertThat(attempts(run, "p01")).hasSize(1);
+    assertThat(
+            deadLetters(
+                r ->
+                    new String(r.value(), StandardCharsets.UTF_8)
+                        .contains(refused.eventId().toString()),
+                1))
+        .extracting(r -> header(r, DeadLetters.REASON))
+        .containsExactly(DeadLetters.REFUSED_BY_DATABASE);
+  }
+
+  private static List<TaskDispatched> awaitClaims(TestWorker w, String runId, int count) {
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                w.claimed().stream().filter(d -> d.runId().toString().equals(runId)).count()
+                    >= count);
+    return w.claimed().stream().filter(d -> d.runId().toString().equals(runId)).toList();
+  }
+
+  private static EventEnvelope<?> finished(TestWorker w, TaskDispatched d) {
+    return EventEnvelope.of(
+        "worker-service",
+        new AttemptFinished(
+                d.runId(),
+                d.taskRunId(),
+                d.attempt(),
+                w.workerId,
+                AttemptOutcome.SUCCEEDED,
+                0,
+                Map.of("blob", "small"),
+                null,
+                1,
+                Instant.now())
+            .withToken(d.attemptToken()));
+  }
+
+  /** Sends the events as one produce request (one key, one partition), so they are read at once. */
+  private static void sendTogether(List<EventEnvelope<?>> events) {
+    EventCodec codec = new EventCodec();
+    String key = "burst-" + UUID.randomUUID();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", "127.0.0.1:9092");
+    p.put("linger.ms", "1000");
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      events.forEach(
+          e -> producer.send(new ProducerRecord<>(Topics.TASK_EVENTS, key, codec.encode(e))));
+      producer.flush();
+    }
+  }
+
+  /** The task-events consumer's batches so far: {count, sum of their sizes}. */
+  private static double[] batchSizes() {
+    String metrics = api().get("/q/metrics").then().statusCode(200).extract().asString();
+    double count = 0;
+    double sum = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.contains("consumer=\"task-events\"")) {
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("dataplane_consumer_batch_size_count")) {
+          count = v;
+        } else if (line.startsWith("dataplane_consumer_batch_size_sum")) {
+          sum = v;
+        }
+      }
+    }
+    return new double[] {count, sum};
   }
 
   @Test

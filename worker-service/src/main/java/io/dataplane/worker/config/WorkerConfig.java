@@ -35,7 +35,7 @@ public interface WorkerConfig {
   @WithConverter(WorkerGroupRefConverter.class)
   List<WorkerGroupRef> groups();
 
-  /** Attempts run at the same time (default, or 0: the number of cores). */
+  /** Attempts run at the same time (default, or 0: four per core; see Slots.count). */
   OptionalInt slots();
 
   /**

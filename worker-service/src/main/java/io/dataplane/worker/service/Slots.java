@@ -28,12 +28,17 @@ public final class Slots {
     }
   }
 
+  /** Slots per core when none are configured (docs/adr/0002: fanout100 at 1×, 2× and 4×). */
+  public static final int PER_CORE = 4;
+
   /**
-   * The number of slots a worker runs: the configured number, or the number of cores when 0 (or
-   * less) is configured.
+   * The number of slots a worker runs: the configured number, or {@link #PER_CORE} per core when 0
+   * (or less) is configured. Tasks spend much of their time waiting (on the sandbox's set-up, on
+   * the hops around them, on the databases and services they call), so one slot per core leaves the
+   * cores idle.
    */
   public static int count(int configured, int cores) {
-    return configured > 0 ? configured : Math.max(1, cores);
+    return configured > 0 ? configured : PER_CORE * Math.max(1, cores);
   }
 
   public int size() {

@@ -72,10 +72,10 @@ class SlotsTest {
 
   @Test
   void theDefaultIsOneSlotPerCore() {
-    assertThat(Slots.count(0, 2)).isEqualTo(2);
-    assertThat(Slots.count(-3, 8)).isEqualTo(8);
+    assertThat(Slots.count(0, 2)).isEqualTo(8);
+    assertThat(Slots.count(-3, 8)).isEqualTo(32);
     assertThat(Slots.count(5, 2)).isEqualTo(5);
-    assertThat(Slots.count(0, 0)).isEqualTo(1);
+    assertThat(Slots.count(0, 0)).isEqualTo(4);
     assertThatThrownBy(() -> new Slots(0)).isInstanceOf(IllegalArgumentException.class);
   }
 }
