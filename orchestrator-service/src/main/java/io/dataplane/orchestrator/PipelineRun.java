@@ -34,7 +34,8 @@ public record PipelineRun(
     List<TaskRun> taskRuns,
     Waiting.Reason waitingReason) {
 
-  public PipelineRun withTaskRuns(List<TaskRun> trs) {
+  /** This PipelineRun with other task runs and waiting reason. */
+  public PipelineRun with(List<TaskRun> trs, Waiting.Reason reason) {
     return new PipelineRun(
         id,
         environment,
@@ -54,29 +55,6 @@ public record PipelineRun(
         slaDueAt,
         slaMissedAt,
         trs,
-        waitingReason);
-  }
-
-  public PipelineRun withWaitingReason(Waiting.Reason reason) {
-    return new PipelineRun(
-        id,
-        environment,
-        pipeline,
-        releaseId,
-        requestId,
-        params,
-        trigger,
-        requestedBy,
-        state,
-        error,
-        rerunOf,
-        createdAt,
-        startedAt,
-        finishedAt,
-        deadlineAt,
-        slaDueAt,
-        slaMissedAt,
-        taskRuns,
         reason);
   }
 }

@@ -33,7 +33,8 @@ public record TaskRun(
     List<Attempt> attempts,
     Waiting.Reason waitingReason) {
 
-  public TaskRun withAttempts(List<Attempt> as) {
+  /** This TaskRun with other attempts and waiting reason. */
+  public TaskRun with(List<Attempt> as, Waiting.Reason reason) {
     return new TaskRun(
         id,
         runId,
@@ -50,26 +51,6 @@ public record TaskRun(
         finishedAt,
         reusedFrom,
         as,
-        waitingReason);
-  }
-
-  public TaskRun withWaitingReason(Waiting.Reason reason) {
-    return new TaskRun(
-        id,
-        runId,
-        taskKey,
-        workerGroup,
-        state,
-        attempt,
-        retriesUsed,
-        retryAt,
-        readyAt,
-        outputs,
-        error,
-        startedAt,
-        finishedAt,
-        reusedFrom,
-        attempts,
         reason);
   }
 }

@@ -151,14 +151,24 @@ public class RunEngine {
       return sameRequest(runByRequest(tx, r.requestId()).orElseThrow(), r);
     }
     for (PipelineDefinition.Task t : def.tasks()) {
-      tx.update(
-          "insert into task_runs (id, run_id, task_key, worker_group, state)"
-              + " values (?, ?, ?, ?, 'PENDING')",
-          UUID.randomUUID(),
-          id,
-          t.key(),
-          t.workerGroup());
+      insertPending(tx, id, t);
     }
+    return queued(tx, id, def);
+  }
+
+  private static void insertPending(Db.Tx tx, UUID runId, PipelineDefinition.Task t)
+      throws SQLException {
+    tx.update(
+        "insert into task_runs (id, run_id, task_key, worker_group, state)"
+            + " values (?, ?, ?, ?, 'PENDING')",
+        UUID.randomUUID(),
+        runId,
+        t.key(),
+        t.workerGroup());
+  }
+
+  /** A run whose task runs were just written: QUEUED, its SLA armed, admitted if it may start. */
+  private Started queued(Db.Tx tx, UUID id, PipelineDefinition def) throws SQLException {
     PipelineRun run = lockRun(tx, id);
     slas.arm(tx, run, def);
     runChanged(tx, run, RunState.QUEUED, null);
@@ -1126,20 +1136,10 @@ public class RunEngine {
                   prev.outputs() == null ? null : Db.Jsonb.of(prev.outputs()),
                   prev.reusedFrom() != null ? prev.reusedFrom() : prev.id());
             } else {
-              tx.update(
-                  "insert into task_runs (id, run_id, task_key, worker_group, state)"
-                      + " values (?, ?, ?, ?, 'PENDING')",
-                  UUID.randomUUID(),
-                  id,
-                  t.key(),
-                  t.workerGroup());
+              insertPending(tx, id, t);
             }
           }
-          PipelineRun run = lockRun(tx, id);
-          slas.arm(tx, run, def);
-          runChanged(tx, run, RunState.QUEUED, null);
-          admit(tx, run, def);
-          return new Started(readRun(tx, id), true);
+          return queued(tx, id, def);
         });
   }
 
@@ -1202,9 +1202,9 @@ public class RunEngine {
     }
     List<TaskRun> out = new ArrayList<>();
     for (TaskRun t : trs) {
-      out.add(t.withAttempts(attempts.getOrDefault(t.id(), List.of())));
+      out.add(t.with(attempts.getOrDefault(t.id(), List.of()), t.waitingReason()));
     }
-    return run.withTaskRuns(out);
+    return run.with(out, run.waitingReason());
   }
 
   private static PipelineRun lockRun(Db.Tx tx, UUID runId) throws SQLException {

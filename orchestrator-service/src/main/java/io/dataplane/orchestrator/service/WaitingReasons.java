@@ -151,9 +151,9 @@ public class WaitingReasons {
       }
       List<TaskRun> trs = run.taskRuns();
       if (trs != null) {
-        trs = trs.stream().map(t -> t.withWaitingReason(taskReasons.get(t.id()))).toList();
+        trs = trs.stream().map(t -> t.with(t.attempts(), taskReasons.get(t.id()))).toList();
       }
-      out.add(run.withTaskRuns(trs).withWaitingReason(runReason));
+      out.add(run.with(trs, runReason));
     }
     return out;
   }
