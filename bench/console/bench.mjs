@@ -156,6 +156,21 @@ function longTasks(buffer) {
   const frames = events.filter((e) => e.name === "DrawFrame" || e.name === "Commit").length;
   return { longestMs: Math.round(Math.max(0, ...tasks)), over100: tasks.filter((d) => d > 100).length, over50: tasks.filter((d) => d > 50).length, tasks: tasks.length, frames };
 }
+// PROFILE_DIR=dir: also V8's CPU profiles of both phases (.cpuprofile, for DevTools; build with
+// `npx vite build --minify false` to see the console's own function names)
+const cdp = process.env.PROFILE_DIR ? await page.context().newCDPSession(page) : null;
+async function profile(phase) {
+  if (!cdp) return;
+  if (phase === "start") {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+    await cdp.send("Profiler.start");
+  } else {
+    const { profile: p } = await cdp.send("Profiler.stop");
+    writeFileSync(join(process.env.PROFILE_DIR, `console-${phase}.cpuprofile`), JSON.stringify(p));
+  }
+}
+await profile("start");
 await browser.startTracing(page, { categories: CATEGORIES });
 const t0 = Date.now();
 await page.goto(`${BASE}/e/${ENV}/runs/${RUN}`);
@@ -167,8 +182,10 @@ await page.locator(".react-flow__node").first().waitFor({ state: "attached", tim
 const renderMs = Date.now() - t0;
 const renderTrace = await browser.stopTracing();
 const render = longTasks(renderTrace);
+await profile("render");
 if (process.env.TRACE_DIR) writeFileSync(join(process.env.TRACE_DIR, "console-render-trace.json"), renderTrace);
 
+await profile("start");
 await browser.startTracing(page, { categories: CATEGORIES });
 const perTick = Math.max(1, Math.round(TASKS / 100));
 const readsBefore = runReads;
@@ -181,6 +198,7 @@ while (Date.now() - started < LIVE_MS) await page.mouse.wheel(0, 400).then(() =>
 clearInterval(ticker);
 const liveTrace = await browser.stopTracing();
 const live = longTasks(liveTrace);
+await profile("live");
 if (process.env.TRACE_DIR) writeFileSync(join(process.env.TRACE_DIR, "console-live-trace.json"), liveTrace);
 const liveSeconds = (Date.now() - started) / 1000;
 const updates = updatesSent - sentBefore;

@@ -17,6 +17,13 @@ export const STATE_COLOURS: Record<string, string> = {
 
 export { layout };
 
+/** a node's drawn height (12 px text, 10 px padding, 2 px border), and where its edges attach */
+const NODE_H = 38;
+const HANDLES: NonNullable<Node["handles"]> = [
+  { type: "target", position: Position.Left, x: -3, y: NODE_H / 2 - 3, width: 6, height: 6 },
+  { type: "source", position: Position.Right, x: W - 3, y: NODE_H / 2 - 3, width: 6, height: 6 },
+];
+
 /** from this many tasks the layout is made in a worker, and the page stays responsive meanwhile */
 export const LAYOUT_IN_WORKER_FROM = 150;
 
@@ -86,6 +93,12 @@ export function DagView({
       const node: Node = {
         id: n.id,
         position: { x: n.x, y: n.y },
+        // its size and handles known before it is drawn: React Flow then draws only the nodes in
+        // view (onlyRenderVisibleElements), where it would otherwise draw and measure all 1,000
+        // of a big run once before culling them
+        initialWidth: W,
+        initialHeight: NODE_H,
+        handles: HANDLES,
         data: { label: state ? `${n.id} · ${state}` : n.id },
         sourcePosition: Position.Right,
         targetPosition: Position.Left,
