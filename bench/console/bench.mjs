@@ -150,9 +150,15 @@ const CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtoo
 function longTasks(buffer) {
   const events = JSON.parse(buffer.toString()).traceEvents ?? buffer.traceEvents;
   const main = new Set(events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
-  const tasks = events
-    .filter((e) => e.ph === "X" && (e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask") && main.has(`${e.pid}:${e.tid}`))
-    .map((e) => (e.dur ?? 0) / 1000);
+  // one task appears as two nested events (RunTask and ThreadControllerImpl::RunTask, same start):
+  // counted once (counts before 2026-12-07 counted both)
+  const byStart = new Map();
+  for (const e of events)
+    if (e.ph === "X" && (e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask") && main.has(`${e.pid}:${e.tid}`)) {
+      const k = `${e.pid}:${e.tid}:${e.ts}`;
+      byStart.set(k, Math.max(byStart.get(k) ?? 0, e.dur ?? 0));
+    }
+  const tasks = [...byStart.values()].map((d) => d / 1000);
   const frames = events.filter((e) => e.name === "DrawFrame" || e.name === "Commit").length;
   return { longestMs: Math.round(Math.max(0, ...tasks)), over100: tasks.filter((d) => d > 100).length, over50: tasks.filter((d) => d > 50).length, tasks: tasks.length, frames };
 }
