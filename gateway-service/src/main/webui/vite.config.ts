@@ -25,6 +25,8 @@ export default defineConfig({
       },
     },
   },
+  // the DAG's layout worker (components/layout.worker.ts) as an ES module
+  worker: { format: "es" },
   server: {
     port: 5173,
     strictPort: true,

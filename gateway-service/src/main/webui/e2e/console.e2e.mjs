@@ -211,6 +211,11 @@ await scenario("3. a long task is cancelled from the run page and shows CANCELLE
   // queued or already running: the dispatch to the worker's share group can lag on a loaded
   // machine (seen: a task QUEUED for minutes), and cancel must work in both states
   await page.locator("tr[data-task=sleeper]:is([data-state=QUEUED], [data-state=RUNNING])").waitFor({ timeout: 60_000 });
+  // the screenshot of a long run still running (docs/console.md): running if the worker has it
+  // within 30 s, else queued; the live updates move it, no reload
+  await page.locator("tr[data-task=sleeper][data-state=RUNNING]").waitFor({ timeout: 30_000 }).catch(() => {});
+  await page.locator(".react-flow__node", { hasText: "sleeper" }).waitFor();
+  await page.screenshot({ path: `${SHOTS}/run-live.png`, fullPage: true });
   console.log(`  sleeper is ${await page.locator("tr[data-task=sleeper]").getAttribute("data-state")} when cancelled`);
   await page.getByRole("button", { name: "Cancel", exact: true }).click();
   await page.locator("h1 .badge.state-cancelled").waitFor({ timeout: 60_000 });

@@ -37,7 +37,7 @@ export function makeClient(): Client {
     retryAttempts: 1000,
     shouldRetry: () => true,
     on: {
-      connected: () => connection.set({ live: true }),
+      connected: () => connection.connected(),
       // 1000: closed on purpose (lazy: no subscription left); anything else is a lost connection,
       // which graphql-ws retries
       closed: liveClosed,

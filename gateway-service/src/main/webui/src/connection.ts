@@ -10,6 +10,7 @@ export interface ConnectionState {
 
 let state: ConnectionState = { gateway: true, live: true };
 const listeners = new Set<() => void>();
+const connectListeners = new Set<() => void>();
 let probe: ReturnType<typeof setInterval> | null = null;
 
 /** How often the console asks whether a lost gateway is back (ms). */
@@ -28,6 +29,18 @@ export const connection = {
     if (!state.gateway) startProbe();
     else stopProbe();
     listeners.forEach((l) => l());
+  },
+  /**
+   * The live connection was (re)established: subscriptions start (again) from now, and what
+   * happened while there was none is missed; a page that follows something live reads it again.
+   */
+  onConnected(l: () => void): () => void {
+    connectListeners.add(l);
+    return () => connectListeners.delete(l);
+  },
+  connected() {
+    connection.set({ live: true });
+    connectListeners.forEach((l) => l());
   },
   /** for tests */
   reset() {

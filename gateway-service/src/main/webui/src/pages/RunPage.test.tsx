@@ -2,7 +2,7 @@ import { describe, expect, it, afterEach, vi } from "vitest";
 import { render, screen, cleanup, fireEvent, waitFor } from "@testing-library/react";
 import { CombinedError, Provider, type Client } from "urql";
 import { GraphQLError } from "graphql";
-import { concat, fromValue, never } from "wonka";
+import { concat, fromValue, makeSubject, never } from "wonka";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { MeContext } from "../Layout";
 import RunPage from "./RunPage";
@@ -133,5 +133,51 @@ describe("RunPage", () => {
     } as unknown as Client;
     show(c);
     expect(screen.getByRole("alert").textContent).toBe("NOT_FOUND no run x");
+  });
+
+  it("applies live updates to the tasks they are about, and reads the run again only after a gap", async () => {
+    const updates = makeSubject<{ data: { runUpdates: Record<string, unknown> } }>();
+    const rereads: number[] = [];
+    const pending = (key: string) => taskRun(key, { state: "PENDING", attempt: 0, startedAt: null, finishedAt: null, attempts: [] });
+    // what the orchestrator has: what a read answers
+    let truth = () => [pending("a"), pending("b"), pending("c")];
+    const c = {
+      executeQuery: vi.fn((op: { query: { definitions: { name?: { value: string } }[] } }, ctx?: { requestPolicy?: string }) => {
+        if (ctx?.requestPolicy === "network-only") rereads.push(Date.now());
+        // each read answers new objects, as the network does
+        const data = op.query.definitions[0].name?.value === "Run" ? runOf(truth()) : null;
+        return fromValue({ data, stale: false, hasNext: false });
+      }),
+      executeMutation: () => never,
+      executeSubscription: () => updates.source,
+    } as unknown as Client;
+    const { container } = show(c);
+    const stateOf = (key: string) => container.querySelector(`tr[data-task=${key}]`)?.getAttribute("data-state");
+    await waitFor(() => expect(stateOf("a")).toBe("PENDING"));
+    const rowB = container.querySelector("tr[data-task=b]");
+    const send = (u: Record<string, unknown>) => updates.next({ data: { runUpdates: { kind: "TASK_RUN", attempt: 1, error: null, ...u } } });
+    send({ taskKey: "a", previous: "PENDING", state: "QUEUED" });
+    send({ taskKey: "a", previous: "QUEUED", state: "RUNNING" });
+    await waitFor(() => expect(stateOf("a")).toBe("RUNNING"));
+    expect(stateOf("b")).toBe("PENDING");
+    expect(container.querySelector("tr[data-task=b]")).toBe(rowB); // the other rows are not drawn again
+    expect(container.querySelectorAll(".timeline-row[data-task=a] .timeline-bar.state-running")).toHaveLength(1);
+    // an older update (a's QUEUED again) changes nothing and asks for no read
+    send({ taskKey: "a", previous: "PENDING", state: "QUEUED" });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(stateOf("a")).toBe("RUNNING");
+    expect(rereads).toHaveLength(0);
+    // a gap: c left RUNNING, which the page never saw: the update is applied, and the run is read
+    // again (for what was missed)
+    truth = () => [taskRun("a", { state: "RUNNING", finishedAt: null, attempts: [] }), pending("b"), taskRun("c")];
+    send({ taskKey: "c", previous: "RUNNING", state: "SUCCEEDED" });
+    await waitFor(() => expect(stateOf("c")).toBe("SUCCEEDED")); // applied at once
+    await waitFor(() => expect(rereads).toHaveLength(1), { timeout: 3000 });
+    // what the read brought: c's attempt, which no update had shown
+    await waitFor(() => expect(container.querySelector(".timeline-row[data-task=c] .timeline-bar")?.getAttribute("aria-label")).toBe("c attempt 1: SUCCEEDED, 5 s on w1"));
+    expect(stateOf("c")).toBe("SUCCEEDED");
+    expect(stateOf("a")).toBe("RUNNING");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(rereads).toHaveLength(1); // once
   });
 });
