@@ -1,14 +1,18 @@
 package io.dataplane.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.dataplane.gateway.support.BackendStubResource;
 import io.dataplane.gateway.support.Tokens;
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -60,5 +64,14 @@ class ServiceHealthTest {
         .then()
         .statusCode(404)
         .body("code", equalTo("NOT_FOUND"));
+  }
+
+  @Inject Scheduler scheduler;
+
+  /** Issue 19: periodic jobs are jobs of the Quarkus scheduler, not threads of their own. */
+  @Test
+  void periodicJobsRunOnTheQuarkusScheduler() {
+    assertThat(scheduler.getScheduledJobs().stream().map(Trigger::getId))
+        .contains("gateway-audit-retention", "gateway-live-access");
   }
 }

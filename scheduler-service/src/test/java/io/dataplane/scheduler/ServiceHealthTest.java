@@ -1,11 +1,15 @@
 package io.dataplane.scheduler;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -45,5 +49,19 @@ class ServiceHealthTest {
         .then()
         .statusCode(404)
         .body("code", equalTo("NOT_FOUND"));
+  }
+
+  @Inject Scheduler scheduler;
+
+  /** Issue 19: periodic jobs are jobs of the Quarkus scheduler, not threads of their own. */
+  @Test
+  void periodicJobsRunOnTheQuarkusScheduler() {
+    assertThat(scheduler.getScheduledJobs().stream().map(Trigger::getId))
+        .contains(
+            "scheduler-housekeeping",
+            "scheduler-notifications-poll",
+            "scheduler-notifications-purge");
+    assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+        .doesNotContain("scheduler-housekeeping", "scheduler-notifications");
   }
 }

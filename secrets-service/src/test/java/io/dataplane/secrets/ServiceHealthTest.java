@@ -1,14 +1,18 @@
 package io.dataplane.secrets;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.dataplane.secrets.support.Api;
 import io.dataplane.secrets.support.TestStack;
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -69,5 +73,16 @@ class ServiceHealthTest {
         .post("/api/v1/resolve")
         .then()
         .statusCode(401);
+  }
+
+  @Inject Scheduler scheduler;
+
+  /** Issue 19: periodic jobs are jobs of the Quarkus scheduler, not threads of their own. */
+  @Test
+  void periodicJobsRunOnTheQuarkusScheduler() {
+    assertThat(scheduler.getScheduledJobs().stream().map(Trigger::getId))
+        .contains("secrets-outbox-purge", "data-key-rewrap", "master-key-reload");
+    assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+        .doesNotContain("outbox-purge", "data-key-rewrap");
   }
 }

@@ -18,8 +18,10 @@ import io.dataplane.worker.support.Bundles;
 import io.dataplane.worker.support.EventTap;
 import io.dataplane.worker.support.ServiceStubs;
 import io.dataplane.worker.support.TaskKit;
+import io.quarkus.scheduler.Scheduler;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -335,6 +337,15 @@ class WorkerFlowTest {
     assertThat(h.slots()).isEqualTo(2);
     assertThat(h.memoryTotalBytes()).isPositive();
     assertThat(h.draining()).isFalse();
+  }
+
+  @Inject Scheduler scheduler;
+
+  @Test
+  void heartbeatsAreAJobOfTheQuarkusScheduler() {
+    assertThat(scheduler.getScheduledJob("worker-heartbeat")).isNotNull();
+    assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+        .doesNotContain("dp-heartbeat");
   }
 
   @Test

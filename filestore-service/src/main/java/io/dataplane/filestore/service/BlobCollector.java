@@ -2,13 +2,11 @@ package io.dataplane.filestore.service;
 
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Periodically removes file blobs nothing refers to any more (overwritten or deleted files).
@@ -19,32 +17,26 @@ public class BlobCollector {
 
   private final BlobService blobs;
   private final FilestoreConfig.Gc config;
-  private ScheduledExecutorService timer;
+  private final Scheduler scheduler;
 
-  public BlobCollector(BlobService blobs, FilestoreConfig config) {
+  public BlobCollector(BlobService blobs, FilestoreConfig config, Scheduler scheduler) {
     this.blobs = blobs;
     this.config = config.gc();
+    this.scheduler = scheduler;
   }
 
   void start(@Observes StartupEvent e) {
     if (!config.enabled()) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "filestore-blob-collector");
-              t.setDaemon(true);
-              return t;
-            });
-    long every = config.interval().toMillis();
-    timer.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
-  }
-
-  void stop(@Observes ShutdownEvent e) {
-    if (timer != null) {
-      timer.shutdownNow();
-    }
+    String every = config.interval().toString();
+    scheduler
+        .newJob("filestore-blob-collector")
+        .setInterval(every)
+        .setDelayed(every)
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(ex -> sweepQuietly())
+        .schedule();
   }
 
   private void sweepQuietly() {

@@ -2,9 +2,9 @@ package io.dataplane.gateway.audit;
 
 import io.dataplane.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -14,25 +14,23 @@ public class AuditRetention {
 
   private final AuditService audit;
   private final GatewayConfig config;
-  private final Vertx vertx;
-  private long timer = -1;
+  private final Scheduler scheduler;
 
-  public AuditRetention(AuditService audit, GatewayConfig config, Vertx vertx) {
+  public AuditRetention(AuditService audit, GatewayConfig config, Scheduler scheduler) {
     this.audit = audit;
     this.config = config;
-    this.vertx = vertx;
+    this.scheduler = scheduler;
   }
 
   void start(@Observes StartupEvent ev) {
-    timer =
-        vertx.setPeriodic(
-            config.audit().sweepInterval().toMillis(), id -> vertx.executeBlocking(this::sweep));
-  }
-
-  void stop(@Observes ShutdownEvent ev) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
+    String every = config.audit().sweepInterval().toString();
+    scheduler
+        .newJob("gateway-audit-retention")
+        .setInterval(every)
+        .setDelayed(every)
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(ex -> sweep())
+        .schedule();
   }
 
   /** Deletes what is past the retention; returns how many entries. */

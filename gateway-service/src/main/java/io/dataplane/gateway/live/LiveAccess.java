@@ -6,11 +6,10 @@ import io.dataplane.gateway.security.ApiKeyService;
 import io.dataplane.gateway.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -28,7 +27,6 @@ public class LiveAccess {
   private final MeterRegistry meters;
   private final SubscriptionGuard guard;
   private volatile Instant nextRecheck = Instant.now();
-  private long timer = -1;
 
   public LiveAccess(GatewayConfig config, ApiKeyService keys, Vertx vertx, MeterRegistry meters) {
     this.config = config;
@@ -40,14 +38,13 @@ public class LiveAccess {
             config.live().maxSubscriptionsPerCaller(), config.live().maxLifetime());
   }
 
-  void start(@Observes StartupEvent ev) {
-    timer = vertx.setPeriodic(1000, id -> sweepLater(false));
-  }
-
-  void stop(@Observes ShutdownEvent ev) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
+  /** The one-second tick (a worker thread of the Quarkus scheduler). */
+  @Scheduled(
+      identity = "gateway-live-access",
+      every = "1s",
+      concurrentExecution = ConcurrentExecution.SKIP)
+  void tick() {
+    sweep(false);
   }
 
   /** Registers an authorized subscription; RATE_LIMITED when its caller has too many open. */
@@ -66,7 +63,12 @@ public class LiveAccess {
 
   /** Role bindings or API keys changed: every subscription is authorized again, now. */
   public void accessChanged() {
-    sweepLater(true);
+    vertx.executeBlocking(
+        () -> {
+          sweep(true);
+          return null;
+        },
+        true);
   }
 
   /** The caller as they are now: a key re-read (revoked, expired, its owner's current rights). */
@@ -78,21 +80,16 @@ public class LiveAccess {
         .orElseThrow(() -> new ApiError.Unauthenticated("the API key was revoked or expired"));
   }
 
-  private void sweepLater(boolean forceRecheck) {
-    vertx.executeBlocking(
-        () -> {
-          Instant now = Instant.now();
-          boolean recheck = forceRecheck || !now.isBefore(nextRecheck);
-          if (recheck) {
-            nextRecheck = now.plus(config.live().recheckInterval());
-          }
-          int ended = guard.sweep(now, recheck);
-          if (ended > 0) {
-            meters.counter("dataplane.gateway.subscriptions.ended").increment(ended);
-            Log.debugf("%d subscription(s) ended by their limits or a re-check", ended);
-          }
-          return null;
-        },
-        true);
+  private void sweep(boolean forceRecheck) {
+    Instant now = Instant.now();
+    boolean recheck = forceRecheck || !now.isBefore(nextRecheck);
+    if (recheck) {
+      nextRecheck = now.plus(config.live().recheckInterval());
+    }
+    int ended = guard.sweep(now, recheck);
+    if (ended > 0) {
+      meters.counter("dataplane.gateway.subscriptions.ended").increment(ended);
+      Log.debugf("%d subscription(s) ended by their limits or a re-check", ended);
+    }
   }
 }

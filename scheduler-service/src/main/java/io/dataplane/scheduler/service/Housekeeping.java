@@ -5,15 +5,11 @@ import io.dataplane.scheduler.messaging.OutboxRelay;
 import io.dataplane.scheduler.repository.FireRepository;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the bookkeeping tables small: outbox rows sent more than a day ago and runs seen more than
@@ -27,7 +23,6 @@ public class Housekeeping {
   private final ScheduleRepository repository;
   private final FireRepository fires;
   private final SchedulerConfig config;
-  private ScheduledExecutorService timer;
 
   public Housekeeping(
       OutboxRelay outbox,
@@ -40,23 +35,6 @@ public class Housekeeping {
     this.config = config;
   }
 
-  void onStart(@Observes StartupEvent ev) {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "scheduler-housekeeping");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(this::run, 10, 10, TimeUnit.MINUTES);
-  }
-
-  void onStop(@Observes ShutdownEvent ev) {
-    if (timer != null) {
-      timer.shutdownNow();
-    }
-  }
-
   /** Deletes the fires older than the ledger's retention; returns how many. */
   public long purgeFires() throws java.sql.SQLException {
     SchedulerConfig.Ledger l = config.ledger();
@@ -67,6 +45,11 @@ public class Housekeeping {
     return n;
   }
 
+  @Scheduled(
+      identity = "scheduler-housekeeping",
+      every = "10m",
+      delayed = "10m",
+      concurrentExecution = ConcurrentExecution.SKIP)
   void run() {
     try {
       int sent = outbox.outbox().purgeSent(86_400);

@@ -8,8 +8,9 @@ import io.dataplane.scheduler.repository.NotificationRepository.Attempt;
 import io.dataplane.scheduler.repository.NotificationRepository.Delivery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
@@ -17,10 +18,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends due deliveries on every replica: each poll claims a batch ({@code FOR UPDATE SKIP LOCKED},
@@ -38,13 +36,15 @@ public class NotificationDispatcher {
   private final NotificationConfig config;
   private final MeterRegistry meters;
   private final Backoff backoff;
-  private ScheduledExecutorService timer;
+  private final Scheduler scheduler;
 
   public NotificationDispatcher(
       NotificationRepository repository,
       ChannelSender sender,
       NotificationConfig config,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Scheduler scheduler) {
+    this.scheduler = scheduler;
     this.repository = repository;
     this.sender = sender;
     this.config = config;
@@ -61,22 +61,22 @@ public class NotificationDispatcher {
           "notifications: this replica sends none (dataplane.scheduler.notifications.enabled=false)");
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "scheduler-notifications");
-              t.setDaemon(true);
-              return t;
-            });
-    long ms = config.pollInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::poll, ms, ms, TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(this::purge, 10, 600, TimeUnit.SECONDS);
-  }
-
-  void onStop(@Observes ShutdownEvent ev) {
-    if (timer != null) {
-      timer.shutdownNow();
-    }
+    // the Quarkus scheduler checks its jobs once a second: a shorter poll interval polls each
+    // second
+    scheduler
+        .newJob("scheduler-notifications-poll")
+        .setInterval(config.pollInterval().toString())
+        .setDelayed(config.pollInterval().toString())
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(ex -> poll())
+        .schedule();
+    scheduler
+        .newJob("scheduler-notifications-purge")
+        .setInterval("10m")
+        .setDelayed("10s")
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(ex -> purge())
+        .schedule();
   }
 
   /** The lease of a claimed delivery: long enough for one send and its bookkeeping. */

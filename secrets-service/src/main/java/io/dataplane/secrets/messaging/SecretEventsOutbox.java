@@ -13,6 +13,8 @@ import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
@@ -20,9 +22,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -43,7 +42,6 @@ public class SecretEventsOutbox {
   private final MeterRegistry meters;
   private final Duration retention;
   private volatile Producer<String, byte[]> producer;
-  private ScheduledExecutorService purger;
 
   public SecretEventsOutbox(
       AgroalDataSource dataSource,
@@ -58,17 +56,14 @@ public class SecretEventsOutbox {
 
   void onStart(@Observes StartupEvent ev) {
     outbox.start();
-    purger =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "outbox-purge");
-              t.setDaemon(true);
-              return t;
-            });
-    purger.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
   }
 
   /** Sent events are kept a while for inspection, then deleted. */
+  @Scheduled(
+      identity = "secrets-outbox-purge",
+      every = "1h",
+      delayed = "1m",
+      concurrentExecution = ConcurrentExecution.SKIP)
   void purge() {
     try {
       int n = outbox.purgeSent(retention.toSeconds());
@@ -81,9 +76,6 @@ public class SecretEventsOutbox {
   }
 
   void onStop(@Observes ShutdownEvent ev) {
-    if (purger != null) {
-      purger.shutdownNow();
-    }
     outbox.close();
     if (producer != null) {
       producer.close();

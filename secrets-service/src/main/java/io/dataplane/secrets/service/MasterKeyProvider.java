@@ -5,19 +5,18 @@ import io.dataplane.secrets.crypto.EnvelopeCipher;
 import io.dataplane.secrets.crypto.KeyRing;
 import io.dataplane.secrets.crypto.MasterKeyDirectory;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -43,42 +42,34 @@ public class MasterKeyProvider {
 
   private final SecretsConfig config;
   private final EnvelopeCipher cipher;
+  private final Scheduler scheduler;
   private volatile KeyRing ring;
-  private ScheduledExecutorService reloader;
 
-  public MasterKeyProvider(SecretsConfig config) {
+  public MasterKeyProvider(SecretsConfig config, Scheduler scheduler) {
     this.config = config;
+    this.scheduler = scheduler;
     this.cipher = new EnvelopeCipher(this::current, new SecureRandom());
   }
 
   void onStart(@Observes StartupEvent ev) {
     current(); // fail the start-up now if the keys are unusable
     if (config.masterKeyDir().isPresent()) {
-      long every = Math.max(1000, config.masterKeyReloadInterval().toMillis());
-      reloader =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "master-key-reload");
-                t.setDaemon(true);
-                return t;
-              });
-      reloader.scheduleWithFixedDelay(
-          () -> {
-            try {
-              reload();
-            } catch (RuntimeException e) {
-              Log.errorf("master keys not reloaded, keeping %s: %s", ring, e.getMessage());
-            }
-          },
-          every,
-          every,
-          TimeUnit.MILLISECONDS);
-    }
-  }
-
-  void onStop(@Observes ShutdownEvent ev) {
-    if (reloader != null) {
-      reloader.shutdownNow();
+      String every =
+          Duration.ofMillis(Math.max(1000, config.masterKeyReloadInterval().toMillis())).toString();
+      scheduler
+          .newJob("master-key-reload")
+          .setInterval(every)
+          .setDelayed(every)
+          .setConcurrentExecution(ConcurrentExecution.SKIP)
+          .setTask(
+              ex -> {
+                try {
+                  reload();
+                } catch (RuntimeException e) {
+                  Log.errorf("master keys not reloaded, keeping %s: %s", ring, e.getMessage());
+                }
+              })
+          .schedule();
     }
   }
 

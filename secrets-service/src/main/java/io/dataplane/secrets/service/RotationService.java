@@ -12,10 +12,12 @@ import io.dataplane.secrets.repository.Jdbc;
 import io.dataplane.secrets.repository.SecretRepository;
 import io.dataplane.secrets.repository.SecretRepository.WrappedKey;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +26,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,14 +60,16 @@ public class RotationService {
   private final ReentrantLock passLock = new ReentrantLock();
   // data keys already reported as not re-wrappable, so a broken row is logged once, not per pass
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
-  private ScheduledExecutorService job;
+  private final Scheduler scheduler;
   private volatile Map<String, Long> missingVersions = Map.of();
 
   public RotationService(
       AgroalDataSource dataSource,
       MasterKeyProvider keys,
       SecretsMetrics metrics,
-      SecretsConfig config) {
+      SecretsConfig config,
+      Scheduler scheduler) {
+    this.scheduler = scheduler;
     this.dataSource = dataSource;
     this.keys = keys;
     this.metrics = metrics;
@@ -80,31 +81,22 @@ public class RotationService {
     if (!config.enabled()) {
       return;
     }
-    job =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "data-key-rewrap");
-              t.setDaemon(true);
-              return t;
-            });
+    // the Quarkus scheduler checks its jobs once a second: a shorter interval runs each second
     long every = Math.max(100, config.interval().toMillis());
-    job.scheduleWithFixedDelay(
-        () -> {
-          try {
-            rewrapPass();
-          } catch (RuntimeException e) {
-            Log.warnf("data key re-wrap pass failed; next in %d ms: %s", every, e.toString());
-          }
-        },
-        every,
-        every,
-        TimeUnit.MILLISECONDS);
-  }
-
-  void onStop(@Observes ShutdownEvent ev) {
-    if (job != null) {
-      job.shutdownNow();
-    }
+    scheduler
+        .newJob("data-key-rewrap")
+        .setInterval(Duration.ofMillis(every).toString())
+        .setDelayed(Duration.ofMillis(every).toString())
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(
+            ex -> {
+              try {
+                rewrapPass();
+              } catch (RuntimeException e) {
+                Log.warnf("data key re-wrap pass failed; next in %d ms: %s", every, e.toString());
+              }
+            })
+        .schedule();
   }
 
   /**

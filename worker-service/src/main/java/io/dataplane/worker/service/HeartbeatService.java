@@ -6,28 +6,35 @@ import io.dataplane.common.events.WorkerGroupRef;
 import io.dataplane.common.events.WorkerHeartbeat;
 import io.dataplane.worker.config.WorkerConfig;
 import io.dataplane.worker.messaging.EventProducer;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Sends a WorkerHeartbeat every interval (one second by default). */
+/**
+ * Sends a WorkerHeartbeat every interval (one second by default), as a job of the Quarkus scheduler
+ * (which checks its jobs once a second, so a shorter interval beats once a second).
+ */
 @ApplicationScoped
 public class HeartbeatService {
+
+  private static final String JOB = "worker-heartbeat";
 
   private final WorkerConfig config;
   private final AttemptService attempts;
   private final EventProducer events;
   private final String version;
-  private ScheduledExecutorService scheduler;
+  private final Scheduler scheduler;
+  private boolean started;
 
   public HeartbeatService(
       WorkerConfig config,
       AttemptService attempts,
       EventProducer events,
+      Scheduler scheduler,
       @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+    this.scheduler = scheduler;
     this.config = config;
     this.attempts = attempts;
     this.events = events;
@@ -35,18 +42,17 @@ public class HeartbeatService {
   }
 
   public synchronized void start() {
-    if (scheduler != null) {
+    if (started) {
       return;
     }
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "dp-heartbeat");
-              t.setDaemon(true);
-              return t;
-            });
-    long every = config.heartbeatInterval().toMillis();
-    scheduler.scheduleAtFixedRate(this::beat, 0, every, TimeUnit.MILLISECONDS);
+    started = true;
+    // no delay: the first beat goes out at the scheduler's next check (within a second)
+    scheduler
+        .newJob(JOB)
+        .setInterval(config.heartbeatInterval().toString())
+        .setConcurrentExecution(ConcurrentExecution.SKIP)
+        .setTask(ex -> beat())
+        .schedule();
   }
 
   /** Sends one heartbeat now. */
@@ -86,9 +92,9 @@ public class HeartbeatService {
   }
 
   public synchronized void stop() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (started) {
+      scheduler.unscheduleJob(JOB);
+      started = false;
     }
   }
 }
