@@ -20,6 +20,8 @@ const { chromium } = require("playwright-core");
 const { WebSocketServer } = require("ws");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TASKS = Number(process.env.TASKS ?? 1000);
+/** rows the run page's task table draws at first (RunPage.tsx TABLE_CAP) */
+const TABLE_ROWS = 100;
 const LIVE_MS = Number(process.env.LIVE_MS ?? 15000);
 const ENV = "bench";
 const RUN = "00000000-0000-4000-8000-000000000001";
@@ -180,7 +182,7 @@ await profile("start");
 await browser.startTracing(page, { categories: CATEGORIES });
 const t0 = Date.now();
 await page.goto(`${BASE}/e/${ENV}/runs/${RUN}`);
-await page.locator("tr[data-task]").nth(Math.min(TASKS, 200) - 1).waitFor({ timeout: 120_000 });
+await page.locator("tr[data-task]").nth(Math.min(TASKS, TABLE_ROWS) - 1).waitFor({ timeout: 120_000 });
 await page.locator(".react-flow__node").first().waitFor({ state: "attached", timeout: 120_000 }).catch(async (e) => {
   await page.screenshot({ path: "console-bench-failed.png", fullPage: true });
   throw e;

@@ -136,7 +136,7 @@ const REREAD_EVERY = 1000;
 /** updates kept to replay over a read still under way; far more than come while one is */
 const LOG_CAP = 20_000;
 /** rows of the task table rendered at first: a run of 1,000 tasks stays quick; the rest on demand */
-const TABLE_CAP = 200;
+const TABLE_CAP = 100;
 
 type RunOf = NonNullable<RunQuery["run"]>;
 type TaskRunOf = NonNullable<NonNullable<RunOf["taskRuns"]>[number]>;
