@@ -1,8 +1,6 @@
 package io.dataplane.orchestrator.messaging;
 
 import io.dataplane.common.error.DataplaneException;
-import io.dataplane.common.events.AttemptFinished;
-import io.dataplane.common.events.AttemptStarted;
 import io.dataplane.common.events.Event;
 import io.dataplane.common.events.EventCodec;
 import io.dataplane.common.events.EventEnvelope;
@@ -94,7 +92,8 @@ public class EventConsumers {
 
   void start(@Observes @Priority(100) StartupEvent ev) {
     loops.add(new Loop("run-requests", Topics.RUN_REQUESTS, this::onRunRequest));
-    Loop taskEvents = new Loop("task-events", Topics.TASK_EVENTS, this::onTaskEvent);
+    Loop taskEvents =
+        new Loop("task-events", Topics.TASK_EVENTS, env -> engine.onTaskEvents(List.of(env)));
     taskEvents.onCaughtUp = workers::taskEventsCaughtUp;
     taskEvents.batchHandler = engine::onTaskEvents;
     loops.add(taskEvents);
@@ -152,14 +151,6 @@ public class EventConsumers {
             "run request %s for %s/%s refused: %s",
             r.requestId(), r.environment(), r.pipeline(), e.getMessage());
       }
-    }
-  }
-
-  private void onTaskEvent(EventEnvelope<? extends Event> env) {
-    if (env.payload() instanceof AttemptStarted s) {
-      engine.onStarted(env.eventId(), s);
-    } else if (env.payload() instanceof AttemptFinished f) {
-      engine.onFinished(env.eventId(), f);
     }
   }
 
@@ -431,9 +422,7 @@ public class EventConsumers {
           sleep(1000);
           return false;
         }
-      }
-      if (chunk.size() == 1) {
-        batchSizes.record(1);
+        batchSizes.record(1); // applied in a transaction of its own
       }
       return true;
     }

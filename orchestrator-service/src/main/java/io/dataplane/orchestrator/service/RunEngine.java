@@ -675,15 +675,11 @@ public class RunEngine {
     return false;
   }
 
-  public void onStarted(UUID eventId, AttemptStarted e) {
-    db.tx(tx -> started(tx, eventId, e));
-  }
-
   /**
-   * Applies many task events (AttemptStarted, AttemptFinished) in one transaction: a group commit,
-   * one commit instead of one per event. The events are applied ordered by run (stable, so the
-   * events of one run keep their order), so that two batches lock runs in the same order. When this
-   * throws, nothing of the batch was applied.
+   * Applies task events (AttemptStarted, AttemptFinished; one, or many as a group commit) in one
+   * transaction: one commit instead of one per event. The events are applied ordered by run
+   * (stable, so the events of one run keep their order), so that two batches lock runs in the same
+   * order. When this throws, nothing of the batch was applied.
    */
   public void onTaskEvents(List<EventEnvelope<? extends Event>> batch) {
     List<EventEnvelope<? extends Event>> ordered = new ArrayList<>(batch);
@@ -760,11 +756,6 @@ public class RunEngine {
       markRunning(tx, tr, deadline);
     }
     return null;
-  }
-
-  public void onFinished(UUID eventId, AttemptFinished e0) {
-    AttemptFinished e = cleaned(e0);
-    db.tx(tx -> finished(tx, eventId, e));
   }
 
   /** Checked again here: text PostgreSQL refuses (NUL, unpaired surrogates) from any worker. */
