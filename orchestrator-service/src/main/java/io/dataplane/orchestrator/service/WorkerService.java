@@ -47,6 +47,9 @@ public class WorkerService {
   /** The outages told by {@link #unserved()}: group → its oldest waiting dispatch. */
   private final Map<String, Instant> unservedSent = new ConcurrentHashMap<>();
 
+  /** Dispatches suspected lost (see check), with when this check first suspected them. */
+  private final Map<String, Instant> suspectedLost = new ConcurrentHashMap<>();
+
   private volatile boolean listening;
 
   /**
@@ -348,21 +351,47 @@ public class WorkerService {
           "worker " + o[2] + " no longer reports this attempt; its result was lost");
       metrics.unreported();
     }
-    // dispatches no worker took although one of the group had room: lost on the way
+    // dispatches no worker took although one of the group had room: lost on the way. Not those
+    // that merely wait their turn behind others (a large fan-out queues thousands for minutes
+    // while the group's workers, between two claims, report a free slot): a dispatch is suspected
+    // lost when the group's queue has gone well past it (an attempt dispatched more than the
+    // period after it was claimed within the period) or has not moved (no claim of the group
+    // within the period), and sent again once it has stayed suspect for the period: its
+    // dispatched_at is its transaction's start, and a transaction dispatching thousands commits
+    // long after it, so only what this check has seen for the period counts as waited for
+    double after = config.redispatchAfter().toMillis() / 1000.0;
     List<Object[]> unclaimed =
         db.tx(
             tx ->
                 tx.list(
-                    "select a.task_run_id, a.attempt, r.environment || '/' || a.worker_group"
+                    "with moving as (select r.environment || '/' || b.worker_group as grp,"
+                        + " max(b.dispatched_at) as passed from attempts b"
+                        + " join runs r on r.id = b.run_id"
+                        + " where b.claimed_at > now() - make_interval(secs => ?) group by 1)"
+                        + " select a.task_run_id, a.attempt, r.environment || '/' || a.worker_group"
                         + " from attempts a join runs r on r.id = a.run_id"
+                        + " left join moving m on m.grp = r.environment || '/' || a.worker_group"
                         + " where a.state = 'DISPATCHED'"
                         + " and a.dispatched_at < now() - make_interval(secs => ?)"
+                        + " and (m.grp is null"
+                        + " or m.passed > a.dispatched_at + make_interval(secs => ?))"
                         + " and exists (select 1 from workers w where w.state = 'ACTIVE'"
                         + " and not w.draining and w.free_slots > 0"
                         + " and r.environment || '/' || a.worker_group = any(w.groups))",
                     rs -> new Object[] {Db.uuid(rs, "task_run_id"), rs.getInt(2), rs.getString(3)},
-                    config.redispatchAfter().toMillis() / 1000.0));
+                    after,
+                    after,
+                    after));
+    Instant now = Instant.now();
+    Map<String, Instant> seen = new HashMap<>();
     for (Object[] o : unclaimed) {
+      String key = o[0] + "/" + o[1];
+      Instant since = suspectedLost.getOrDefault(key, now);
+      seen.put(key, since);
+      if (Duration.between(since, now).compareTo(config.redispatchAfter()) < 0) {
+        continue;
+      }
+      seen.remove(key);
       if (engine.redispatch((UUID) o[0], (Integer) o[1])) {
         Log.warnf(
             "attempt %s/%d was not taken within %s although group %s has free slots: dispatched"
@@ -371,6 +400,9 @@ public class WorkerService {
         metrics.redispatched();
       }
     }
+    // what is no longer suspect (claimed, or the queue moves again) starts afresh next time
+    suspectedLost.clear();
+    suspectedLost.putAll(seen);
     unserved();
     refreshGauges();
     fencedSent.values().removeIf(t -> t.isBefore(Instant.now().minusSeconds(60)));

@@ -519,6 +519,34 @@ class ScenarioTest {
   }
 
   @Test
+  void dispatchesWaitingTheirTurnBehindOthersAreNotSentAgain() {
+    Setup s = deploy("fanout");
+    // a worker that reads one dispatch every 30 ms: the fan-out's 200 tasks wait up to 6 s in the
+    // queue, longer than redispatch-after (2 s), while the worker reports free slots all along
+    TestWorker w =
+        worker(
+            s,
+            d -> {
+              sleepMillis(30);
+              return TestWorker.ok();
+            });
+    await().atMost(WITHIN).until(() -> workerState(w.workerId).equals("ACTIVE"));
+    double repeatedBefore = counter("dataplane_dispatches_repeated_total");
+    String runId = start(s);
+    awaitRun(runId, "SUCCEEDED", WITHIN);
+    assertThat(w.dispatched()).as("each task dispatched once").hasSize(202);
+    assertThat(counter("dataplane_dispatches_repeated_total")).isEqualTo(repeatedBefore);
+  }
+
+  private static void sleepMillis(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void silentWorkerIsLostAndItsAttemptRequeued() {
     Setup s = deploy("single");
     // the first worker takes attempt 1 and then goes silent; the second takes what is re-queued
@@ -658,8 +686,12 @@ class ScenarioTest {
   }
 
   private static double fencedCount() {
+    return counter("dataplane_fenced_results_total");
+  }
+
+  private static double counter(String name) {
     for (String line : api().get("/q/metrics").asString().split("\n")) {
-      if (line.startsWith("dataplane_fenced_results_total")) {
+      if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
