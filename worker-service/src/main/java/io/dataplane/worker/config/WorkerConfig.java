@@ -39,6 +39,21 @@ public interface WorkerConfig {
   OptionalInt slots();
 
   /**
+   * Share consumers per worker group: each takes one dispatch at a time and claims it, so with two
+   * the next claim overlaps the current one (docs/adr/0002 has the figures). At least 1.
+   */
+  @WithDefault("2")
+  int dispatchConsumers();
+
+  /**
+   * How long a dispatch taken while the worker's last free slot went to another of its consumers
+   * waits for a slot before it is handed back to the group (a hand-back counts against the record's
+   * deliveries, {@code group.share.delivery.count.limit}, 5 by default).
+   */
+  @WithDefault("1s")
+  Duration dispatchSlotWait();
+
+  /**
    * How task processes are contained: bwrap (always; a worker whose start-up probe cannot start
    * bubblewrap is not ready and takes no work), auto (bubblewrap when it works here, else none, if
    * {@link #allowUnsandboxed()}) or none (needs {@link #allowUnsandboxed()}).

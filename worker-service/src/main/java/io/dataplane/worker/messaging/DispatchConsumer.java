@@ -37,10 +37,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Takes TaskDispatched records of the worker's groups through Kafka share groups (KIP-932): every
- * worker of a group reads every partition, and the broker hands each record to one of them. A
- * worker asks for one record at a time and only while a slot is free, so whichever worker is idle
- * takes the next attempt, whatever run it belongs to. One share consumer per worker group of an
- * environment ({@code environment/group}), reading {@code
+ * worker of a group reads every partition, and the broker hands each record to one of them. Each
+ * consumer asks for one record at a time and only while a slot is free, so whichever worker is idle
+ * takes the next attempt, whatever run it belongs to; a worker runs {@code dispatch-consumers} of
+ * them per group (2), so that one claims while the other takes the next record. One share consumer
+ * per worker group of an environment ({@code environment/group}), reading {@code
  * dataplane.task-dispatch.<environment>.<group>} in the share group {@code
  * dataplane-workers.<environment>.<group>}: a worker never sees another environment's dispatches,
  * and one that does arrive on the wrong topic is rejected, not run.
@@ -98,10 +99,13 @@ public class DispatchConsumer {
       return;
     }
     running = true;
+    int perGroup = Math.max(1, config.dispatchConsumers());
     for (WorkerGroupRef group : config.groups().stream().distinct().toList()) {
-      GroupConsumer gc = new GroupConsumer(group);
-      consumers.add(gc);
-      gc.thread.start();
+      for (int i = 0; i < perGroup; i++) {
+        GroupConsumer gc = new GroupConsumer(group, i);
+        consumers.add(gc);
+        gc.thread.start();
+      }
     }
   }
 
@@ -131,13 +135,15 @@ public class DispatchConsumer {
 
   private final class GroupConsumer {
     final WorkerGroupRef group;
+    final int index;
     final Thread thread;
     volatile KafkaShareConsumer<String, byte[]> consumer;
     volatile boolean subscribed;
 
-    GroupConsumer(WorkerGroupRef group) {
+    GroupConsumer(WorkerGroupRef group, int index) {
       this.group = group;
-      this.thread = new Thread(this::loop, "dp-dispatch-" + group);
+      this.index = index;
+      this.thread = new Thread(this::loop, "dp-dispatch-" + group + "-" + index);
       this.thread.setDaemon(true);
     }
 
@@ -148,7 +154,14 @@ public class DispatchConsumer {
       p.put(ConsumerConfig.GROUP_ID_CONFIG, shareGroup);
       p.put(
           ConsumerConfig.CLIENT_ID_CONFIG,
-          "worker-" + config.instanceId() + "-" + group.environment() + "." + group.group());
+          "worker-"
+              + config.instanceId()
+              + "-"
+              + group.environment()
+              + "."
+              + group.group()
+              + "-"
+              + index);
       p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
       // exactly one record per poll (KIP-1206): a worker never holds dispatches it has no slot for
       p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
@@ -227,7 +240,8 @@ public class DispatchConsumer {
   /**
    * Decides what becomes of one dispatch record: taken or skipped (ACCEPT) or not now (RELEASE).
    */
-  private AcknowledgeType handle(WorkerGroupRef group, ConsumerRecord<String, byte[]> record) {
+  private AcknowledgeType handle(WorkerGroupRef group, ConsumerRecord<String, byte[]> record)
+      throws InterruptedException {
     EventEnvelope<?> envelope;
     try {
       envelope = codec.decode(record.value());
@@ -251,9 +265,13 @@ public class DispatchConsumer {
     if (attempts.isRunning(d.taskRunId(), d.attempt())) {
       return AcknowledgeType.ACCEPT; // a redelivery of what this worker holds already
     }
-    int slot = attempts.reserveSlot();
+    // the slot seen free before the poll may have gone to another consumer of this worker: wait a
+    // little for the next one rather than hand the record back at once (a fan-out frees a slot
+    // every
+    // few milliseconds; each hand-back counts against the record's deliveries)
+    int slot = attempts.reserveSlot(config.dispatchSlotWait());
     if (slot < 0) {
-      return AcknowledgeType.RELEASE; // another group's consumer took the slot: someone else may
+      return AcknowledgeType.RELEASE; // no slot came: another worker may take it
     }
     Boolean claimed = claim(d);
     if (claimed == null) {

@@ -243,6 +243,15 @@ public class AttemptService {
     return runner == null || s == null ? -1 : s.reserve();
   }
 
+  /**
+   * Reserves a slot, waiting up to {@code timeout} for one; -1 when none came or the worker cannot
+   * run tasks or drains.
+   */
+  public int reserveSlot(Duration timeout) throws InterruptedException {
+    Slots s = slots;
+    return runner == null || s == null ? -1 : s.reserve(timeout);
+  }
+
   /** Gives back a slot reserved for an attempt that was not claimed. */
   public void releaseSlot(int slot) {
     slots.release(slot);

@@ -60,6 +60,22 @@ public final class Slots {
     return slot;
   }
 
+  /**
+   * Reserves a slot, waiting up to {@code timeout} for one to be given back; -1 when none came in
+   * time or the worker drains.
+   */
+  public synchronized int reserve(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!draining && free.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return -1;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return reserve();
+  }
+
   /** Gives a reserved slot back. A slot that is not reserved is refused: it would be run twice. */
   public synchronized void release(int slot) {
     if (slot < 0 || slot >= size || !taken[slot]) {

@@ -59,6 +59,35 @@ class SlotsTest {
   }
 
   @Test
+  void aReservationWaitsForTheNextSlotAndADrainEndsTheWait() throws Exception {
+    // two dispatch consumers saw the last slot free; the one that lost it waits for the next
+    Slots slots = new Slots(1);
+    int s = slots.reserve();
+    assertThat(slots.reserve(Duration.ofMillis(20))).isEqualTo(-1);
+    CompletableFuture<Integer> waiter = reserveAsync(slots, Duration.ofSeconds(30));
+    slots.release(s);
+    await().atMost(Duration.ofSeconds(5)).until(waiter::isDone);
+    assertThat(waiter.get()).isEqualTo(s);
+    assertThat(slots.free()).isZero();
+
+    CompletableFuture<Integer> draining = reserveAsync(slots, Duration.ofSeconds(30));
+    slots.drain();
+    await().atMost(Duration.ofSeconds(5)).until(draining::isDone);
+    assertThat(draining.get()).isEqualTo(-1);
+  }
+
+  private static CompletableFuture<Integer> reserveAsync(Slots slots, Duration timeout) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return slots.reserve(timeout);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  @Test
   void aDrainingWorkerHandsOutNothing() throws Exception {
     Slots slots = new Slots(2);
     int s = slots.reserve();
@@ -71,7 +100,7 @@ class SlotsTest {
   }
 
   @Test
-  void theDefaultIsOneSlotPerCore() {
+  void theDefaultIsFourSlotsPerCore() {
     assertThat(Slots.count(0, 2)).isEqualTo(8);
     assertThat(Slots.count(-3, 8)).isEqualTo(32);
     assertThat(Slots.count(5, 2)).isEqualTo(5);
