@@ -52,4 +52,37 @@ public record Schedule(
   public static String requestId(UUID scheduleId, Instant fireTime) {
     return scheduleId + "@" + fireTime;
   }
+
+  /** The same schedule in another state, fired through {@code firedThrough}, changed by actor. */
+  public Schedule withState(
+      State s, String reason, Instant firedThrough, Instant at, String actor) {
+    return new Schedule(
+        id,
+        environment,
+        name,
+        pipeline,
+        description,
+        cron,
+        rrule,
+        timezone,
+        startAt,
+        endAt,
+        params,
+        misfirePolicy,
+        misfireCap,
+        s,
+        reason,
+        releaseId,
+        latestReleaseId,
+        firedThrough,
+        createdAt,
+        createdBy,
+        at,
+        actor);
+  }
+
+  /** The same schedule, fired through {@code t}. */
+  public Schedule withFiredThrough(Instant t) {
+    return withState(state, stateReason, t, updatedAt, updatedBy);
+  }
 }

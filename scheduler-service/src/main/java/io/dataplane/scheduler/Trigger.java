@@ -74,6 +74,26 @@ public record Trigger(
   }
 
   public Trigger withState(Schedule.State s, String reason, Instant at, String actor) {
+    return copy(tokenHash, s, reason, latestReleaseId, at, actor);
+  }
+
+  /** The same trigger with this webhook token hash. */
+  public Trigger withTokenHash(String hash) {
+    return copy(hash, state, stateReason, latestReleaseId, updatedAt, updatedBy);
+  }
+
+  /** The same trigger, with this latest release of its pipeline. */
+  public Trigger withLatest(String latest) {
+    return copy(tokenHash, state, stateReason, latest, updatedAt, updatedBy);
+  }
+
+  private Trigger copy(
+      String tokenHash,
+      Schedule.State state,
+      String stateReason,
+      String latestReleaseId,
+      Instant updatedAt,
+      String updatedBy) {
     return new Trigger(
         id,
         environment,
@@ -90,13 +110,13 @@ public record Trigger(
         tokenHash,
         secretName,
         params,
-        s,
-        reason,
+        state,
+        stateReason,
         releaseId,
         latestReleaseId,
         createdAt,
         createdBy,
-        at,
-        actor);
+        updatedAt,
+        updatedBy);
   }
 }

@@ -14,8 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -52,21 +50,11 @@ public class BundleResource {
         bundles.find(digest).orElseThrow(() -> DataplaneException.notFound("bundle " + digest));
     if (Downloads.matches(ifNoneMatch, digest)) {
       metrics.cacheValidated("bundle");
-      return Response.notModified()
-          .header(HttpHeaders.ETAG, Downloads.etag(digest))
-          .header(HttpHeaders.CACHE_CONTROL, IMMUTABLE)
-          .build();
+      return Downloads.notModified(digest).header(HttpHeaders.CACHE_CONTROL, IMMUTABLE).build();
     }
-    java.nio.file.Path verified;
-    try {
-      verified = blobs.fetchVerified(Digests.hexOf(digest));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Response.ResponseBuilder ok = Downloads.ok(blobs, digest, "application/gzip");
     metrics.downloaded("bundle");
-    return Response.ok(Downloads.streamAndDelete(verified), "application/gzip")
-        .header(HttpHeaders.ETAG, Downloads.etag(digest))
-        .header(HttpHeaders.CACHE_CONTROL, IMMUTABLE)
+    return ok.header(HttpHeaders.CACHE_CONTROL, IMMUTABLE)
         .header(HttpHeaders.CONTENT_LENGTH, b.sizeBytes())
         .header(
             "Content-Disposition", "attachment; filename=\"" + Digests.hexOf(digest) + ".tar.gz\"")

@@ -1,9 +1,14 @@
 package io.dataplane.filestore.rest;
 
+import io.dataplane.filestore.service.BlobService;
+import io.dataplane.filestore.service.Digests;
 import io.quarkus.logging.Log;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -37,8 +42,27 @@ final class Downloads {
     return false;
   }
 
+  /** 304 for {@code digest}, with its ETag. */
+  static Response.ResponseBuilder notModified(String digest) {
+    return Response.notModified().header(HttpHeaders.ETAG, etag(digest));
+  }
+
+  /**
+   * 200 streaming the blob of {@code digest}, with its ETag; the bytes are checked against the
+   * digest before the answer starts.
+   */
+  static Response.ResponseBuilder ok(BlobService blobs, String digest, String type) {
+    Path verified;
+    try {
+      verified = blobs.fetchVerified(Digests.hexOf(digest));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Response.ok(streamAndDelete(verified), type).header(HttpHeaders.ETAG, etag(digest));
+  }
+
   /** Streams a verified scratch file to the client, then deletes it. */
-  static StreamingOutput streamAndDelete(Path file) {
+  private static StreamingOutput streamAndDelete(Path file) {
     return out -> {
       try (InputStream in = Files.newInputStream(file)) {
         in.transferTo(out);

@@ -7,7 +7,6 @@ import io.dataplane.filestore.Bundle;
 import io.dataplane.filestore.StoredFile;
 import io.dataplane.filestore.service.BlobService;
 import io.dataplane.filestore.service.BundleService;
-import io.dataplane.filestore.service.Digests;
 import io.dataplane.filestore.service.FileService;
 import io.dataplane.filestore.service.FilestoreMetrics;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,9 +26,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Date;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -136,18 +133,11 @@ public class FileResource {
     StoredFile f = files.get(env, pipeline, path);
     if (Downloads.matches(ifNoneMatch, f.digest())) {
       metrics.cacheValidated("file");
-      return Response.notModified().header(HttpHeaders.ETAG, Downloads.etag(f.digest())).build();
+      return Downloads.notModified(f.digest()).build();
     }
-    java.nio.file.Path verified;
-    try {
-      verified = blobs.fetchVerified(Digests.hexOf(f.digest()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Response.ResponseBuilder ok = Downloads.ok(blobs, f.digest(), f.contentType());
     metrics.downloaded("file");
-    return Response.ok(Downloads.streamAndDelete(verified), f.contentType())
-        .header(HttpHeaders.ETAG, Downloads.etag(f.digest()))
-        .header(HttpHeaders.CONTENT_LENGTH, f.sizeBytes())
+    return ok.header(HttpHeaders.CONTENT_LENGTH, f.sizeBytes())
         .header(HttpHeaders.CACHE_CONTROL, "no-cache")
         .header(HttpHeaders.LAST_MODIFIED, Date.from(f.modifiedAt()))
         .header("X-Dataplane-Digest", f.digest())

@@ -109,40 +109,35 @@ public class BundleService {
   }
 
   private void record(String env, String pipeline, String actor, Bundle b) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into bundles (digest, size_bytes, file_count) values (?, ?, ?)"
-                    + " on conflict do nothing")) {
-          ps.setString(1, b.digest());
-          ps.setLong(2, b.sizeBytes());
-          ps.setInt(3, b.files());
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into bundle_publications (digest, environment, pipeline, published_by)"
-                    + " values (?, ?, ?, ?)")) {
-          ps.setString(1, b.digest());
-          ps.setString(2, env);
-          ps.setString(3, pipeline);
-          ps.setString(4, actor);
-          ps.executeUpdate();
-        }
-        events.published(
-            c,
-            new BundlePublished(env, pipeline, b.digest(), b.sizeBytes(), b.files()),
-            traceparent());
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot record bundle " + b.digest(), e);
-    }
+    Transactions.inTransaction(
+        dataSource,
+        "cannot record bundle " + b.digest(),
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into bundles (digest, size_bytes, file_count) values (?, ?, ?)"
+                      + " on conflict do nothing")) {
+            ps.setString(1, b.digest());
+            ps.setLong(2, b.sizeBytes());
+            ps.setInt(3, b.files());
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into bundle_publications (digest, environment, pipeline, published_by)"
+                      + " values (?, ?, ?, ?)")) {
+            ps.setString(1, b.digest());
+            ps.setString(2, env);
+            ps.setString(3, pipeline);
+            ps.setString(4, actor);
+            ps.executeUpdate();
+          }
+          events.published(
+              c,
+              new BundlePublished(env, pipeline, b.digest(), b.sizeBytes(), b.files()),
+              traceparent());
+          return null;
+        });
   }
 
   /** The bundle {@code digest}, if it was ever published. */

@@ -134,52 +134,44 @@ public class FileService {
       String contentType,
       String actor,
       BlobService.Received r) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        lockPipeline(c, env, pipeline);
-        // checked again under the lock: concurrent uploads to one pipeline cannot pass it together
-        long others = totalBytesExcept(c, env, pipeline, path);
-        if (others + r.size() > maxPipeline) {
-          c.rollback();
-          metrics.rejected("pipeline-limit");
-          throw BlobService.tooLarge(pipelineLimitMessage(others));
-        }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        boolean created;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into files ("
-                    + COLUMNS
-                    + ") values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (environment, pipeline, path)"
-                    + " do update set size_bytes = excluded.size_bytes, digest = excluded.digest,"
-                    + " content_type = excluded.content_type, modified_by = excluded.modified_by,"
-                    + " modified_at = excluded.modified_at returning (xmax = 0)")) {
-          ps.setString(1, env);
-          ps.setString(2, pipeline);
-          ps.setString(3, path);
-          ps.setLong(4, r.size());
-          ps.setString(5, r.hex());
-          ps.setString(6, contentType);
-          ps.setString(7, actor);
-          ps.setTimestamp(8, Timestamp.from(now));
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            created = rs.getBoolean(1);
+    return Transactions.inTransaction(
+        dataSource,
+        "cannot save " + path,
+        c -> {
+          lockPipeline(c, env, pipeline);
+          // checked again under the lock: concurrent uploads to one pipeline cannot pass it
+          // together
+          long others = totalBytesExcept(c, env, pipeline, path);
+          if (others + r.size() > maxPipeline) {
+            metrics.rejected("pipeline-limit");
+            throw BlobService.tooLarge(pipelineLimitMessage(others));
           }
-        }
-        c.commit();
-        return new Written(
-            new StoredFile(
-                env, pipeline, path, r.size(), Digests.of(r.hex()), contentType, actor, now),
-            created);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot save " + path, e);
-    }
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+          boolean created;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into files ("
+                      + COLUMNS
+                      + ") values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (environment, pipeline, path)"
+                      + " do update set size_bytes = excluded.size_bytes, digest = excluded.digest,"
+                      + " content_type = excluded.content_type, modified_by = excluded.modified_by,"
+                      + " modified_at = excluded.modified_at returning (xmax = 0)")) {
+            bindFile(ps, env, pipeline, path);
+            ps.setLong(4, r.size());
+            ps.setString(5, r.hex());
+            ps.setString(6, contentType);
+            ps.setString(7, actor);
+            ps.setTimestamp(8, Timestamp.from(now));
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              created = rs.getBoolean(1);
+            }
+          }
+          return new Written(
+              new StoredFile(
+                  env, pipeline, path, r.size(), Digests.of(r.hex()), contentType, actor, now),
+              created);
+        });
   }
 
   public Optional<StoredFile> find(String env, String pipeline, String path) {
@@ -191,9 +183,7 @@ public class FileService {
                 "select "
                     + COLUMNS
                     + " from files where environment = ? and pipeline = ? and path = ?")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      ps.setString(3, path);
+      bindFile(ps, env, pipeline, path);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(row(rs)) : Optional.empty();
       }
@@ -246,41 +236,34 @@ public class FileService {
     checkPath("from", from);
     checkPath("to", to);
     orchestrator.requireEnvironment(env);
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        lockPipeline(c, env, pipeline);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        if (!from.equals(to) && exists(c, env, pipeline, to)) {
-          throw DataplaneException.conflict("file " + to + " already exists; delete it first");
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update files set path = ?, modified_by = ?, modified_at = ?"
-                    + " where environment = ? and pipeline = ? and path = ? returning "
-                    + COLUMNS)) {
-          ps.setString(1, to);
-          ps.setString(2, actor);
-          ps.setTimestamp(3, Timestamp.from(now));
-          ps.setString(4, env);
-          ps.setString(5, pipeline);
-          ps.setString(6, from);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              throw DataplaneException.notFound("file " + from);
-            }
-            StoredFile moved = row(rs);
-            c.commit();
-            return moved;
+    return Transactions.inTransaction(
+        dataSource,
+        "cannot move " + from,
+        c -> {
+          lockPipeline(c, env, pipeline);
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+          if (!from.equals(to) && exists(c, env, pipeline, to)) {
+            throw DataplaneException.conflict("file " + to + " already exists; delete it first");
           }
-        }
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot move " + from, e);
-    }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update files set path = ?, modified_by = ?, modified_at = ?"
+                      + " where environment = ? and pipeline = ? and path = ? returning "
+                      + COLUMNS)) {
+            ps.setString(1, to);
+            ps.setString(2, actor);
+            ps.setTimestamp(3, Timestamp.from(now));
+            ps.setString(4, env);
+            ps.setString(5, pipeline);
+            ps.setString(6, from);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw DataplaneException.notFound("file " + from);
+              }
+              return row(rs);
+            }
+          }
+        });
   }
 
   public void delete(String env, String pipeline, String path) {
@@ -290,9 +273,7 @@ public class FileService {
         PreparedStatement ps =
             c.prepareStatement(
                 "delete from files where environment = ? and pipeline = ? and path = ?")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      ps.setString(3, path);
+      bindFile(ps, env, pipeline, path);
       if (ps.executeUpdate() == 0) {
         throw DataplaneException.notFound("file " + path);
       }
@@ -306,9 +287,7 @@ public class FileService {
     try (PreparedStatement ps =
         c.prepareStatement(
             "select 1 from files where environment = ? and pipeline = ? and path = ?")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      ps.setString(3, path);
+      bindFile(ps, env, pipeline, path);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
@@ -329,14 +308,20 @@ public class FileService {
         c.prepareStatement(
             "select coalesce(sum(size_bytes), 0) from files"
                 + " where environment = ? and pipeline = ? and path <> ?")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      ps.setString(3, path);
+      bindFile(ps, env, pipeline, path);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
       }
     }
+  }
+
+  /** Binds the key of a file (environment, pipeline, path) as the first three parameters. */
+  private static void bindFile(PreparedStatement ps, String env, String pipeline, String path)
+      throws SQLException {
+    ps.setString(1, env);
+    ps.setString(2, pipeline);
+    ps.setString(3, path);
   }
 
   /** Serializes the writers of one pipeline for the rest of the transaction. */

@@ -1,6 +1,7 @@
 package io.dataplane.scheduler.messaging;
 
 import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
 import io.dataplane.scheduler.config.SchedulerConfig;
@@ -10,8 +11,13 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -74,5 +80,22 @@ public class OutboxRelay {
       producer = KafkaClients.producer(props, meters);
     }
     return producer;
+  }
+
+  /**
+   * Sends a consumed record that can never be processed to the dead letters (without its value when
+   * Kafka finds it too large); throws when it cannot.
+   */
+  void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail) throws Exception {
+    ProducerRecord<String, byte[]> dead =
+        DeadLetters.record(r, "scheduler-service", reason, detail);
+    try {
+      producer().send(dead).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RecordTooLargeException)) {
+        throw e;
+      }
+      producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -10,7 +10,6 @@ import io.dataplane.common.events.SlaMissed;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.common.messaging.DeadLetters;
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.repository.ScheduleRepository;
@@ -34,23 +33,13 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -71,14 +60,10 @@ public class PipelineEventsConsumer {
   private final NotificationService notifications;
   private final TriggerRepository triggers;
   private final TriggerService triggerService;
-  private final SchedulerConfig config;
-  private final String bootstrap;
   private final MeterRegistry meters;
   private final OutboxRelay relay;
   private final EventCodec codec = new EventCodec();
-  private volatile boolean running;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
+  private final ConsumerLoop loop;
 
   public PipelineEventsConsumer(
       ScheduleRepository repository,
@@ -100,9 +85,17 @@ public class PipelineEventsConsumer {
     this.notifications = notifications;
     this.triggers = triggers;
     this.triggerService = triggerService;
-    this.config = config;
-    this.bootstrap = bootstrap;
     this.meters = meters;
+    this.loop =
+        new ConsumerLoop(
+            "scheduler-events-consumer",
+            "event consumer",
+            ConsumerLoop.properties(
+                bootstrap,
+                config.consumerGroup(),
+                config.consumerOffsetReset(),
+                "scheduler-" + config.instanceId()),
+            meters);
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -116,83 +109,27 @@ public class PipelineEventsConsumer {
         meters.counter("dataplane.dead.letters", "topic", topic, "reason", reason);
       }
     }
-    running = true;
-    thread = new Thread(this::loop, "scheduler-events-consumer");
-    thread.setDaemon(true);
-    thread.start();
+    loop.start(this::consume);
   }
 
   void onStop(@Observes ShutdownEvent ev) {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.stop();
   }
 
-  private void loop() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumerOffsetReset());
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "scheduler-" + config.instanceId());
-    while (running) {
-      // a new consumer (and new meters) after a failure; closing the old one removed its meters
-      try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(props, meters)) {
-        consumer = c;
-        c.subscribe(
-            List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS),
-            new ConsumerRebalanceListener() {
-              @Override
-              public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+  private void consume(KafkaConsumer<String, byte[]> c) throws Exception {
+    c.subscribe(
+        List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
 
-              @Override
-              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-                commitStart(c, parts);
-              }
-            });
-        while (running) {
-          ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(5));
-          for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-              handle(r);
-            } catch (Exception e) {
-              if (!running || DeadLetters.isTransient(e)) {
-                throw e; // the consumer restarts from the last commit and tries again
-              }
-              deadLetter(r, DeadLetters.reasonOf(e), DeadLetters.describe(e));
-            }
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+            commitStart(c, parts);
           }
-          if (!records.isEmpty()) {
-            c.commitSync();
-          }
-        }
-      } catch (WakeupException e) {
-        // shutting down
-      } catch (Exception e) {
-        if (running) {
-          Log.warnf("event consumer failed; restarting: %s", e.getMessage());
-          try {
-            Thread.sleep(1000);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-        }
-      } finally {
-        consumer = null;
-      }
+        });
+    while (loop.running()) {
+      loop.process(c, c.poll(Duration.ofSeconds(5)), this::handle, this::deadLetter);
     }
   }
 
@@ -221,16 +158,7 @@ public class PipelineEventsConsumer {
   /** Sends a record that can never be processed to the dead letters; throws when it cannot. */
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail)
       throws Exception {
-    ProducerRecord<String, byte[]> dead =
-        DeadLetters.record(r, "scheduler-service", reason, detail);
-    try {
-      relay.producer().send(dead).get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof RecordTooLargeException)) {
-        throw e;
-      }
-      relay.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
-    }
+    relay.deadLetter(r, reason, detail);
     meters.counter("dataplane.dead.letters", "topic", r.topic(), "reason", reason).increment();
     Log.errorf(
         "record %s-%d@%d can never be processed (%s: %s); sent to %s, moving on",
@@ -302,37 +230,31 @@ public class PipelineEventsConsumer {
 
   /** Schedules on "latest" run the new release from now on. */
   public void pipelineReleased(PipelineReleased rel) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        List<UUID> ids = repository.idsOfPipeline(c, rel.environment(), rel.pipeline());
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update schedules set latest_release_id = ? where environment = ? and pipeline = ?")) {
-          ps.setString(1, rel.releaseId());
-          ps.setString(2, rel.environment());
-          ps.setString(3, rel.pipeline());
-          ps.executeUpdate();
-        }
-        triggers.released(c, rel.environment(), rel.pipeline(), rel.releaseId());
-        if (rel.triggers() != null) {
-          int n =
-              triggerService.syncDeclared(
-                  c, rel.environment(), rel.pipeline(), rel.releaseId(), rel.triggers());
-          if (n > 0) {
-            Log.infof(
-                "release %s of %s/%s: %d declared triggers created, changed or stopped",
-                rel.releaseId(), rel.environment(), rel.pipeline(), n);
+    repository.inTransaction(
+        c -> {
+          List<UUID> ids = repository.idsOfPipeline(c, rel.environment(), rel.pipeline());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update schedules set latest_release_id = ? where environment = ? and pipeline = ?")) {
+            ps.setString(1, rel.releaseId());
+            ps.setString(2, rel.environment());
+            ps.setString(3, rel.pipeline());
+            ps.executeUpdate();
           }
-        }
-        for (UUID id : ids) {
-          repository.notifyChange(c, id);
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+          triggers.released(c, rel.environment(), rel.pipeline(), rel.releaseId());
+          if (rel.triggers() != null) {
+            int n =
+                triggerService.syncDeclared(
+                    c, rel.environment(), rel.pipeline(), rel.releaseId(), rel.triggers());
+            if (n > 0) {
+              Log.infof(
+                  "release %s of %s/%s: %d declared triggers created, changed or stopped",
+                  rel.releaseId(), rel.environment(), rel.pipeline(), n);
+            }
+          }
+          for (UUID id : ids) {
+            repository.notifyChange(c, id);
+          }
+        });
   }
 }

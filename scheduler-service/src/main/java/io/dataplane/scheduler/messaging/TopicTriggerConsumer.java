@@ -3,8 +3,6 @@ package io.dataplane.scheduler.messaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.common.events.Topics;
 import io.dataplane.common.json.Json;
-import io.dataplane.common.messaging.DeadLetters;
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.scheduler.Trigger;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.repository.TriggerRepository;
@@ -24,17 +22,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -57,10 +47,7 @@ public class TopicTriggerConsumer {
   private final SchedulerConfig config;
   private final OutboxRelay relay;
   private final MeterRegistry meters;
-  private final String bootstrap;
-  private volatile boolean running;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
+  private final ConsumerLoop loop;
 
   public TopicTriggerConsumer(
       TriggerRepository repository,
@@ -74,105 +61,54 @@ public class TopicTriggerConsumer {
     this.config = config;
     this.relay = relay;
     this.meters = meters;
-    this.bootstrap = bootstrap;
+    Properties props =
+        ConsumerLoop.properties(
+            bootstrap,
+            config.triggers().consumerGroup(),
+            config.triggers().topicOffsetReset(),
+            "scheduler-topics-" + config.instanceId());
+    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
+    this.loop =
+        new ConsumerLoop("scheduler-topic-triggers", "topic trigger consumer", props, meters);
   }
 
   void onStart(@Observes StartupEvent ev) {
-    running = true;
-    thread = new Thread(this::loop, "scheduler-topic-triggers");
-    thread.setDaemon(true);
-    thread.start();
+    loop.start(this::consume);
   }
 
   void onStop(@Observes ShutdownEvent ev) {
-    running = false;
-    synchronized (this) {
-      notifyAll();
-    }
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.stop();
   }
 
-  private void loop() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.triggers().consumerGroup());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.triggers().topicOffsetReset());
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "scheduler-topics-" + config.instanceId());
-    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(props, meters)) {
-        consumer = c;
-        Set<String> subscribed = Set.of();
-        Instant refreshAt = Instant.MIN;
-        Map<String, List<Trigger>> byTopic = Map.of();
-        while (running) {
-          if (!Instant.now().isBefore(refreshAt)) {
-            byTopic = topics();
-            refreshAt = Instant.now().plus(config.triggers().topicRefresh());
-            if (!byTopic.keySet().equals(subscribed)) {
-              subscribed = Set.copyOf(byTopic.keySet());
-              if (subscribed.isEmpty()) {
-                c.unsubscribe();
-              } else {
-                c.subscribe(new TreeSet<>(subscribed));
-              }
-              Log.infof("topic triggers follow %s", new TreeSet<>(subscribed));
-            }
-          }
+  private void consume(KafkaConsumer<String, byte[]> c) throws Exception {
+    Set<String> subscribed = Set.of();
+    Instant refreshAt = Instant.MIN;
+    Map<String, List<Trigger>> byTopic = Map.of();
+    while (loop.running()) {
+      if (!Instant.now().isBefore(refreshAt)) {
+        byTopic = topics();
+        refreshAt = Instant.now().plus(config.triggers().topicRefresh());
+        if (!byTopic.keySet().equals(subscribed)) {
+          subscribed = Set.copyOf(byTopic.keySet());
           if (subscribed.isEmpty()) {
-            // nothing to follow: wait for the next refresh (woken at shutdown)
-            synchronized (this) {
-              wait(config.triggers().topicRefresh().toMillis());
-            }
-            continue;
+            c.unsubscribe();
+          } else {
+            c.subscribe(new TreeSet<>(subscribed));
           }
-          ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(1));
-          for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-              handle(r, byTopic.getOrDefault(r.topic(), List.of()));
-            } catch (Exception e) {
-              if (!running || DeadLetters.isTransient(e)) {
-                throw e;
-              }
-              deadLetter(r, DeadLetters.reasonOf(e), DeadLetters.describe(e));
-            }
-          }
-          if (!records.isEmpty()) {
-            c.commitSync();
-          }
+          Log.infof("topic triggers follow %s", new TreeSet<>(subscribed));
         }
-      } catch (WakeupException e) {
-        // shutting down
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        if (running) {
-          Log.warnf("topic trigger consumer failed; restarting: %s", e.getMessage());
-          try {
-            Thread.sleep(1000);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-        }
-      } finally {
-        consumer = null;
       }
+      if (subscribed.isEmpty()) {
+        // nothing to follow: wait for the next refresh (woken at shutdown)
+        loop.pause(config.triggers().topicRefresh());
+        continue;
+      }
+      Map<String, List<Trigger>> current = byTopic;
+      loop.process(
+          c,
+          c.poll(Duration.ofSeconds(1)),
+          r -> handle(r, current.getOrDefault(r.topic(), List.of())),
+          this::deadLetter);
     }
   }
 
@@ -238,16 +174,7 @@ public class TopicTriggerConsumer {
 
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail)
       throws Exception {
-    ProducerRecord<String, byte[]> dead =
-        DeadLetters.record(r, "scheduler-service", reason, detail);
-    try {
-      relay.producer().send(dead).get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof RecordTooLargeException)) {
-        throw e;
-      }
-      relay.producer().send(DeadLetters.withoutValue(dead)).get(10, TimeUnit.SECONDS);
-    }
+    relay.deadLetter(r, reason, detail);
     meters
         .counter("dataplane.dead.letters", "topic", "topic-trigger", "reason", reason)
         .increment();

@@ -3,11 +3,9 @@ package io.dataplane.scheduler.repository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -46,10 +44,9 @@ public class FireRepository {
       ps.setObject(2, ScheduleRepository.ts(before));
       ps.setObject(3, ScheduleRepository.ts(before));
       ps.setInt(4, limit);
-      List<FireRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
+      return Jdbc.list(
+          ps,
+          rs ->
               new FireRow(
                   rs.getObject(1, UUID.class),
                   rs.getObject(2, OffsetDateTime.class).toInstant(),
@@ -60,9 +57,6 @@ public class FireRepository {
                   rs.getString(7),
                   rs.getObject(8, UUID.class),
                   rs.getString(9)));
-        }
-      }
-      return out;
     }
   }
 

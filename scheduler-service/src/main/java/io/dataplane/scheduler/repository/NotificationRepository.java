@@ -1,8 +1,5 @@
 package io.dataplane.scheduler.repository;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.dataplane.common.json.Json;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +61,14 @@ public class NotificationRepository {
 
   public Connection connection() throws SQLException {
     return schedules.connection();
+  }
+
+  public <T> T inTransaction(Jdbc.Work<T> work) throws SQLException {
+    return schedules.inTransaction(work);
+  }
+
+  public void inTransaction(Jdbc.Step step) throws SQLException {
+    schedules.inTransaction(step);
   }
 
   // --- channels ---
@@ -123,13 +127,7 @@ public class NotificationRepository {
                     + CHANNEL
                     + " from notification_channels where environment = ? order by name")) {
       ps.setString(1, env);
-      List<NotificationChannel> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(channel(rs));
-        }
-      }
-      return out;
+      return Jdbc.list(ps, NotificationRepository::channel);
     }
   }
 
@@ -243,30 +241,25 @@ public class NotificationRepository {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("select " + RULE + " from notification_rules where " + where)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<NotificationRule> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Array a = rs.getArray("events");
-          out.add(
-              new NotificationRule(
-                  rs.getObject("id", UUID.class),
-                  rs.getString("environment"),
-                  rs.getString("name"),
-                  rs.getString("pipeline"),
-                  Arrays.asList((String[]) a.getArray()),
-                  rs.getObject("channel_id", UUID.class),
-                  rs.getInt("quiet_period_seconds"),
-                  rs.getBoolean("enabled"),
-                  ScheduleRepository.instant(rs.getObject("created_at", OffsetDateTime.class)),
-                  rs.getString("created_by"),
-                  ScheduleRepository.instant(rs.getObject("updated_at", OffsetDateTime.class)),
-                  rs.getString("updated_by")));
-        }
-      }
-      return out;
+      Jdbc.bind(ps, args);
+      return Jdbc.list(
+          ps,
+          rs -> {
+            Array a = rs.getArray("events");
+            return new NotificationRule(
+                rs.getObject("id", UUID.class),
+                rs.getString("environment"),
+                rs.getString("name"),
+                rs.getString("pipeline"),
+                Arrays.asList((String[]) a.getArray()),
+                rs.getObject("channel_id", UUID.class),
+                rs.getInt("quiet_period_seconds"),
+                rs.getBoolean("enabled"),
+                ScheduleRepository.instant(rs.getObject("created_at", OffsetDateTime.class)),
+                rs.getString("created_by"),
+                ScheduleRepository.instant(rs.getObject("updated_at", OffsetDateTime.class)),
+                rs.getString("updated_by"));
+          });
     }
   }
 
@@ -321,7 +314,7 @@ public class NotificationRepository {
       ps.setString(i++, d.pipeline());
       ps.setString(i++, d.event());
       ps.setString(i++, d.eventKey());
-      ps.setString(i++, json(d.facts()));
+      ps.setString(i++, Jdbc.json(d.facts()));
       ps.setString(i++, d.state());
       ps.setObject(i++, ScheduleRepository.ts(d.nextAttemptAt()));
       ps.setString(i++, d.lastError());
@@ -349,13 +342,7 @@ public class NotificationRepository {
                     + DELIVERY)) {
       ps.setDouble(1, lease.toMillis() / 1000.0);
       ps.setInt(2, limit);
-      List<Delivery> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(delivery(rs));
-        }
-      }
-      return out;
+      return Jdbc.list(ps, NotificationRepository::delivery);
     }
   }
 
@@ -433,13 +420,7 @@ public class NotificationRepository {
       ps.setString(6, pipeline);
       ps.setString(7, pipeline);
       ps.setInt(8, limit);
-      List<Delivery> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(delivery(rs));
-        }
-      }
-      return out;
+      return Jdbc.list(ps, NotificationRepository::delivery);
     }
   }
 
@@ -450,10 +431,9 @@ public class NotificationRepository {
                 "select attempt, at, outcome, status, error, duration_ms from notification_attempts"
                     + " where delivery_id = ? order by attempt")) {
       ps.setObject(1, deliveryId);
-      List<Attempt> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
+      return Jdbc.list(
+          ps,
+          rs ->
               new Attempt(
                   rs.getInt(1),
                   ScheduleRepository.instant(rs.getObject(2, OffsetDateTime.class)),
@@ -461,9 +441,6 @@ public class NotificationRepository {
                   (Integer) rs.getObject(4),
                   rs.getString(5),
                   rs.getLong(6)));
-        }
-      }
-      return out;
     }
   }
 
@@ -492,7 +469,7 @@ public class NotificationRepository {
         rs.getString("pipeline"),
         rs.getString("event_type"),
         rs.getString("event_key"),
-        map(rs.getString("facts")),
+        Jdbc.map(rs.getString("facts")),
         rs.getString("state"),
         rs.getInt("attempts"),
         ScheduleRepository.instant(rs.getObject("next_attempt_at", OffsetDateTime.class)),
@@ -500,21 +477,5 @@ public class NotificationRepository {
         (Integer) rs.getObject("last_status"),
         ScheduleRepository.instant(rs.getObject("created_at", OffsetDateTime.class)),
         fin == null ? null : ScheduleRepository.instant(fin));
-  }
-
-  static String json(Map<String, Object> m) {
-    try {
-      return Json.mapper().writeValueAsString(m == null ? Map.of() : m);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  static Map<String, Object> map(String json) {
-    try {
-      return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

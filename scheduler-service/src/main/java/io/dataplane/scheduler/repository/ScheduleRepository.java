@@ -1,9 +1,6 @@
 package io.dataplane.scheduler.repository;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.agroal.api.AgroalDataSource;
-import io.dataplane.common.json.Json;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.schedule.MisfirePolicy;
@@ -15,7 +12,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +46,30 @@ public class ScheduleRepository {
     return dataSource.getConnection();
   }
 
+  /** Runs the work in one transaction: commits when it returns, rolls back when it throws. */
+  public <T> T inTransaction(Jdbc.Work<T> work) throws SQLException {
+    try (Connection c = connection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Runs the step in one transaction: commits when it returns, rolls back when it throws. */
+  public void inTransaction(Jdbc.Step step) throws SQLException {
+    inTransaction(
+        c -> {
+          step.run(c);
+          return null;
+        });
+  }
+
   /** Announces a change of a schedule to the leader, delivered at commit. */
   public void notifyChange(Connection c, UUID id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
@@ -65,7 +85,13 @@ public class ScheduleRepository {
             "insert into schedules ("
                 + COLUMNS
                 + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      bind(ps, s);
+      ps.setObject(1, s.id());
+      ps.setString(2, s.environment());
+      int i = bindDefinition(ps, 3, s);
+      ps.setObject(i++, ts(s.createdAt()));
+      ps.setString(i++, s.createdBy());
+      ps.setObject(i++, ts(s.updatedAt()));
+      ps.setString(i, s.updatedBy());
       ps.executeUpdate();
     }
   }
@@ -79,23 +105,7 @@ public class ScheduleRepository {
                 + " misfire_cap = ?, state = ?, state_reason = ?, release_id = ?,"
                 + " latest_release_id = ?, fired_through = ?, updated_at = ?, updated_by = ?"
                 + " where id = ?")) {
-      int i = 1;
-      ps.setString(i++, s.name());
-      ps.setString(i++, s.pipeline());
-      ps.setString(i++, s.description());
-      ps.setString(i++, s.cron());
-      ps.setString(i++, s.rrule());
-      ps.setString(i++, s.timezone());
-      ps.setObject(i++, ts(s.startAt()));
-      ps.setObject(i++, ts(s.endAt()));
-      ps.setString(i++, json(s.params()));
-      ps.setString(i++, s.misfirePolicy().name());
-      ps.setInt(i++, s.misfireCap());
-      ps.setString(i++, s.state().name());
-      ps.setString(i++, s.stateReason());
-      ps.setString(i++, s.releaseId());
-      ps.setString(i++, s.latestReleaseId());
-      ps.setObject(i++, ts(s.firedThrough()));
+      int i = bindDefinition(ps, 1, s);
       ps.setObject(i++, ts(s.updatedAt()));
       ps.setString(i++, s.updatedBy());
       ps.setObject(i, s.id());
@@ -186,13 +196,7 @@ public class ScheduleRepository {
             "select id from schedules where environment = ? and pipeline = ? for update")) {
       ps.setString(1, environment);
       ps.setString(2, pipeline);
-      List<UUID> ids = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getObject(1, UUID.class));
-        }
-      }
-      return ids;
+      return Jdbc.list(ps, rs -> rs.getObject(1, UUID.class));
     }
   }
 
@@ -214,19 +218,11 @@ public class ScheduleRepository {
   }
 
   private List<Schedule> all(PreparedStatement ps) throws SQLException {
-    List<Schedule> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
+    return Jdbc.list(ps, ScheduleRepository::map);
   }
 
-  private static void bind(PreparedStatement ps, Schedule s) throws SQLException {
-    int i = 1;
-    ps.setObject(i++, s.id());
-    ps.setString(i++, s.environment());
+  /** Binds the columns from name to fired_through, from index {@code i}; returns the next. */
+  private static int bindDefinition(PreparedStatement ps, int i, Schedule s) throws SQLException {
     ps.setString(i++, s.name());
     ps.setString(i++, s.pipeline());
     ps.setString(i++, s.description());
@@ -235,7 +231,7 @@ public class ScheduleRepository {
     ps.setString(i++, s.timezone());
     ps.setObject(i++, ts(s.startAt()));
     ps.setObject(i++, ts(s.endAt()));
-    ps.setString(i++, json(s.params()));
+    ps.setString(i++, Jdbc.json(s.params()));
     ps.setString(i++, s.misfirePolicy().name());
     ps.setInt(i++, s.misfireCap());
     ps.setString(i++, s.state().name());
@@ -243,10 +239,7 @@ public class ScheduleRepository {
     ps.setString(i++, s.releaseId());
     ps.setString(i++, s.latestReleaseId());
     ps.setObject(i++, ts(s.firedThrough()));
-    ps.setObject(i++, ts(s.createdAt()));
-    ps.setString(i++, s.createdBy());
-    ps.setObject(i++, ts(s.updatedAt()));
-    ps.setString(i, s.updatedBy());
+    return i;
   }
 
   private static Schedule map(ResultSet rs) throws SQLException {
@@ -261,7 +254,7 @@ public class ScheduleRepository {
         rs.getString("timezone"),
         instant(rs.getObject("start_at", OffsetDateTime.class)),
         instant(rs.getObject("end_at", OffsetDateTime.class)),
-        params(rs.getString("params")),
+        Jdbc.map(rs.getString("params")),
         MisfirePolicy.valueOf(rs.getString("misfire_policy")),
         rs.getInt("misfire_cap"),
         Schedule.State.valueOf(rs.getString("state")),
@@ -282,21 +275,5 @@ public class ScheduleRepository {
 
   public static Instant instant(OffsetDateTime t) {
     return t == null ? null : t.toInstant();
-  }
-
-  private static String json(Map<String, Object> params) {
-    try {
-      return Json.mapper().writeValueAsString(params == null ? Map.of() : params);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("params cannot be written as JSON", e);
-    }
-  }
-
-  private static Map<String, Object> params(String json) {
-    try {
-      return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored params are not JSON", e);
-    }
   }
 }

@@ -1,8 +1,5 @@
 package io.dataplane.scheduler.repository;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.dataplane.common.json.Json;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.Trigger;
 import io.dataplane.scheduler.trigger.TriggerGraph;
@@ -14,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +47,14 @@ public class TriggerRepository {
 
   public Connection connection() throws SQLException {
     return schedules.connection();
+  }
+
+  public <T> T inTransaction(Jdbc.Work<T> work) throws SQLException {
+    return schedules.inTransaction(work);
+  }
+
+  public void inTransaction(Jdbc.Step step) throws SQLException {
+    schedules.inTransaction(step);
   }
 
   public void insert(Connection c, Trigger t) throws SQLException {
@@ -95,7 +99,7 @@ public class TriggerRepository {
     ps.setString(i++, t.auth());
     ps.setString(i++, t.tokenHash());
     ps.setString(i++, t.secretName());
-    ps.setString(i++, json(t.params()));
+    ps.setString(i++, Jdbc.json(t.params()));
     ps.setString(i++, t.state().name());
     ps.setString(i++, t.stateReason());
     ps.setString(i++, t.releaseId());
@@ -195,7 +199,6 @@ public class TriggerRepository {
       lock.setString(1, env);
       lock.execute();
     }
-    List<TriggerGraph.Edge> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "select upstream_pipeline, pipeline from triggers where environment = ?"
@@ -203,29 +206,18 @@ public class TriggerRepository {
       ps.setString(1, env);
       ps.setObject(2, except);
       ps.setObject(3, except);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new TriggerGraph.Edge(rs.getString(1), rs.getString(2)));
-        }
-      }
+      return Jdbc.list(ps, rs -> new TriggerGraph.Edge(rs.getString(1), rs.getString(2)));
     }
-    return out;
   }
 
   /** Triggers of a pipeline (what they start). */
   public List<UUID> idsOfPipeline(Connection c, String env, String pipeline) throws SQLException {
-    List<UUID> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement("select id from triggers where environment = ? and pipeline = ?")) {
       ps.setString(1, env);
       ps.setString(2, pipeline);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getObject(1, UUID.class));
-        }
-      }
+      return Jdbc.list(ps, rs -> rs.getObject(1, UUID.class));
     }
-    return out;
   }
 
   /** Stops a deleted pipeline's triggers; returns how many. */
@@ -271,7 +263,7 @@ public class TriggerRepository {
       ps.setString(5, f.outcome());
       ps.setString(6, f.reason());
       ps.setString(7, f.releaseId());
-      ps.setString(8, f.params() == null ? null : json(f.params()));
+      ps.setString(8, f.params() == null ? null : Jdbc.json(f.params()));
       ps.setString(9, f.source());
       ps.setInt(10, f.chainDepth());
       return ps.executeUpdate() == 1;
@@ -301,28 +293,23 @@ public class TriggerRepository {
                     + where
                     + " limit "
                     + limit)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<FireRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String p = rs.getString(8);
-          out.add(
-              new FireRow(
-                  rs.getObject(1, UUID.class),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getObject(4, OffsetDateTime.class).toInstant(),
-                  rs.getString(5),
-                  rs.getString(6),
-                  rs.getString(7),
-                  p == null ? null : params(p),
-                  rs.getString(9),
-                  rs.getInt(10)));
-        }
-      }
-      return out;
+      Jdbc.bind(ps, args);
+      return Jdbc.list(
+          ps,
+          rs -> {
+            String p = rs.getString(8);
+            return new FireRow(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getObject(4, OffsetDateTime.class).toInstant(),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                p == null ? null : Jdbc.map(p),
+                rs.getString(9),
+                rs.getInt(10));
+          });
     }
   }
 
@@ -356,16 +343,8 @@ public class TriggerRepository {
 
   private static List<Trigger> query(Connection c, String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<Trigger> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(read(rs));
-        }
-      }
-      return out;
+      Jdbc.bind(ps, args);
+      return Jdbc.list(ps, TriggerRepository::read);
     }
   }
 
@@ -385,7 +364,7 @@ public class TriggerRepository {
         rs.getString("auth"),
         rs.getString("token_hash"),
         rs.getString("secret_name"),
-        params(rs.getString("params")),
+        Jdbc.map(rs.getString("params")),
         Schedule.State.valueOf(rs.getString("state")),
         rs.getString("state_reason"),
         rs.getString("release_id"),
@@ -394,21 +373,5 @@ public class TriggerRepository {
         rs.getString("created_by"),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
         rs.getString("updated_by"));
-  }
-
-  static String json(Map<String, Object> params) {
-    try {
-      return Json.mapper().writeValueAsString(params == null ? Map.of() : params);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("params cannot be written as JSON", e);
-    }
-  }
-
-  static Map<String, Object> params(String json) {
-    try {
-      return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored params are not JSON", e);
-    }
   }
 }

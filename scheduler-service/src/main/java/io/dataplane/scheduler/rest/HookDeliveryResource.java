@@ -73,7 +73,7 @@ public class HookDeliveryResource {
       throws SQLException, IOException {
     Trigger t =
         repository
-            .find(TriggerResource.id(id))
+            .find(Rest.id("trigger", id))
             .filter(x -> x.kind() == Trigger.Kind.WEBHOOK)
             .orElseThrow(() -> DataplaneException.notFound("hook " + id));
     byte[] raw = body == null ? new byte[0] : body;

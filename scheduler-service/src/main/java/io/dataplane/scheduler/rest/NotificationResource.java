@@ -1,6 +1,5 @@
 package io.dataplane.scheduler.rest;
 
-import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
@@ -18,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -53,25 +51,6 @@ public class NotificationResource {
     this.repository = repository;
   }
 
-  static UUID id(String what, String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw DataplaneException.notFound(what + " " + id);
-    }
-  }
-
-  static UUID optionalId(String field, String id) {
-    if (id == null || id.isBlank()) {
-      return null;
-    }
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw DataplaneException.invalid(field, field + " must be a UUID");
-    }
-  }
-
   @POST
   @Path("/notification-channels")
   @Operation(summary = "Create a notification channel (201)")
@@ -81,10 +60,7 @@ public class NotificationResource {
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
     NotificationChannel ch = service.createChannel(env, body, ServiceAuth.actor(actor));
-    return Response.created(
-            URI.create("/api/v1/environments/" + env + "/notification-channels/" + ch.id()))
-        .entity(ch)
-        .build();
+    return Rest.created("/api/v1/environments/" + env + "/notification-channels/" + ch.id(), ch);
   }
 
   @GET
@@ -97,7 +73,7 @@ public class NotificationResource {
   @Path("/notification-channels/{id}")
   public NotificationChannel channel(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    return service.channel(env, id("notification channel", id));
+    return service.channel(env, Rest.id("notification channel", id));
   }
 
   @PUT
@@ -109,7 +85,7 @@ public class NotificationResource {
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
     return service.replaceChannel(
-        env, id("notification channel", id), body, ServiceAuth.actor(actor));
+        env, Rest.id("notification channel", id), body, ServiceAuth.actor(actor));
   }
 
   @DELETE
@@ -117,7 +93,7 @@ public class NotificationResource {
   @Operation(summary = "Delete a channel and its rules (the delivery log stays)")
   public Response deleteChannel(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    service.deleteChannel(env, id("notification channel", id));
+    service.deleteChannel(env, Rest.id("notification channel", id));
     return Response.noContent().build();
   }
 
@@ -130,10 +106,7 @@ public class NotificationResource {
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
     NotificationRule r = service.createRule(env, body, ServiceAuth.actor(actor));
-    return Response.created(
-            URI.create("/api/v1/environments/" + env + "/notification-rules/" + r.id()))
-        .entity(r)
-        .build();
+    return Rest.created("/api/v1/environments/" + env + "/notification-rules/" + r.id(), r);
   }
 
   @GET
@@ -147,7 +120,7 @@ public class NotificationResource {
   @Path("/notification-rules/{id}")
   public NotificationRule rule(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    return service.rule(env, id("notification rule", id));
+    return service.rule(env, Rest.id("notification rule", id));
   }
 
   @PUT
@@ -158,14 +131,15 @@ public class NotificationResource {
       NotificationRequests.Rule body,
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return service.replaceRule(env, id("notification rule", id), body, ServiceAuth.actor(actor));
+    return service.replaceRule(
+        env, Rest.id("notification rule", id), body, ServiceAuth.actor(actor));
   }
 
   @DELETE
   @Path("/notification-rules/{id}")
   public Response deleteRule(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    service.deleteRule(env, id("notification rule", id));
+    service.deleteRule(env, Rest.id("notification rule", id));
     return Response.noContent().build();
   }
 
@@ -179,11 +153,14 @@ public class NotificationResource {
       @QueryParam("pipeline") String pipeline,
       @QueryParam("limit") Integer limit)
       throws SQLException {
-    int n = limit == null ? 50 : Math.max(1, Math.min(500, limit));
     List<DeliveryView> out =
         repository
             .deliveries(
-                env, optionalId("ruleId", ruleId), optionalId("channelId", channelId), pipeline, n)
+                env,
+                Rest.optionalId("ruleId", ruleId),
+                Rest.optionalId("channelId", channelId),
+                pipeline,
+                Rest.limit(limit))
             .stream()
             .map(d -> new DeliveryView(d, attempts(d.id())))
             .toList();

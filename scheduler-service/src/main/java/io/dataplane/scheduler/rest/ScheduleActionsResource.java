@@ -65,7 +65,7 @@ public class ScheduleActionsResource {
   @Path("/schedules/{id}")
   @Operation(summary = "Read a schedule by id")
   public ScheduleView get(@PathParam("id") String id) throws SQLException {
-    return ScheduleView.of(schedules.get(ScheduleResource.id(id)));
+    return ScheduleView.of(schedules.get(Rest.id("schedule", id)));
   }
 
   @POST
@@ -74,7 +74,7 @@ public class ScheduleActionsResource {
   public ScheduleView pause(
       @PathParam("id") String id, @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return ScheduleView.of(schedules.pause(ScheduleResource.id(id), ServiceAuth.actor(actor)));
+    return ScheduleView.of(schedules.pause(Rest.id("schedule", id), ServiceAuth.actor(actor)));
   }
 
   @POST
@@ -83,7 +83,7 @@ public class ScheduleActionsResource {
   public ScheduleView resume(
       @PathParam("id") String id, @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return ScheduleView.of(schedules.resume(ScheduleResource.id(id), ServiceAuth.actor(actor)));
+    return ScheduleView.of(schedules.resume(Rest.id("schedule", id), ServiceAuth.actor(actor)));
   }
 
   @GET
@@ -94,7 +94,7 @@ public class ScheduleActionsResource {
       @QueryParam("count") Integer count,
       @QueryParam("after") String after)
       throws SQLException {
-    Schedule s = schedules.get(ScheduleResource.id(id));
+    Schedule s = schedules.get(Rest.id("schedule", id));
     Instant from = Preview.after(after, Instant.now());
     if (after == null && s.firedThrough().isAfter(from)) {
       from = s.firedThrough();
@@ -110,7 +110,7 @@ public class ScheduleActionsResource {
       @QueryParam("before") String before,
       @QueryParam("limit") Integer limit)
       throws SQLException {
-    UUID sid = ScheduleResource.id(id);
+    UUID sid = Rest.id("schedule", id);
     Instant b = null;
     if (before != null && !before.isBlank()) {
       try {
@@ -145,9 +145,9 @@ public class ScheduleActionsResource {
     if (body == null) {
       throw DataplaneException.invalid("", "a JSON body is required");
     }
-    Schedule s = schedules.get(ScheduleResource.id(id));
-    Instant from = instant("from", body.from());
-    Instant to = instant("to", body.to());
+    Schedule s = schedules.get(Rest.id("schedule", id));
+    Instant from = Rest.instant("from", body.from());
+    Instant to = Rest.instant("to", body.to());
     if (Boolean.TRUE.equals(body.dryRun())) {
       return Response.ok(backfills.dryRun(s, from, to)).build();
     }
@@ -163,7 +163,7 @@ public class ScheduleActionsResource {
   @Path("/schedules/{id}/backfills")
   @Operation(summary = "The backfills of a schedule, newest first")
   public List<BackfillService.Backfill> backfills(@PathParam("id") String id) throws SQLException {
-    UUID sid = ScheduleResource.id(id);
+    UUID sid = Rest.id("schedule", id);
     return backfills.list(sid);
   }
 
@@ -172,7 +172,7 @@ public class ScheduleActionsResource {
   @Operation(summary = "Read a backfill")
   public BackfillService.Backfill backfill(@PathParam("id") String id) throws SQLException {
     return backfills
-        .find(backfillId(id))
+        .find(Rest.id("backfill", id))
         .orElseThrow(() -> DataplaneException.notFound("backfill " + id));
   }
 
@@ -180,7 +180,7 @@ public class ScheduleActionsResource {
   @Path("/backfills/{id}/cancel")
   @Operation(summary = "Cancel a running backfill (runs already requested go on)")
   public BackfillService.Backfill cancel(@PathParam("id") String id) throws SQLException {
-    return backfills.cancel(backfillId(id));
+    return backfills.cancel(Rest.id("backfill", id));
   }
 
   @GET
@@ -188,24 +188,5 @@ public class ScheduleActionsResource {
   @Operation(summary = "Whether this instance is the scheduler leader")
   public LeaderStatus leader() {
     return new LeaderStatus(config.instanceId(), engine.isLeader());
-  }
-
-  private static UUID backfillId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw DataplaneException.notFound("backfill " + id);
-    }
-  }
-
-  private static Instant instant(String field, String v) {
-    if (v == null || v.isBlank()) {
-      return null;
-    }
-    try {
-      return Instant.parse(v.strip());
-    } catch (DateTimeParseException e) {
-      throw DataplaneException.invalid(field, field + " must be an ISO-8601 instant");
-    }
   }
 }

@@ -1,6 +1,5 @@
 package io.dataplane.scheduler.rest;
 
-import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.schedule.ScheduleSpec;
@@ -17,12 +16,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -45,14 +42,6 @@ public class ScheduleResource {
     this.previewMax = config.previewMax();
   }
 
-  static UUID id(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw DataplaneException.notFound("schedule " + id);
-    }
-  }
-
   @POST
   @Operation(summary = "Create a schedule (201); 400 names the invalid field, 409 on a name clash")
   public Response create(
@@ -61,9 +50,7 @@ public class ScheduleResource {
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
     Schedule s = service.create(env, body, ServiceAuth.actor(actor));
-    return Response.created(URI.create("/api/v1/environments/" + env + "/schedules/" + s.id()))
-        .entity(ScheduleView.of(s))
-        .build();
+    return Rest.created("/api/v1/environments/" + env + "/schedules/" + s.id(), ScheduleView.of(s));
   }
 
   @GET
@@ -78,7 +65,7 @@ public class ScheduleResource {
   @Operation(summary = "Read a schedule")
   public ScheduleView get(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    return ScheduleView.of(service.get(env, id(id)));
+    return ScheduleView.of(service.get(env, Rest.id("schedule", id)));
   }
 
   @PUT
@@ -90,7 +77,8 @@ public class ScheduleResource {
       ScheduleRequest body,
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return ScheduleView.of(service.replace(env, id(id), body, ServiceAuth.actor(actor)));
+    return ScheduleView.of(
+        service.replace(env, Rest.id("schedule", id), body, ServiceAuth.actor(actor)));
   }
 
   @DELETE
@@ -98,7 +86,7 @@ public class ScheduleResource {
   @Operation(summary = "Delete a schedule (its fire ledger is kept)")
   public Response delete(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    service.delete(env, id(id));
+    service.delete(env, Rest.id("schedule", id));
     return Response.noContent().build();
   }
 

@@ -1,6 +1,5 @@
 package io.dataplane.scheduler.rest;
 
-import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.repository.TriggerRepository;
 import io.dataplane.scheduler.service.TriggerService;
@@ -16,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -44,14 +42,6 @@ public class TriggerResource {
     this.repository = repository;
   }
 
-  static UUID id(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw DataplaneException.notFound("trigger " + id);
-    }
-  }
-
   @POST
   @Operation(summary = "Create a trigger (201); a TOKEN webhook's token is in this answer only")
   public Response create(
@@ -60,10 +50,9 @@ public class TriggerResource {
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
     TriggerService.Saved s = service.create(env, body, ServiceAuth.actor(actor));
-    return Response.created(
-            URI.create("/api/v1/environments/" + env + "/triggers/" + s.trigger().id()))
-        .entity(TriggerView.of(s.trigger(), s.token()))
-        .build();
+    return Rest.created(
+        "/api/v1/environments/" + env + "/triggers/" + s.trigger().id(),
+        TriggerView.of(s.trigger(), s.token()));
   }
 
   @GET
@@ -77,7 +66,7 @@ public class TriggerResource {
   @Path("/{id}")
   public TriggerView get(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    return TriggerView.of(service.get(env, id(id)));
+    return TriggerView.of(service.get(env, Rest.id("trigger", id)));
   }
 
   @PUT
@@ -89,7 +78,8 @@ public class TriggerResource {
       TriggerRequest body,
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    TriggerService.Saved s = service.replace(env, id(id), body, ServiceAuth.actor(actor));
+    TriggerService.Saved s =
+        service.replace(env, Rest.id("trigger", id), body, ServiceAuth.actor(actor));
     return TriggerView.of(s.trigger(), s.token());
   }
 
@@ -98,7 +88,7 @@ public class TriggerResource {
   @Operation(summary = "Delete a trigger (its fire ledger is kept)")
   public Response delete(@PathParam("env") String env, @PathParam("id") String id)
       throws SQLException {
-    service.delete(env, id(id));
+    service.delete(env, Rest.id("trigger", id));
     return Response.noContent().build();
   }
 
@@ -109,7 +99,8 @@ public class TriggerResource {
       @PathParam("id") String id,
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return TriggerView.of(service.setPaused(env, id(id), true, ServiceAuth.actor(actor)));
+    return TriggerView.of(
+        service.setPaused(env, Rest.id("trigger", id), true, ServiceAuth.actor(actor)));
   }
 
   @POST
@@ -119,7 +110,8 @@ public class TriggerResource {
       @PathParam("id") String id,
       @HeaderParam(ServiceAuth.ACTOR_HEADER) String actor)
       throws SQLException {
-    return TriggerView.of(service.setPaused(env, id(id), false, ServiceAuth.actor(actor)));
+    return TriggerView.of(
+        service.setPaused(env, Rest.id("trigger", id), false, ServiceAuth.actor(actor)));
   }
 
   @GET
@@ -128,8 +120,7 @@ public class TriggerResource {
   public FireList fires(
       @PathParam("env") String env, @PathParam("id") String id, @QueryParam("limit") Integer limit)
       throws SQLException {
-    UUID tid = service.get(env, id(id)).id();
-    int n = limit == null ? 50 : Math.max(1, Math.min(500, limit));
-    return new FireList(repository.fires(tid, n));
+    UUID tid = service.get(env, Rest.id("trigger", id)).id();
+    return new FireList(repository.fires(tid, Rest.limit(limit)));
   }
 }

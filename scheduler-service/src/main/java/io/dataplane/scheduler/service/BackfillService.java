@@ -4,6 +4,7 @@ import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.RunStateChanged;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
+import io.dataplane.scheduler.repository.Jdbc;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.dataplane.scheduler.schedule.ScheduleSpec;
 import io.quarkus.logging.Log;
@@ -99,7 +100,6 @@ public class BackfillService {
   }
 
   private List<Instant> fired(UUID scheduleId, Instant from, Instant to) throws SQLException {
-    List<Instant> out = new ArrayList<>();
     try (Connection c = repository.connection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -108,13 +108,8 @@ public class BackfillService {
       ps.setObject(1, scheduleId);
       ps.setObject(2, ScheduleRepository.ts(from));
       ps.setObject(3, ScheduleRepository.ts(to));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getObject(1, OffsetDateTime.class).toInstant());
-        }
-      }
+      return Jdbc.list(ps, rs -> rs.getObject(1, OffsetDateTime.class).toInstant());
     }
-    return out;
   }
 
   public Backfill create(Schedule s, Instant from, Instant to, int maxConcurrent, String actor)
@@ -124,43 +119,38 @@ public class BackfillService {
     }
     List<Instant> times = window(s, from, to);
     UUID id = UUID.randomUUID();
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into backfills (id, schedule_id, environment, pipeline, from_time,"
-                    + " to_time, max_concurrent, state, total, created_at, created_by)"
-                    + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)")) {
-          ps.setObject(1, id);
-          ps.setObject(2, s.id());
-          ps.setString(3, s.environment());
-          ps.setString(4, s.pipeline());
-          ps.setObject(5, ScheduleRepository.ts(from));
-          ps.setObject(6, ScheduleRepository.ts(to));
-          ps.setInt(7, maxConcurrent);
-          ps.setString(8, times.isEmpty() ? "DONE" : "RUNNING");
-          ps.setInt(9, times.size());
-          ps.setString(10, actor);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into backfill_items (backfill_id, fire_time, state)"
-                    + " select ?, t, 'PENDING' from unnest(?::timestamptz[]) as t")) {
-          ps.setObject(1, id);
-          ps.setArray(
-              2,
-              c.createArrayOf("timestamptz", times.stream().map(ScheduleRepository::ts).toArray()));
-          ps.executeUpdate();
-        }
-        notifyChannel(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into backfills (id, schedule_id, environment, pipeline, from_time,"
+                      + " to_time, max_concurrent, state, total, created_at, created_by)"
+                      + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)")) {
+            ps.setObject(1, id);
+            ps.setObject(2, s.id());
+            ps.setString(3, s.environment());
+            ps.setString(4, s.pipeline());
+            ps.setObject(5, ScheduleRepository.ts(from));
+            ps.setObject(6, ScheduleRepository.ts(to));
+            ps.setInt(7, maxConcurrent);
+            ps.setString(8, times.isEmpty() ? "DONE" : "RUNNING");
+            ps.setInt(9, times.size());
+            ps.setString(10, actor);
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into backfill_items (backfill_id, fire_time, state)"
+                      + " select ?, t, 'PENDING' from unnest(?::timestamptz[]) as t")) {
+            ps.setObject(1, id);
+            ps.setArray(
+                2,
+                c.createArrayOf(
+                    "timestamptz", times.stream().map(ScheduleRepository::ts).toArray()));
+            ps.executeUpdate();
+          }
+          notifyChannel(c);
+        });
     return find(id).orElseThrow();
   }
 
@@ -186,7 +176,6 @@ public class BackfillService {
   }
 
   private List<Backfill> query(String where, UUID param) throws SQLException {
-    List<Backfill> out = new ArrayList<>();
     try (Connection c = repository.connection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -201,9 +190,9 @@ public class BackfillService {
                     + where
                     + " group by b.id order by b.created_at desc limit 100")) {
       ps.setObject(1, param);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
+      return Jdbc.list(
+          ps,
+          rs ->
               new Backfill(
                   rs.getObject(1, UUID.class),
                   rs.getObject(2, UUID.class),
@@ -219,10 +208,7 @@ public class BackfillService {
                   rs.getObject(8, OffsetDateTime.class).toInstant(),
                   rs.getString(9),
                   ScheduleRepository.instant(rs.getObject(10, OffsetDateTime.class))));
-        }
-      }
     }
-    return out;
   }
 
   private void notifyChannel(Connection c) throws SQLException {
@@ -241,59 +227,53 @@ public class BackfillService {
       return;
     }
     boolean terminal = e.state() != null && e.state().isTerminal();
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        boolean first;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into runs_seen (run_id, environment, pipeline, terminal)"
-                    + " values (?, ?, ?, ?) on conflict (run_id) do update"
-                    + " set terminal = runs_seen.terminal or excluded.terminal"
-                    + " returning (xmax = 0)")) {
-          ps.setObject(1, e.runId());
-          ps.setString(2, e.environment());
-          ps.setString(3, e.pipeline());
-          ps.setBoolean(4, terminal);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            first = rs.getBoolean(1);
-          }
-        }
-        int changed = 0;
-        if (first) {
+    repository.inTransaction(
+        c -> {
+          boolean first;
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "update backfill_items set run_id = ? where (backfill_id, fire_time) = ("
-                      + " select i.backfill_id, i.fire_time from backfill_items i"
-                      + " join backfills b on b.id = i.backfill_id"
-                      + " where b.environment = ? and b.pipeline = ? and b.state = 'RUNNING'"
-                      + " and i.state = 'REQUESTED' and i.run_id is null"
-                      + " order by i.requested_at, i.fire_time limit 1 for update of i)")) {
+                  "insert into runs_seen (run_id, environment, pipeline, terminal)"
+                      + " values (?, ?, ?, ?) on conflict (run_id) do update"
+                      + " set terminal = runs_seen.terminal or excluded.terminal"
+                      + " returning (xmax = 0)")) {
             ps.setObject(1, e.runId());
             ps.setString(2, e.environment());
             ps.setString(3, e.pipeline());
-            changed += ps.executeUpdate();
+            ps.setBoolean(4, terminal);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              first = rs.getBoolean(1);
+            }
           }
-        }
-        if (terminal) {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update backfill_items set state = 'DONE' where run_id = ?"
-                      + " and state = 'REQUESTED'")) {
-            ps.setObject(1, e.runId());
-            changed += ps.executeUpdate();
+          int changed = 0;
+          if (first) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "update backfill_items set run_id = ? where (backfill_id, fire_time) = ("
+                        + " select i.backfill_id, i.fire_time from backfill_items i"
+                        + " join backfills b on b.id = i.backfill_id"
+                        + " where b.environment = ? and b.pipeline = ? and b.state = 'RUNNING'"
+                        + " and i.state = 'REQUESTED' and i.run_id is null"
+                        + " order by i.requested_at, i.fire_time limit 1 for update of i)")) {
+              ps.setObject(1, e.runId());
+              ps.setString(2, e.environment());
+              ps.setString(3, e.pipeline());
+              changed += ps.executeUpdate();
+            }
           }
-        }
-        if (changed > 0) {
-          notifyChannel(c);
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException ex) {
-        c.rollback();
-        throw ex;
-      }
-    }
+          if (terminal) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "update backfill_items set state = 'DONE' where run_id = ?"
+                        + " and state = 'REQUESTED'")) {
+              ps.setObject(1, e.runId());
+              changed += ps.executeUpdate();
+            }
+          }
+          if (changed > 0) {
+            notifyChannel(c);
+          }
+        });
   }
 
   /**

@@ -7,12 +7,8 @@ import io.dataplane.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +23,8 @@ public class EnvironmentCheck {
 
   private static final long TTL_MILLIS = 30_000;
 
-  private final Optional<String> baseUrl;
-  private final Optional<String> token;
+  private final ServiceHttp orchestrator;
   private final Map<String, Long> known = new ConcurrentHashMap<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Inject
   public EnvironmentCheck(SchedulerConfig config) {
@@ -40,14 +33,12 @@ public class EnvironmentCheck {
 
   /** With the scheduler's own service token (DATAPLANE_SERVICE_TOKENS_SCHEDULER) or none. */
   public EnvironmentCheck(SchedulerConfig config, Optional<String> token) {
-    this.baseUrl =
-        config.orchestratorUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
-    this.token = token;
+    this.orchestrator = new ServiceHttp(config.orchestratorUrl(), token);
   }
 
   /** Throws NOT_FOUND when the orchestrator does not know the environment. */
   public void requireExists(String environment) {
-    if (baseUrl.isEmpty()) {
+    if (!orchestrator.configured()) {
       return;
     }
     Long at = known.get(environment);
@@ -55,17 +46,13 @@ public class EnvironmentCheck {
       return;
     }
     HttpRequest.Builder req =
-        HttpRequest.newBuilder(
-                URI.create(
-                    baseUrl.get()
-                        + "/api/v1/environments/"
-                        + URLEncoder.encode(environment, StandardCharsets.UTF_8)))
-            .timeout(Duration.ofSeconds(3))
+        orchestrator
+            .request(
+                "/api/v1/environments/" + ServiceHttp.segment(environment), Duration.ofSeconds(3))
             .GET();
-    token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
     int status;
     try {
-      status = http.send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      status = orchestrator.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       throw new DataplaneException(
           ErrorCodes.UNAVAILABLE,

@@ -368,7 +368,7 @@ public class FireEngine implements Leadership.Listener {
       for (Entry e : batches.get(i)) {
         if (ok) {
           MisfirePlanner.Plan p = plans.get(e.schedule.id());
-          e.schedule = withFiredThrough(e.schedule, p.firedThrough());
+          e.schedule = e.schedule.withFiredThrough(p.firedThrough());
           Optional<Instant> next = e.spec.nextAfter(p.firedThrough());
           if (next.isPresent()) {
             e.next = next.get();
@@ -452,32 +452,6 @@ public class FireEngine implements Leadership.Listener {
       Log.errorf("backfill pass failed: %s", e.getMessage());
       backfillCheckAt = Instant.now().plusSeconds(1);
     }
-  }
-
-  private static Schedule withFiredThrough(Schedule s, Instant t) {
-    return new Schedule(
-        s.id(),
-        s.environment(),
-        s.name(),
-        s.pipeline(),
-        s.description(),
-        s.cron(),
-        s.rrule(),
-        s.timezone(),
-        s.startAt(),
-        s.endAt(),
-        s.params(),
-        s.misfirePolicy(),
-        s.misfireCap(),
-        s.state(),
-        s.stateReason(),
-        s.releaseId(),
-        s.latestReleaseId(),
-        t,
-        s.createdAt(),
-        s.createdBy(),
-        s.updatedAt(),
-        s.updatedBy());
   }
 
   private static void pause(long millis) {

@@ -1,21 +1,13 @@
 package io.dataplane.scheduler.service;
 
 import io.dataplane.common.json.Json;
-import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Asks secrets-service whether an HMAC-SHA256 signature of a webhook body is right under the key in
@@ -25,25 +17,20 @@ import java.util.Optional;
 @ApplicationScoped
 public class HmacCheck {
 
-  private final Optional<String> baseUrl;
-  private final Optional<String> token;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ServiceHttp secrets;
 
   public HmacCheck(SchedulerConfig config) {
-    this.baseUrl =
-        config.secretsUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
-    this.token = Optional.of(ServiceAuth.outgoingToken()).filter(t -> !t.isEmpty());
+    this.secrets = new ServiceHttp(config.secretsUrl());
   }
 
   public boolean configured() {
-    return baseUrl.isPresent();
+    return secrets.configured();
   }
 
   /** Whether {@code signature} is HMAC-SHA256(key of the secret, body). */
   public boolean matches(String environment, String secretName, byte[] body, byte[] signature)
       throws IOException {
-    if (baseUrl.isEmpty()) {
+    if (!secrets.configured()) {
       return false;
     }
     byte[] request =
@@ -52,26 +39,10 @@ public class HmacCheck {
                 Map.of(
                     "payload", Base64.getEncoder().encodeToString(body),
                     "signature", HexFormat.of().formatHex(signature)));
-    HttpRequest.Builder req =
-        HttpRequest.newBuilder(
-                URI.create(
-                    baseUrl.get()
-                        + "/api/v1/environments/"
-                        + URLEncoder.encode(environment, StandardCharsets.UTF_8)
-                        + "/secrets/"
-                        + URLEncoder.encode(secretName, StandardCharsets.UTF_8)
-                        + "/hmac-sha256/verify"))
-            .timeout(Duration.ofSeconds(5))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request));
-    token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
-    HttpResponse<byte[]> res;
-    try {
-      res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
+    HttpResponse<byte[]> res =
+        secrets.send(
+            secrets.post(
+                ServiceHttp.secretPath(environment, secretName, "hmac-sha256/verify"), request));
     if (res.statusCode() == 404) {
       return false;
     }

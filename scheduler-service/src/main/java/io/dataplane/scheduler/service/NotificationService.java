@@ -186,42 +186,32 @@ public class NotificationService {
       throws SQLException {
     NotificationChannel ch = validate(r, UUID.randomUUID(), env, null, actor);
     environments.requireExists(env);
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        if (repository.nameTaken(c, "notification_channels", env, ch.name(), null)) {
-          throw DataplaneException.conflict(
-              "a notification channel named " + ch.name() + " already exists in " + env);
-        }
-        repository.saveChannel(c, ch, true);
-        c.commit();
-        return ch;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, "notification_channels", env, ch.name(), null),
+              "notification channel",
+              ch.name(),
+              env);
+          repository.saveChannel(c, ch, true);
+          return ch;
+        });
   }
 
   public NotificationChannel replaceChannel(
       String env, UUID id, NotificationRequests.Channel r, String actor) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        NotificationChannel old = channel(c, env, id);
-        NotificationChannel ch = validate(r, id, env, old, actor);
-        if (repository.nameTaken(c, "notification_channels", env, ch.name(), id)) {
-          throw DataplaneException.conflict(
-              "a notification channel named " + ch.name() + " already exists in " + env);
-        }
-        repository.saveChannel(c, ch, false);
-        c.commit();
-        return ch;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          NotificationChannel old = channel(c, env, id);
+          NotificationChannel ch = validate(r, id, env, old, actor);
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, "notification_channels", env, ch.name(), id),
+              "notification channel",
+              ch.name(),
+              env);
+          repository.saveChannel(c, ch, false);
+          return ch;
+        });
   }
 
   public NotificationChannel channel(String env, UUID id) throws SQLException {
@@ -312,43 +302,33 @@ public class NotificationService {
 
   public NotificationRule createRule(String env, NotificationRequests.Rule r, String actor)
       throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        NotificationRule rule = validate(c, r, UUID.randomUUID(), env, null, actor);
-        if (repository.nameTaken(c, "notification_rules", env, rule.name(), null)) {
-          throw DataplaneException.conflict(
-              "a notification rule named " + rule.name() + " already exists in " + env);
-        }
-        repository.saveRule(c, rule, true);
-        c.commit();
-        return rule;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          NotificationRule rule = validate(c, r, UUID.randomUUID(), env, null, actor);
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, "notification_rules", env, rule.name(), null),
+              "notification rule",
+              rule.name(),
+              env);
+          repository.saveRule(c, rule, true);
+          return rule;
+        });
   }
 
   public NotificationRule replaceRule(
       String env, UUID id, NotificationRequests.Rule r, String actor) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        NotificationRule old = rule(c, env, id);
-        NotificationRule rule = validate(c, r, id, env, old, actor);
-        if (repository.nameTaken(c, "notification_rules", env, rule.name(), id)) {
-          throw DataplaneException.conflict(
-              "a notification rule named " + rule.name() + " already exists in " + env);
-        }
-        repository.saveRule(c, rule, false);
-        c.commit();
-        return rule;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          NotificationRule old = rule(c, env, id);
+          NotificationRule rule = validate(c, r, id, env, old, actor);
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, "notification_rules", env, rule.name(), id),
+              "notification rule",
+              rule.name(),
+              env);
+          repository.saveRule(c, rule, false);
+          return rule;
+        });
   }
 
   public NotificationRule rule(String env, UUID id) throws SQLException {
@@ -444,18 +424,12 @@ public class NotificationService {
             Messages.MAX_ERROR));
     facts.put("occurredAt", Instant.now().toString());
     String key = "unserved:" + ref + "@" + e.since();
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        for (String pipeline : e.pipelines()) {
-          record(c, e.environment(), pipeline, NotificationRule.NO_WORKER, key, facts);
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException ex) {
-        c.rollback();
-        throw ex;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          for (String pipeline : e.pipelines()) {
+            record(c, e.environment(), pipeline, NotificationRule.NO_WORKER, key, facts);
+          }
+        });
   }
 
   /**
@@ -485,16 +459,10 @@ public class NotificationService {
     more.accept(facts);
     facts.put("link", Messages.runLink(config.consoleUrl().orElse(null), env, runId.toString()));
     facts.put("occurredAt", Instant.now().toString());
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        record(c, env, pipeline, event, key, facts);
-        c.commit();
-      } catch (SQLException | RuntimeException ex) {
-        c.rollback();
-        throw ex;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          record(c, env, pipeline, event, key, facts);
+        });
   }
 
   /** The run's error, or its failed tasks' errors; null when the orchestrator is not reachable. */

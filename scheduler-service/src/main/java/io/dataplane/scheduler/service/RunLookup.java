@@ -2,13 +2,9 @@ package io.dataplane.scheduler.service;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dataplane.common.json.Json;
-import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -23,15 +19,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunLookup {
 
-  private final Optional<String> baseUrl;
-  private final Optional<String> token;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ServiceHttp orchestrator;
 
   public RunLookup(SchedulerConfig config) {
-    this.baseUrl =
-        config.orchestratorUrl().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
-    this.token = Optional.of(ServiceAuth.outgoingToken()).filter(t -> !t.isEmpty());
+    this.orchestrator = new ServiceHttp(config.orchestratorUrl());
   }
 
   /**
@@ -40,21 +31,12 @@ public class RunLookup {
    * @throws IOException when the orchestrator cannot be reached (the event is retried)
    */
   public Optional<Map<String, Object>> run(UUID runId) throws IOException {
-    if (baseUrl.isEmpty()) {
+    if (!orchestrator.configured()) {
       return Optional.empty();
     }
-    HttpRequest.Builder req =
-        HttpRequest.newBuilder(URI.create(baseUrl.get() + "/api/v1/runs/" + runId))
-            .timeout(Duration.ofSeconds(5))
-            .GET();
-    token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
-    HttpResponse<byte[]> res;
-    try {
-      res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
+    HttpResponse<byte[]> res =
+        orchestrator.send(
+            orchestrator.request("/api/v1/runs/" + runId, Duration.ofSeconds(5)).GET());
     if (res.statusCode() == 404) {
       return Optional.empty();
     }

@@ -52,7 +52,45 @@ public class ScheduleService {
       int misfireCap,
       boolean enabled,
       String releaseId,
-      ScheduleSpec spec) {}
+      ScheduleSpec spec) {
+
+    /** The schedule of this definition, with its identity, state and bookkeeping. */
+    Schedule schedule(
+        UUID id,
+        String environment,
+        Schedule.State state,
+        String reason,
+        String latestReleaseId,
+        Instant firedThrough,
+        Instant createdAt,
+        String createdBy,
+        Instant at,
+        String actor) {
+      return new Schedule(
+          id,
+          environment,
+          name,
+          pipeline,
+          description,
+          cron,
+          rrule,
+          timezone,
+          startAt,
+          endAt,
+          params,
+          misfirePolicy,
+          misfireCap,
+          state,
+          reason,
+          releaseId,
+          latestReleaseId,
+          firedThrough,
+          createdAt,
+          createdBy,
+          at,
+          actor);
+    }
+  }
 
   /** Validates a request; every problem is reported with the path of its field. */
   public Definition validate(ScheduleRequest r, Instant anchor) {
@@ -161,44 +199,27 @@ public class ScheduleService {
     Definition d = validate(r, now);
     environments.requireExists(environment);
     Schedule s =
-        new Schedule(
+        d.schedule(
             UUID.randomUUID(),
             environment,
-            d.name(),
-            d.pipeline(),
-            d.description(),
-            d.cron(),
-            d.rrule(),
-            d.timezone(),
-            d.startAt(),
-            d.endAt(),
-            d.params(),
-            d.misfirePolicy(),
-            d.misfireCap(),
             d.enabled() ? Schedule.State.ENABLED : Schedule.State.PAUSED,
             null,
-            d.releaseId(),
             null,
             now,
             now,
             actor,
             now,
             actor);
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        if (repository.nameTaken(c, environment, d.name(), null)) {
-          throw DataplaneException.conflict(
-              "a schedule named " + d.name() + " already exists in " + environment);
-        }
-        repository.insert(c, s);
-        repository.notifyChange(c, s.id());
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, environment, d.name(), null),
+              "schedule",
+              d.name(),
+              environment);
+          repository.insert(c, s);
+          repository.notifyChange(c, s.id());
+        });
     return s;
   }
 
@@ -220,91 +241,65 @@ public class ScheduleService {
 
   public Schedule replace(String environment, UUID id, ScheduleRequest r, String actor)
       throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        Schedule old =
-            repository
-                .find(c, id, true)
-                .filter(s -> s.environment().equals(environment))
-                .orElseThrow(() -> DataplaneException.notFound("schedule " + id));
-        Definition d = validate(r, old.createdAt());
-        if (repository.nameTaken(c, environment, d.name(), id)) {
-          throw DataplaneException.conflict(
-              "a schedule named " + d.name() + " already exists in " + environment);
-        }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Schedule.State state;
-        String reason;
-        if (!d.enabled()) {
-          state = Schedule.State.PAUSED;
-          reason = old.state() == Schedule.State.PAUSED ? old.stateReason() : "paused by " + actor;
-        } else if (old.state() == Schedule.State.STOPPED) {
-          state = Schedule.State.STOPPED;
-          reason = old.stateReason();
-        } else {
-          state = Schedule.State.ENABLED;
-          reason = null;
-        }
-        boolean ruleChanged =
-            !Objects.equals(old.cron(), d.cron())
-                || !Objects.equals(old.rrule(), d.rrule())
-                || !old.timezone().equals(d.timezone())
-                || !Objects.equals(old.startAt(), d.startAt());
-        boolean resumed = state == Schedule.State.ENABLED && old.state() != Schedule.State.ENABLED;
-        Instant firedThrough =
-            (ruleChanged || resumed) && old.firedThrough().isBefore(now) ? now : old.firedThrough();
-        Schedule s =
-            new Schedule(
-                id,
-                environment,
-                d.name(),
-                d.pipeline(),
-                d.description(),
-                d.cron(),
-                d.rrule(),
-                d.timezone(),
-                d.startAt(),
-                d.endAt(),
-                d.params(),
-                d.misfirePolicy(),
-                d.misfireCap(),
-                state,
-                reason,
-                d.releaseId(),
-                d.pipeline().equals(old.pipeline()) ? old.latestReleaseId() : null,
-                firedThrough,
-                old.createdAt(),
-                old.createdBy(),
-                now,
-                actor);
-        repository.update(c, s);
-        repository.notifyChange(c, id);
-        c.commit();
-        return s;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          Schedule old = lock(c, environment, id);
+          Definition d = validate(r, old.createdAt());
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, environment, d.name(), id),
+              "schedule",
+              d.name(),
+              environment);
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+          Schedule.State state;
+          String reason;
+          if (!d.enabled()) {
+            state = Schedule.State.PAUSED;
+            reason =
+                old.state() == Schedule.State.PAUSED ? old.stateReason() : "paused by " + actor;
+          } else if (old.state() == Schedule.State.STOPPED) {
+            state = Schedule.State.STOPPED;
+            reason = old.stateReason();
+          } else {
+            state = Schedule.State.ENABLED;
+            reason = null;
+          }
+          boolean ruleChanged =
+              !Objects.equals(old.cron(), d.cron())
+                  || !Objects.equals(old.rrule(), d.rrule())
+                  || !old.timezone().equals(d.timezone())
+                  || !Objects.equals(old.startAt(), d.startAt());
+          boolean resumed =
+              state == Schedule.State.ENABLED && old.state() != Schedule.State.ENABLED;
+          Instant firedThrough =
+              (ruleChanged || resumed) && old.firedThrough().isBefore(now)
+                  ? now
+                  : old.firedThrough();
+          Schedule s =
+              d.schedule(
+                  id,
+                  environment,
+                  state,
+                  reason,
+                  d.pipeline().equals(old.pipeline()) ? old.latestReleaseId() : null,
+                  firedThrough,
+                  old.createdAt(),
+                  old.createdBy(),
+                  now,
+                  actor);
+          repository.update(c, s);
+          repository.notifyChange(c, id);
+          return s;
+        });
   }
 
   public void delete(String environment, UUID id) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        repository
-            .find(c, id, true)
-            .filter(s -> s.environment().equals(environment))
-            .orElseThrow(() -> DataplaneException.notFound("schedule " + id));
-        repository.delete(c, id);
-        repository.notifyChange(c, id);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          lock(c, environment, id);
+          repository.delete(c, id);
+          repository.notifyChange(c, id);
+        });
   }
 
   /** Pauses (idempotent). */
@@ -320,17 +315,10 @@ public class ScheduleService {
   /** Sets a state; used by the API and by pipeline events (STOPPED). */
   public Schedule setState(UUID id, Schedule.State state, String reason, String actor)
       throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        Schedule s = setState(c, id, state, reason, actor);
-        c.commit();
-        return s;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          return setState(c, id, state, reason, actor);
+        });
   }
 
   public Schedule setState(Connection c, UUID id, Schedule.State state, String reason, String actor)
@@ -347,32 +335,17 @@ public class ScheduleService {
         state == Schedule.State.ENABLED && old.firedThrough().isBefore(now)
             ? now
             : old.firedThrough();
-    Schedule s =
-        new Schedule(
-            old.id(),
-            old.environment(),
-            old.name(),
-            old.pipeline(),
-            old.description(),
-            old.cron(),
-            old.rrule(),
-            old.timezone(),
-            old.startAt(),
-            old.endAt(),
-            old.params(),
-            old.misfirePolicy(),
-            old.misfireCap(),
-            state,
-            reason,
-            old.releaseId(),
-            old.latestReleaseId(),
-            firedThrough,
-            old.createdAt(),
-            old.createdBy(),
-            now,
-            actor);
+    Schedule s = old.withState(state, reason, firedThrough, now, actor);
     repository.update(c, s);
     repository.notifyChange(c, id);
     return s;
+  }
+
+  /** The schedule, locked; not found unless it belongs to the environment. */
+  private Schedule lock(Connection c, String env, UUID id) throws SQLException {
+    return repository
+        .find(c, id, true)
+        .filter(s -> s.environment().equals(env))
+        .orElseThrow(() -> DataplaneException.notFound("schedule " + id));
   }
 }

@@ -102,89 +102,56 @@ public class TriggerService {
   }
 
   public Saved create(String env, TriggerRequest r, String actor) throws SQLException {
-    Trigger t = validate(r, UUID.randomUUID(), env, null, null, actor);
+    Trigger v = validate(r, UUID.randomUUID(), env, null, null, actor);
     environments.requireExists(env);
-    String token = null;
-    if ("TOKEN".equals(t.auth())) {
-      token = newToken();
-      t = withTokenHash(t, HookSignature.tokenHash(token));
-    }
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        if (repository.nameTaken(c, env, t.name(), null)) {
-          throw DataplaneException.conflict(
-              "a trigger named " + t.name() + " already exists in " + env);
-        }
-        checkLoop(c, t);
-        repository.insert(c, t);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    String token = "TOKEN".equals(v.auth()) ? newToken() : null;
+    Trigger t = token == null ? v : v.withTokenHash(HookSignature.tokenHash(token));
+    repository.inTransaction(
+        c -> {
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, env, t.name(), null), "trigger", t.name(), env);
+          checkLoop(c, t);
+          repository.insert(c, t);
+        });
     return new Saved(t, token);
   }
 
   public Saved replace(String env, UUID id, TriggerRequest r, String actor) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        Trigger old =
-            repository
-                .find(c, id, true)
-                .filter(t -> t.environment().equals(env))
-                .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
-        refuseDeclared(old, "changed");
-        Trigger t = validate(r, id, env, old.createdAt(), old.createdBy(), actor);
-        if (repository.nameTaken(c, env, t.name(), id)) {
-          throw DataplaneException.conflict(
-              "a trigger named " + t.name() + " already exists in " + env);
-        }
-        String token = null;
-        if ("TOKEN".equals(t.auth())) {
-          if (old.tokenHash() == null || Boolean.TRUE.equals(r.rotateToken())) {
-            token = newToken();
-            t = withTokenHash(t, HookSignature.tokenHash(token));
-          } else {
-            t = withTokenHash(t, old.tokenHash());
+    return repository.inTransaction(
+        c -> {
+          Trigger old = lock(c, env, id);
+          refuseDeclared(old, "changed");
+          Trigger t = validate(r, id, env, old.createdAt(), old.createdBy(), actor);
+          Conflicts.refuseTakenName(
+              repository.nameTaken(c, env, t.name(), id), "trigger", t.name(), env);
+          String token = null;
+          if ("TOKEN".equals(t.auth())) {
+            if (old.tokenHash() == null || Boolean.TRUE.equals(r.rotateToken())) {
+              token = newToken();
+              t = t.withTokenHash(HookSignature.tokenHash(token));
+            } else {
+              t = t.withTokenHash(old.tokenHash());
+            }
           }
-        }
-        if (old.state() == Schedule.State.STOPPED && t.state() == Schedule.State.ENABLED) {
-          t = t.withState(Schedule.State.STOPPED, old.stateReason(), t.updatedAt(), actor);
-        } else if (old.state() == Schedule.State.PAUSED && t.state() == Schedule.State.PAUSED) {
-          t = t.withState(Schedule.State.PAUSED, old.stateReason(), t.updatedAt(), actor);
-        }
-        t = withLatest(t, t.pipeline().equals(old.pipeline()) ? old.latestReleaseId() : null);
-        checkLoop(c, t);
-        repository.update(c, t);
-        c.commit();
-        return new Saved(t, token);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+          if (old.state() == Schedule.State.STOPPED && t.state() == Schedule.State.ENABLED) {
+            t = t.withState(Schedule.State.STOPPED, old.stateReason(), t.updatedAt(), actor);
+          } else if (old.state() == Schedule.State.PAUSED && t.state() == Schedule.State.PAUSED) {
+            t = t.withState(Schedule.State.PAUSED, old.stateReason(), t.updatedAt(), actor);
+          }
+          t = t.withLatest(t.pipeline().equals(old.pipeline()) ? old.latestReleaseId() : null);
+          checkLoop(c, t);
+          repository.update(c, t);
+          return new Saved(t, token);
+        });
   }
 
   public void delete(String env, UUID id) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        Trigger old =
-            repository
-                .find(c, id, true)
-                .filter(t -> t.environment().equals(env))
-                .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
-        refuseDeclared(old, "deleted");
-        repository.delete(c, id);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    repository.inTransaction(
+        c -> {
+          Trigger old = lock(c, env, id);
+          refuseDeclared(old, "deleted");
+          repository.delete(c, id);
+        });
   }
 
   public Trigger get(String env, UUID id) throws SQLException {
@@ -200,37 +167,26 @@ public class TriggerService {
 
   /** Pauses or resumes (idempotent); a STOPPED trigger (its pipeline went) stays stopped. */
   public Trigger setPaused(String env, UUID id, boolean paused, String actor) throws SQLException {
-    try (Connection c = repository.connection()) {
-      c.setAutoCommit(false);
-      try {
-        Trigger old =
-            repository
-                .find(c, id, true)
-                .filter(t -> t.environment().equals(env))
-                .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
-        Schedule.State want = paused ? Schedule.State.PAUSED : Schedule.State.ENABLED;
-        if (old.state() == want) {
-          c.rollback();
-          return old;
-        }
-        if (old.state() == Schedule.State.STOPPED) {
-          throw DataplaneException.conflict(
-              "trigger " + id + " is stopped (" + old.stateReason() + ")");
-        }
-        Trigger t =
-            old.withState(
-                want,
-                paused ? "paused by " + actor : null,
-                Instant.now().truncatedTo(ChronoUnit.MICROS),
-                actor);
-        repository.update(c, t);
-        c.commit();
-        return t;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    return repository.inTransaction(
+        c -> {
+          Trigger old = lock(c, env, id);
+          Schedule.State want = paused ? Schedule.State.PAUSED : Schedule.State.ENABLED;
+          if (old.state() == want) {
+            return old;
+          }
+          if (old.state() == Schedule.State.STOPPED) {
+            throw DataplaneException.conflict(
+                "trigger " + id + " is stopped (" + old.stateReason() + ")");
+          }
+          Trigger t =
+              old.withState(
+                  want,
+                  paused ? "paused by " + actor : null,
+                  Instant.now().truncatedTo(ChronoUnit.MICROS),
+                  actor);
+          repository.update(c, t);
+          return t;
+        });
   }
 
   private static void refuseDeclared(Trigger t, String what) {
@@ -321,7 +277,7 @@ public class TriggerService {
       } catch (DataplaneException e) {
         t = stopped(t, e.getMessage(), actor);
       }
-      t = withLatest(t, releaseId);
+      t = t.withLatest(releaseId);
       if (old == null) {
         repository.insert(c, t);
       } else {
@@ -368,57 +324,11 @@ public class TriggerService {
     return "dph_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  private static Trigger withTokenHash(Trigger t, String hash) {
-    return new Trigger(
-        t.id(),
-        t.environment(),
-        t.name(),
-        t.pipeline(),
-        t.kind(),
-        t.description(),
-        t.upstreamPipeline(),
-        t.onState(),
-        t.topic(),
-        t.filterField(),
-        t.filterValue(),
-        t.auth(),
-        hash,
-        t.secretName(),
-        t.params(),
-        t.state(),
-        t.stateReason(),
-        t.releaseId(),
-        t.latestReleaseId(),
-        t.createdAt(),
-        t.createdBy(),
-        t.updatedAt(),
-        t.updatedBy());
-  }
-
-  private static Trigger withLatest(Trigger t, String latest) {
-    return new Trigger(
-        t.id(),
-        t.environment(),
-        t.name(),
-        t.pipeline(),
-        t.kind(),
-        t.description(),
-        t.upstreamPipeline(),
-        t.onState(),
-        t.topic(),
-        t.filterField(),
-        t.filterValue(),
-        t.auth(),
-        t.tokenHash(),
-        t.secretName(),
-        t.params(),
-        t.state(),
-        t.stateReason(),
-        t.releaseId(),
-        latest,
-        t.createdAt(),
-        t.createdBy(),
-        t.updatedAt(),
-        t.updatedBy());
+  /** The trigger, locked; not found unless it belongs to the environment. */
+  private Trigger lock(Connection c, String env, UUID id) throws SQLException {
+    return repository
+        .find(c, id, true)
+        .filter(t -> t.environment().equals(env))
+        .orElseThrow(() -> DataplaneException.notFound("trigger " + id));
   }
 }

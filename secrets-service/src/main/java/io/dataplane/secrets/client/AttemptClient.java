@@ -1,18 +1,10 @@
 package io.dataplane.secrets.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
 import io.dataplane.common.json.Json;
-import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.secrets.config.SecretsConfig;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -28,14 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public class AttemptClient {
 
   private final SecretsConfig.Orchestrator config;
-  private final HttpClient http;
-  private final String serviceToken;
+  private final OrchestratorHttp orchestrator;
   private final Map<String, Instant> currentUntil = new ConcurrentHashMap<>();
 
   public AttemptClient(SecretsConfig config) {
     this.config = config.orchestrator();
-    this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
-    this.serviceToken = ServiceAuth.outgoingToken();
+    this.orchestrator = new OrchestratorHttp(this.config);
   }
 
   /**
@@ -61,30 +51,18 @@ public class AttemptClient {
   }
 
   private boolean ask(UUID taskRunId, int attempt) {
-    String base = config.url().replaceAll("/+$", "");
-    HttpRequest.Builder req =
-        HttpRequest.newBuilder(
-                URI.create(base + "/api/v1/attempts/" + taskRunId + "/" + attempt + "/current"))
-            .timeout(config.timeout())
-            .header("Accept", "application/json")
-            .GET();
-    if (!serviceToken.isEmpty()) {
-      req.header("Authorization", "Bearer " + serviceToken);
-    }
-    try {
-      HttpResponse<String> res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-      if (res.statusCode() == 200) {
-        JsonNode body = Json.mapper().readTree(res.body());
-        return body.path("current").asBoolean(false);
-      }
-      if (res.statusCode() == 404) {
-        return false;
-      }
-      Log.warnf("orchestrator answered %d to an attempt check", res.statusCode());
-    } catch (IOException e) {
-      Log.warnf("orchestrator unreachable for an attempt check: %s", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    Boolean current =
+        orchestrator.get(
+            "/api/v1/attempts/" + taskRunId + "/" + attempt + "/current",
+            "an attempt check",
+            res ->
+                switch (res.statusCode()) {
+                  case 200 -> Json.mapper().readTree(res.body()).path("current").asBoolean(false);
+                  case 404 -> false;
+                  default -> null;
+                });
+    if (current != null) {
+      return current;
     }
     throw new DataplaneException(
         ErrorCodes.UNAVAILABLE,

@@ -2,16 +2,9 @@ package io.dataplane.secrets.client;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
-import io.dataplane.common.rest.ServiceAuth;
 import io.dataplane.secrets.config.SecretsConfig;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -27,14 +20,12 @@ public class EnvironmentClient {
   private record Answer(boolean exists, Instant until) {}
 
   private final SecretsConfig.Orchestrator config;
-  private final HttpClient http;
-  private final String serviceToken;
+  private final OrchestratorHttp orchestrator;
   private final Map<String, Answer> cache = new ConcurrentHashMap<>();
 
   public EnvironmentClient(SecretsConfig config) {
     this.config = config.orchestrator();
-    this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
-    this.serviceToken = ServiceAuth.outgoingToken();
+    this.orchestrator = new OrchestratorHttp(this.config);
   }
 
   /**
@@ -65,33 +56,19 @@ public class EnvironmentClient {
   }
 
   private boolean ask(String environment) {
-    String base = config.url().replaceAll("/+$", "");
-    HttpRequest.Builder req =
-        HttpRequest.newBuilder(
-                URI.create(
-                    base
-                        + "/api/v1/environments/"
-                        + URLEncoder.encode(environment, StandardCharsets.UTF_8)
-                            .replace("+", "%20")))
-            .timeout(config.timeout())
-            .header("Accept", "application/json")
-            .GET();
-    if (!serviceToken.isEmpty()) {
-      req.header("Authorization", "Bearer " + serviceToken);
-    }
-    try {
-      HttpResponse<Void> res = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
-      if (res.statusCode() == 200) {
-        return true;
-      }
-      if (res.statusCode() == 404) {
-        return false;
-      }
-      Log.warnf("orchestrator answered %d to an environment check", res.statusCode());
-    } catch (IOException e) {
-      Log.warnf("orchestrator unreachable for an environment check: %s", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    Boolean exists =
+        orchestrator.get(
+            "/api/v1/environments/"
+                + URLEncoder.encode(environment, StandardCharsets.UTF_8).replace("+", "%20"),
+            "an environment check",
+            res ->
+                switch (res.statusCode()) {
+                  case 200 -> true;
+                  case 404 -> false;
+                  default -> null;
+                });
+    if (exists != null) {
+      return exists;
     }
     throw new DataplaneException(
         ErrorCodes.UNAVAILABLE,

@@ -1,7 +1,11 @@
 package io.dataplane.secrets.repository;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** Plain JDBC transactions: commit when the work returns, roll back when it throws. */
@@ -11,6 +15,12 @@ public final class Jdbc {
   @FunctionalInterface
   public interface Work<T> {
     T run(Connection connection) throws SQLException;
+  }
+
+  /** Reads the current row. */
+  @FunctionalInterface
+  public interface Reader<T> {
+    T read(ResultSet rs) throws SQLException;
   }
 
   /** A database failure outside any business rule (answered as 500 / logged). */
@@ -36,6 +46,17 @@ public final class Jdbc {
     } catch (SQLException e) {
       throw new DataAccessException("database call failed: " + e.getSQLState(), e);
     }
+  }
+
+  /** Runs the query and reads every row. */
+  public static <T> List<T> list(PreparedStatement ps, Reader<T> reader) throws SQLException {
+    List<T> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(reader.read(rs));
+      }
+    }
+    return out;
   }
 
   /** What went wrong, in the database's words, without the statement or its parameters. */

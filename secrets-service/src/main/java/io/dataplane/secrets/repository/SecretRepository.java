@@ -95,13 +95,7 @@ public final class SecretRepository {
                 + " updated_by, false from secret where environment = ? and deleted_at is null"
                 + " order by name")) {
       ps.setString(1, env);
-      List<SecretRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(row(rs));
-        }
-      }
-      return out;
+      return Jdbc.list(ps, SecretRepository::row);
     }
   }
 
@@ -354,10 +348,9 @@ public final class SecretRepository {
         ps.setLong(i++, beforeId);
       }
       ps.setInt(i, limit);
-      List<SecretRead> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
+      return Jdbc.list(
+          ps,
+          rs ->
               new SecretRead(
                   rs.getLong(1),
                   rs.getString(2),
@@ -373,9 +366,6 @@ public final class SecretRepository {
                   rs.getObject(12, UUID.class),
                   (Integer) rs.getObject(13),
                   instant(rs.getTimestamp(14))));
-        }
-      }
-      return out;
     }
   }
 
@@ -396,19 +386,15 @@ public final class SecretRepository {
       ps.setLong(2, afterSecret);
       ps.setInt(3, afterVersion);
       ps.setInt(4, limit);
-      List<WrappedKey> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
+      return Jdbc.list(
+          ps,
+          rs ->
               new WrappedKey(
                   rs.getLong(1),
                   rs.getInt(2),
                   rs.getString(3),
                   rs.getString(4),
                   new Sealed(rs.getBytes(5), rs.getBytes(6), rs.getString(7))));
-        }
-      }
-      return out;
     }
   }
 
