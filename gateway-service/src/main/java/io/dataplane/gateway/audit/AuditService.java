@@ -82,26 +82,11 @@ public class AuditService {
             "select id, at, actor, action, target, environment, outcome, summary"
                 + " from audit_log where true");
     List<Object> args = new ArrayList<>();
-    if (actor != null) {
-      sql.append(" and actor = ?");
-      args.add(actor);
-    }
-    if (action != null) {
-      sql.append(" and action = ?");
-      args.add(action);
-    }
-    if (environment != null) {
-      sql.append(" and environment = ?");
-      args.add(environment);
-    }
-    if (outcome != null) {
-      sql.append(" and outcome = ?");
-      args.add(outcome);
-    }
-    if (before != null) {
-      sql.append(" and id < ?");
-      args.add(before);
-    }
+    where(sql, args, "actor = ?", actor);
+    where(sql, args, "action = ?", action);
+    where(sql, args, "environment = ?", environment);
+    where(sql, args, "outcome = ?", outcome);
+    where(sql, args, "id < ?", before);
     sql.append(" order by id desc limit ?");
     args.add(limit);
     try (Connection c = dataSource.getConnection();
@@ -128,6 +113,14 @@ public class AuditService {
       return out;
     } catch (SQLException e) {
       throw new IllegalStateException("audit log cannot be read", e);
+    }
+  }
+
+  /** Adds {@code and condition} with its one argument, unless that is null (no filter). */
+  private static void where(StringBuilder sql, List<Object> args, String condition, Object arg) {
+    if (arg != null) {
+      sql.append(" and ").append(condition);
+      args.add(arg);
     }
   }
 

@@ -2,6 +2,8 @@ package io.dataplane.gateway.client;
 
 import io.dataplane.gateway.error.ApiError;
 import io.quarkus.logging.Log;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -9,6 +11,12 @@ import java.util.function.Supplier;
  * UNAVAILABLE error naming the service, so that GraphQL reports it on the fields that needed it.
  */
 public final class Backends {
+
+  // the services, named as errors and logs give them
+  public static final String ORCHESTRATOR = "orchestrator-service";
+  public static final String SCHEDULER = "scheduler-service";
+  public static final String SECRETS = "secrets-service";
+  public static final String FILESTORE = "filestore-service";
 
   private Backends() {}
 
@@ -23,6 +31,13 @@ public final class Backends {
       Log.warnf("%s call failed: %s", service, describe(e));
       throw new ApiError.Unavailable(service + " is unavailable; try again later");
     }
+  }
+
+  /** The items of a list a service answers ({@code items} of it); none when it answers none. */
+  public static <L, T> List<T> items(String service, Supplier<L> call, Function<L, List<T>> items) {
+    L list = call(service, call);
+    List<T> found = list == null ? null : items.apply(list);
+    return found == null ? List.of() : found;
   }
 
   public static void run(String service, Runnable call) {

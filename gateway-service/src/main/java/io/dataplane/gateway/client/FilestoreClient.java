@@ -23,13 +23,15 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * filestore-service. File paths are passed already encoded segment by segment ({@link
- * #encodePath}), so that their slashes stay slashes.
+ * #encodePath}), so that their slashes stay slashes. Retries and circuit breaker as in {@link
+ * OrchestratorClient}: moving a file and making a bundle are not retried; the timeout is longer.
  */
 @RegisterRestClient(configKey = "filestore")
 @RegisterClientHeaders(ServiceHeaders.class)
 @RegisterProvider(ServiceErrorMapper.class)
 @Path("/api/v1")
 @Timeout(10000)
+@Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
 @CircuitBreaker(
     requestVolumeThreshold = 10,
     failureRatio = 0.5,
@@ -40,13 +42,11 @@ public interface FilestoreClient {
   @GET
   @Path("/environments/{env}/pipelines/{pipeline}/files")
   @Produces(MediaType.APPLICATION_JSON)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   FileList files(@PathParam("env") String env, @PathParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/pipelines/{pipeline}/files/{path}")
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   byte[] read(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
@@ -56,7 +56,6 @@ public interface FilestoreClient {
   @Path("/environments/{env}/pipelines/{pipeline}/files/{path}")
   @Consumes(MediaType.APPLICATION_OCTET_STREAM)
   @Produces(MediaType.APPLICATION_JSON)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   FileEntry write(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
@@ -65,7 +64,6 @@ public interface FilestoreClient {
 
   @DELETE
   @Path("/environments/{env}/pipelines/{pipeline}/files/{path}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void delete(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
@@ -75,12 +73,14 @@ public interface FilestoreClient {
   @Path("/environments/{env}/pipelines/{pipeline}/files:move")
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
+  @Retry(maxRetries = 0)
   FileEntry move(
       @PathParam("env") String env, @PathParam("pipeline") String pipeline, Requests.FileMove body);
 
   @POST
   @Path("/environments/{env}/pipelines/{pipeline}/bundles")
   @Produces(MediaType.APPLICATION_JSON)
+  @Retry(maxRetries = 0)
   Bundle bundle(@PathParam("env") String env, @PathParam("pipeline") String pipeline);
 
   /** Percent-encodes each segment of a relative file path. */

@@ -30,7 +30,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * orchestrator-service. Every call has a timeout and a circuit breaker (caller errors do not trip
- * it); only idempotent calls are retried.
+ * it); only idempotent calls are retried: the others say {@code @Retry(maxRetries = 0)}.
  */
 @RegisterRestClient(configKey = "orchestrator")
 @RegisterClientHeaders(ServiceHeaders.class)
@@ -39,6 +39,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Timeout(5000)
+@Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
 @CircuitBreaker(
     requestVolumeThreshold = 10,
     failureRatio = 0.5,
@@ -48,76 +49,68 @@ public interface OrchestratorClient {
 
   @GET
   @Path("/environments")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Environment> environments();
 
   @GET
   @Path("/environments/{env}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Environment environment(@PathParam("env") String env);
 
   @POST
   @Path("/environments")
+  @Retry(maxRetries = 0)
   Environment createEnvironment(Requests.NewEnvironment body);
 
   @GET
   @Path("/environments/{env}/log-retention")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Dtos.LogRetention logRetention(@PathParam("env") String env);
 
   @PUT
   @Path("/environments/{env}/log-retention")
+  @Retry(maxRetries = 0)
   Dtos.LogRetention setLogRetention(@PathParam("env") String env, Requests.LogRetention body);
 
   @GET
   @Path("/environments/{env}/worker-groups")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<WorkerGroup> workerGroups(@PathParam("env") String env);
 
   @POST
   @Path("/environments/{env}/worker-groups")
+  @Retry(maxRetries = 0)
   WorkerGroup createWorkerGroup(@PathParam("env") String env, Requests.NewWorkerGroup body);
 
   @GET
   @Path("/environments/{env}/pipelines")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Pipeline> pipelines(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/pipelines/{name}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Pipeline pipeline(@PathParam("env") String env, @PathParam("name") String name);
 
   @PUT
   @Path("/environments/{env}/pipelines/{name}")
   @Consumes("application/yaml")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Pipeline savePipelineYaml(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
   @PUT
   @Path("/environments/{env}/pipelines/{name}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Pipeline savePipelineJson(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/validate")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ValidationResult validatePipeline(@PathParam("env") String env, @PathParam("name") String name);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/validate")
   @Consumes("application/yaml")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ValidationResult validateYaml(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/validate")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ValidationResult validateJson(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
@@ -127,63 +120,59 @@ public interface OrchestratorClient {
   @POST
   @Path("/environments/{env}/pipelines/{name}/validate")
   @Consumes("application/yaml")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   DefinitionCheck checkPipelineYaml(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/validate")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   DefinitionCheck checkPipelineJson(
       @PathParam("env") String env, @PathParam("name") String name, String definition);
 
   @DELETE
   @Path("/environments/{env}/pipelines/{name}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void deletePipeline(@PathParam("env") String env, @PathParam("name") String name);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/releases")
+  @Retry(maxRetries = 0)
   Release release(
       @PathParam("env") String env, @PathParam("name") String name, Requests.NewRelease body);
 
   @GET
   @Path("/environments/{env}/pipelines/{name}/releases")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Release> releases(@PathParam("env") String env, @PathParam("name") String name);
 
   @GET
   @Path("/releases/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Release releaseById(@PathParam("id") String id);
 
   @GET
   @Path("/releases/{a}/diff/{b}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object diff(@PathParam("a") String a, @PathParam("b") String b);
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/rollback")
+  @Retry(maxRetries = 0)
   Dtos.Deployment rollback(
       @PathParam("env") String env, @PathParam("name") String name, Requests.Rollback body);
 
   @GET
   @Path("/environments/{env}/pipelines/{name}/deployments")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Dtos.Deployment> deployments(@PathParam("env") String env, @PathParam("name") String name);
 
   @PUT
   @Path("/environments/{env}")
+  @Retry(maxRetries = 0)
   Environment updateEnvironment(@PathParam("env") String env, Requests.Description body);
 
   @DELETE
   @Path("/environments/{env}")
+  @Retry(maxRetries = 0)
   void deleteEnvironment(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/pipelines/{name}/drafts")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Dtos.DraftVersion> draftHistory(
       @PathParam("env") String env,
       @PathParam("name") String name,
@@ -191,13 +180,11 @@ public interface OrchestratorClient {
 
   @GET
   @Path("/environments/{env}/pipelines/{name}/drafts/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Dtos.DraftVersion draftVersion(
       @PathParam("env") String env, @PathParam("name") String name, @PathParam("id") String id);
 
   @GET
   @Path("/environments/{env}/pipelines/{name}/drafts/diff")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object draftDiff(
       @PathParam("env") String env,
       @PathParam("name") String name,
@@ -206,32 +193,32 @@ public interface OrchestratorClient {
 
   @POST
   @Path("/environments/{env}/pipelines/{name}/drafts/{id}/restore")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Pipeline restoreDraft(
       @PathParam("env") String env, @PathParam("name") String name, @PathParam("id") String id);
 
   @PUT
   @Path("/environments/{env}/worker-groups/{group}")
+  @Retry(maxRetries = 0)
   WorkerGroup updateWorkerGroup(
       @PathParam("env") String env, @PathParam("group") String group, Requests.Description body);
 
   @DELETE
   @Path("/environments/{env}/worker-groups/{group}")
+  @Retry(maxRetries = 0)
   void deleteWorkerGroup(@PathParam("env") String env, @PathParam("group") String group);
 
   @POST
   @Path("/releases/{id}/promotions")
+  @Retry(maxRetries = 0)
   Release promote(@PathParam("id") String id, Requests.Promotion body);
 
   /** Idempotent by {@code requestId}: the same id gives the same run, so it may be retried. */
   @POST
   @Path("/environments/{env}/pipelines/{name}/runs")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Run startRun(@PathParam("env") String env, @PathParam("name") String name, Requests.NewRun body);
 
   @GET
   @Path("/runs")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   RunPage runs(
       @QueryParam("environment") String environment,
       @QueryParam("pipeline") String pipeline,
@@ -241,22 +228,20 @@ public interface OrchestratorClient {
 
   @GET
   @Path("/runs/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Run run(@PathParam("id") String id);
 
   @POST
   @Path("/runs/{id}/cancel")
+  @Retry(maxRetries = 0)
   Run cancelRun(@PathParam("id") String id);
 
   /** Idempotent by {@code requestId}, like starting a run. */
   @POST
   @Path("/runs/{id}/rerun")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Run rerunRun(@PathParam("id") String id, Requests.Rerun body);
 
   @GET
   @Path("/task-runs/{id}/logs")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   LogPage logs(
       @PathParam("id") String taskRunId,
       @QueryParam("attempt") Integer attempt,
@@ -265,7 +250,6 @@ public interface OrchestratorClient {
 
   @GET
   @Path("/workers")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Worker> workers(
       @QueryParam("environment") String environment, @QueryParam("group") String group);
 }

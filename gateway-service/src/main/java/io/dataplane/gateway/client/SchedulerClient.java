@@ -30,7 +30,11 @@ import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** scheduler-service. Schedule bodies pass through as JSON objects. */
+/**
+ * scheduler-service. Schedule bodies pass through as JSON objects. Timeout, retries and circuit
+ * breaker as in {@link OrchestratorClient}: calls that are not idempotent say
+ * {@code @Retry(maxRetries = 0)}.
+ */
 @RegisterRestClient(configKey = "scheduler")
 @RegisterClientHeaders(ServiceHeaders.class)
 @RegisterProvider(ServiceErrorMapper.class)
@@ -38,6 +42,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Timeout(5000)
+@Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
 @CircuitBreaker(
     requestVolumeThreshold = 10,
     failureRatio = 0.5,
@@ -47,170 +52,152 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/schedules")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ScheduleList schedules(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/schedules/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Schedule schedule(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/schedules")
+  @Retry(maxRetries = 0)
   Schedule create(@PathParam("env") String env, Map<String, Object> body);
 
   @PUT
   @Path("/environments/{env}/schedules/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Schedule update(
       @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
 
   @DELETE
   @Path("/environments/{env}/schedules/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void delete(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/schedules/{id}/pause")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Schedule pause(@PathParam("id") String id);
 
   @POST
   @Path("/schedules/{id}/resume")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Schedule resume(@PathParam("id") String id);
 
   @GET
   @Path("/schedules/{id}/preview")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object preview(@PathParam("id") String id, @QueryParam("count") Integer count);
 
   @POST
   @Path("/environments/{env}/schedules/preview")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object previewDraft(
       @PathParam("env") String env, Map<String, Object> body, @QueryParam("count") Integer count);
 
   @POST
   @Path("/schedules/{id}/backfill")
+  @Retry(maxRetries = 0)
   Backfill backfill(@PathParam("id") String id, Map<String, Object> body);
 
   @POST
   @Path("/schedules/{id}/backfill")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   BackfillPreview backfillPreview(@PathParam("id") String id, Map<String, Object> body);
 
   @GET
   @Path("/schedules/{id}/backfills")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   java.util.List<Backfill> backfills(@PathParam("id") String id);
 
   @GET
   @Path("/backfills/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Backfill backfillById(@PathParam("id") String id);
 
   @POST
   @Path("/backfills/{id}/cancel")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Backfill cancelBackfill(@PathParam("id") String id);
 
   @GET
   @Path("/schedules/{id}/fires")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object fires(@PathParam("id") String id, @QueryParam("limit") Integer limit);
 
   @GET
   @Path("/environments/{env}/triggers")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   TriggerList triggers(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/triggers/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Trigger trigger(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/triggers")
+  @Retry(maxRetries = 0)
   Trigger createTrigger(@PathParam("env") String env, Map<String, Object> body);
 
   @PUT
   @Path("/environments/{env}/triggers/{id}")
+  @Retry(maxRetries = 0)
   Trigger updateTrigger(
       @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
 
   @DELETE
   @Path("/environments/{env}/triggers/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void deleteTrigger(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/triggers/{id}/pause")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Trigger pauseTrigger(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/triggers/{id}/resume")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Trigger resumeTrigger(@PathParam("env") String env, @PathParam("id") String id);
 
   @GET
   @Path("/environments/{env}/triggers/{id}/fires")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Object triggerFires(
       @PathParam("env") String env, @PathParam("id") String id, @QueryParam("limit") Integer limit);
 
   @GET
   @Path("/environments/{env}/notification-channels")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   ChannelList notificationChannels(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/notification-channels/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Channel notificationChannel(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/notification-channels")
+  @Retry(maxRetries = 0)
   Channel createNotificationChannel(@PathParam("env") String env, Map<String, Object> body);
 
   @PUT
   @Path("/environments/{env}/notification-channels/{id}")
+  @Retry(maxRetries = 0)
   Channel updateNotificationChannel(
       @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
 
   @DELETE
   @Path("/environments/{env}/notification-channels/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void deleteNotificationChannel(@PathParam("env") String env, @PathParam("id") String id);
 
   @GET
   @Path("/environments/{env}/notification-rules")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   RuleList notificationRules(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/notification-rules/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Rule notificationRule(@PathParam("env") String env, @PathParam("id") String id);
 
   @POST
   @Path("/environments/{env}/notification-rules")
+  @Retry(maxRetries = 0)
   Rule createNotificationRule(@PathParam("env") String env, Map<String, Object> body);
 
   @PUT
   @Path("/environments/{env}/notification-rules/{id}")
+  @Retry(maxRetries = 0)
   Rule updateNotificationRule(
       @PathParam("env") String env, @PathParam("id") String id, Map<String, Object> body);
 
   @DELETE
   @Path("/environments/{env}/notification-rules/{id}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void deleteNotificationRule(@PathParam("env") String env, @PathParam("id") String id);
 
   @GET
   @Path("/environments/{env}/notification-deliveries")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   DeliveryList notificationDeliveries(
       @PathParam("env") String env,
       @QueryParam("ruleId") String ruleId,

@@ -19,7 +19,10 @@ import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** secrets-service. Setting a value makes a new version, so it is never retried. */
+/**
+ * secrets-service. Setting a value makes a new version, so it is never retried ({@code maxRetries =
+ * 0}); timeout, retries and circuit breaker otherwise as in {@link OrchestratorClient}.
+ */
 @RegisterRestClient(configKey = "secrets")
 @RegisterClientHeaders(ServiceHeaders.class)
 @RegisterProvider(ServiceErrorMapper.class)
@@ -27,6 +30,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Timeout(5000)
+@Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
 @CircuitBreaker(
     requestVolumeThreshold = 10,
     failureRatio = 0.5,
@@ -36,31 +40,27 @@ public interface SecretsClient {
 
   @GET
   @Path("/environments/{env}/secrets")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<Secret> secrets(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/secrets/{name}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Secret secret(@PathParam("env") String env, @PathParam("name") String name);
 
   @PUT
   @Path("/environments/{env}/secrets/{name}")
+  @Retry(maxRetries = 0)
   Secret setSecret(
       @PathParam("env") String env, @PathParam("name") String name, Requests.SecretValue body);
 
   @DELETE
   @Path("/environments/{env}/secrets/{name}")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   void deleteSecret(@PathParam("env") String env, @PathParam("name") String name);
 
   @PUT
   @Path("/environments/{env}/secrets/{name}/grants")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   Secret grant(@PathParam("env") String env, @PathParam("name") String name, Requests.Grants body);
 
   @GET
   @Path("/environments/{env}/secrets/{name}/audit")
-  @Retry(maxRetries = 2, delay = 100, jitter = 50, abortOn = ApiError.class)
   List<SecretAuditEntry> audit(@PathParam("env") String env, @PathParam("name") String name);
 }

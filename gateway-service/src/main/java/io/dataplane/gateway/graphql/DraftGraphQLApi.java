@@ -1,5 +1,7 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.DraftVersion;
 import io.dataplane.gateway.client.Dtos.Pipeline;
@@ -23,8 +25,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @GraphQLApi
 @Blocking
 public class DraftGraphQLApi {
-
-  static final String ORCHESTRATOR = "orchestrator-service";
 
   private final Guard guard;
   private final OrchestratorClient orchestrator;

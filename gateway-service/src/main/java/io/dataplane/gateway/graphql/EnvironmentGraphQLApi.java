@@ -1,11 +1,25 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+import static io.dataplane.gateway.client.Backends.SCHEDULER;
+import static io.dataplane.gateway.client.Backends.SECRETS;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Environment;
 import io.dataplane.gateway.client.Dtos.LogRetention;
+import io.dataplane.gateway.client.Dtos.Pipeline;
 import io.dataplane.gateway.client.Dtos.Run;
+import io.dataplane.gateway.client.Dtos.Schedule;
+import io.dataplane.gateway.client.Dtos.ScheduleList;
+import io.dataplane.gateway.client.Dtos.Secret;
+import io.dataplane.gateway.client.Dtos.Trigger;
+import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.Dtos.Worker;
 import io.dataplane.gateway.client.Dtos.WorkerGroup;
+import io.dataplane.gateway.client.NotificationDtos.Channel;
+import io.dataplane.gateway.client.NotificationDtos.ChannelList;
+import io.dataplane.gateway.client.NotificationDtos.Rule;
+import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.client.SchedulerClient;
@@ -22,6 +36,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -36,10 +52,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @GraphQLApi
 @Blocking
 public class EnvironmentGraphQLApi {
-
-  static final String ORCHESTRATOR = "orchestrator-service";
-  static final String SCHEDULER = "scheduler-service";
-  static final String SECRETS = "secrets-service";
 
   /** How many names a refused deletion lists per kind. */
   static final int NAMED = 5;
@@ -88,37 +100,35 @@ public class EnvironmentGraphQLApi {
   @Mutation("createEnvironment")
   @Description("Creates an environment (admins only)")
   public Environment createEnvironment(@NonNull String name, String description) {
-    Caller c = guard.requireAdmin("createEnvironment");
-    Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
-    return guard.mutation(
-        c,
-        "createEnvironment",
-        "environment " + name,
+    return changeEnvironment(
         name,
         description,
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.createEnvironment(
-                        new Requests.NewEnvironment(name, description))));
+        "createEnvironment",
+        () -> orchestrator.createEnvironment(new Requests.NewEnvironment(name, description)));
   }
 
   @Mutation("updateEnvironment")
   @Description("Changes an environment's description (admins only)")
   public Environment updateEnvironment(@NonNull String name, String description) {
-    Caller c = guard.requireAdmin("updateEnvironment");
+    return changeEnvironment(
+        name,
+        description,
+        "updateEnvironment",
+        () -> orchestrator.updateEnvironment(name, new Requests.Description(description)));
+  }
+
+  /** Creates or changes an environment (admins only); audited. */
+  private Environment changeEnvironment(
+      String name, String description, String action, Supplier<Environment> change) {
+    Caller c = guard.requireAdmin(action);
     Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
     return guard.mutation(
         c,
-        "updateEnvironment",
+        action,
         "environment " + name,
         name,
         description,
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () -> orchestrator.updateEnvironment(name, new Requests.Description(description))));
+        () -> Backends.call(ORCHESTRATOR, change));
   }
 
   @Mutation("deleteEnvironment")
@@ -144,46 +154,40 @@ public class EnvironmentGraphQLApi {
           named(
               problems,
               "pipeline(s)",
-              Backends.call(ORCHESTRATOR, () -> orchestrator.pipelines(name)).stream()
-                  .map(p -> p.name())
-                  .toList());
-          var sch = Backends.call(SCHEDULER, () -> scheduler.schedules(name));
+              Backends.call(ORCHESTRATOR, () -> orchestrator.pipelines(name)),
+              Pipeline::name);
           named(
               problems,
               "schedule(s)",
-              sch == null || sch.items() == null
-                  ? List.of()
-                  : sch.items().stream().map(s -> s.name()).toList());
-          var trg = Backends.call(SCHEDULER, () -> scheduler.triggers(name, null));
+              Backends.items(SCHEDULER, () -> scheduler.schedules(name), ScheduleList::items),
+              Schedule::name);
           named(
               problems,
               "trigger(s)",
-              trg == null || trg.items() == null
-                  ? List.of()
-                  : trg.items().stream().map(t -> t.name()).toList());
-          var channels = Backends.call(SCHEDULER, () -> scheduler.notificationChannels(name));
+              Backends.items(SCHEDULER, () -> scheduler.triggers(name, null), TriggerList::items),
+              Trigger::name);
           named(
               problems,
               "notification channel(s)",
-              channels == null || channels.items() == null
-                  ? List.of()
-                  : channels.items().stream().map(x -> x.name()).toList());
-          var rules = Backends.call(SCHEDULER, () -> scheduler.notificationRules(name, null));
+              Backends.items(
+                  SCHEDULER, () -> scheduler.notificationChannels(name), ChannelList::items),
+              Channel::name);
           named(
               problems,
               "notification rule(s)",
-              rules == null || rules.items() == null
-                  ? List.of()
-                  : rules.items().stream().map(x -> x.name()).toList());
-          var sec = Backends.call(SECRETS, () -> secrets.secrets(name));
+              Backends.items(
+                  SCHEDULER, () -> scheduler.notificationRules(name, null), RuleList::items),
+              Rule::name);
           named(
               problems,
               "secret(s)",
-              sec == null ? List.of() : sec.stream().map(x -> x.name()).toList());
+              Backends.items(SECRETS, () -> secrets.secrets(name), list -> list),
+              Secret::name);
           named(
               problems,
               "live API key(s)",
-              keys.liveKeysOf(name).stream().map(k -> k.name() + " of " + k.owner()).toList());
+              keys.liveKeysOf(name),
+              k -> k.name() + " of " + k.owner());
           if (!problems.isEmpty()) {
             throw new ApiError.Conflict(
                 "environment '"
@@ -200,11 +204,13 @@ public class EnvironmentGraphQLApi {
         });
   }
 
-  /** Adds "N what: a, b, c, and 2 more" when {@code names} is not empty. */
-  private static void named(List<String> problems, String what, List<String> names) {
-    if (names.isEmpty()) {
+  /** Adds "N what: a, b, c, and 2 more" (their names) when {@code items} is not empty. */
+  private static <T> void named(
+      List<String> problems, String what, List<T> items, Function<T, String> name) {
+    if (items.isEmpty()) {
       return;
     }
+    List<String> names = items.stream().map(name).toList();
     List<String> first = names.stream().limit(NAMED).toList();
     problems.add(
         names.size()
@@ -263,48 +269,50 @@ public class EnvironmentGraphQLApi {
   @Description("Creates a worker group in an environment (write on the environment)")
   public WorkerGroup createWorkerGroup(
       @NonNull String environment, @NonNull String name, String description) {
-    Inputs.check()
-        .name("environment", environment)
-        .name("name", name)
-        .maxLength("description", description, 1000)
-        .orFail();
-    Caller c = guard.require(Permission.WRITE, environment, null, "createWorkerGroup");
-    return guard.mutation(
-        c,
-        "createWorkerGroup",
-        "worker group " + name,
+    return changeWorkerGroup(
         environment,
+        name,
         description,
+        "createWorkerGroup",
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.createWorkerGroup(
-                        environment, new Requests.NewWorkerGroup(name, description))));
+            orchestrator.createWorkerGroup(
+                environment, new Requests.NewWorkerGroup(name, description)));
   }
 
   @Mutation("updateWorkerGroup")
   @Description("Changes a worker group's description (write on the environment)")
   public WorkerGroup updateWorkerGroup(
       @NonNull String environment, @NonNull String name, String description) {
+    return changeWorkerGroup(
+        environment,
+        name,
+        description,
+        "updateWorkerGroup",
+        () ->
+            orchestrator.updateWorkerGroup(
+                environment, name, new Requests.Description(description)));
+  }
+
+  /** Creates or changes a worker group (write on the environment); audited. */
+  private WorkerGroup changeWorkerGroup(
+      String environment,
+      String name,
+      String description,
+      String action,
+      Supplier<WorkerGroup> change) {
     Inputs.check()
         .name("environment", environment)
         .name("name", name)
         .maxLength("description", description, 1000)
         .orFail();
-    Caller c = guard.require(Permission.WRITE, environment, null, "updateWorkerGroup");
+    Caller c = guard.require(Permission.WRITE, environment, null, action);
     return guard.mutation(
         c,
-        "updateWorkerGroup",
+        action,
         "worker group " + name,
         environment,
         description,
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.updateWorkerGroup(
-                        environment, name, new Requests.Description(description))));
+        () -> Backends.call(ORCHESTRATOR, change));
   }
 
   @Mutation("deleteWorkerGroup")
@@ -314,16 +322,13 @@ public class EnvironmentGraphQLApi {
   public boolean deleteWorkerGroup(@NonNull String environment, @NonNull String name) {
     Inputs.check().name("environment", environment).name("name", name).orFail();
     Caller c = guard.require(Permission.DELETE, environment, null, "deleteWorkerGroup");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteWorkerGroup",
         "worker group " + name,
         environment,
-        null,
-        () -> {
-          Backends.run(ORCHESTRATOR, () -> orchestrator.deleteWorkerGroup(environment, name));
-          return true;
-        });
+        ORCHESTRATOR,
+        () -> orchestrator.deleteWorkerGroup(environment, name));
   }
 
   @Query("workers")

@@ -1,6 +1,7 @@
 package io.dataplane.gateway.graphql;
 
 import io.dataplane.gateway.audit.AuditService;
+import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.AccessControl;
 import io.dataplane.gateway.security.Caller;
@@ -63,6 +64,19 @@ public class Guard {
     access.requireUseOfWorkerGroups(caller, environment, pipeline, workerGroups, action);
   }
 
+  /**
+   * The caller, who must hold read on the environment and then {@code p} on the pipeline of one of
+   * its schedules, triggers or rules, which {@code pipelineOf} reads from its service (only once
+   * read is checked, so that no one learns what an environment they cannot read holds).
+   */
+  public Caller requireOnPipelineOf(
+      String environment, Permission p, String action, Supplier<String> pipelineOf) {
+    Caller c = caller();
+    access.require(c, Permission.READ, environment, null, null, action);
+    access.require(c, p, environment, pipelineOf.get(), null, action);
+    return c;
+  }
+
   public Caller requireAdmin(String action) {
     Caller c = caller();
     access.requireAdmin(c, action);
@@ -94,5 +108,25 @@ public class Guard {
       audit.record(caller.actor(), action, target, environment, AuditService.FAILED, "INTERNAL");
       throw e;
     }
+  }
+
+  /** A {@link #mutation} that deletes through {@code service}: true once done. */
+  public boolean deletion(
+      Caller caller,
+      String action,
+      String target,
+      String environment,
+      String service,
+      Runnable delete) {
+    return mutation(
+        caller,
+        action,
+        target,
+        environment,
+        null,
+        () -> {
+          Backends.run(service, delete);
+          return true;
+        });
   }
 }

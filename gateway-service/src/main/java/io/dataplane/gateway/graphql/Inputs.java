@@ -5,6 +5,7 @@ import io.dataplane.common.error.ErrorResponse;
 import io.dataplane.gateway.error.ApiError;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Collects every problem of an input, then fails once with all of them and their paths. */
@@ -20,6 +21,25 @@ public final class Inputs {
 
   public static Inputs check() {
     return new Inputs();
+  }
+
+  /** Checks the environment and the id of something in it (a schedule, a trigger, a rule). */
+  public static void environmentAndId(String environment, String id) {
+    check().name("environment", environment).required("id", id).maxLength("id", id, 100).orFail();
+  }
+
+  /**
+   * Starts the check of a schedule's or a trigger's input with what both have: the environment, the
+   * pipeline they start, an optional name, a description and a pinned release.
+   */
+  static Inputs pipelineRule(
+      String environment, String pipeline, String name, String description, String releaseId) {
+    return check()
+        .name("environment", environment)
+        .name("input.pipeline", pipeline)
+        .optionalName("input.name", name)
+        .maxLength("input.description", description, 1000)
+        .maxLength("input.releaseId", releaseId, 100);
   }
 
   public Inputs required(String path, Object value) {
@@ -62,6 +82,11 @@ public final class Inputs {
       add(path, "must be between " + min + " and " + max);
     }
     return this;
+  }
+
+  /** Null, or a JSON object. */
+  public Inputs jsonObject(String path, Object value) {
+    return that(value == null || value instanceof Map, path, "must be a JSON object");
   }
 
   public Inputs that(boolean ok, String path, String message) {

@@ -1,5 +1,7 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+
 import io.dataplane.common.events.Event;
 import io.dataplane.common.events.LogChunk;
 import io.dataplane.common.events.RunStateChanged;
@@ -193,8 +195,7 @@ public class LiveGraphQLApi {
     }
     Inputs.check().name("environment", environment).orFail();
     guard.access().require(caller, Permission.READ, environment, null, null, "workerStats");
-    return Backends.call("orchestrator-service", () -> orchestrator.workerGroups(environment))
-        .stream()
+    return Backends.call(ORCHESTRATOR, () -> orchestrator.workerGroups(environment)).stream()
         .map(g -> environment + "/" + g.name())
         .collect(Collectors.toSet());
   }
@@ -299,8 +300,7 @@ public class LiveGraphQLApi {
         long from = after;
         LogPage p =
             Backends.call(
-                "orchestrator-service",
-                () -> orchestrator.logs(taskRunId, attempt, from, pageSize));
+                ORCHESTRATOR, () -> orchestrator.logs(taskRunId, attempt, from, pageSize));
         if (p == null || p.lines() == null || p.lines().isEmpty()) {
           return;
         }

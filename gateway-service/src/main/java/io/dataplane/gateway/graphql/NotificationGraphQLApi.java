@@ -1,9 +1,14 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.SCHEDULER;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.NotificationDtos.Channel;
+import io.dataplane.gateway.client.NotificationDtos.ChannelList;
+import io.dataplane.gateway.client.NotificationDtos.DeliveryList;
 import io.dataplane.gateway.client.NotificationDtos.DeliveryView;
 import io.dataplane.gateway.client.NotificationDtos.Rule;
+import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
@@ -44,10 +49,8 @@ public class NotificationGraphQLApi {
   public List<Channel> notificationChannels(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "notificationChannels");
-    var list =
-        Backends.call(
-            ScheduleGraphQLApi.SCHEDULER, () -> scheduler.notificationChannels(environment));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(
+        SCHEDULER, () -> scheduler.notificationChannels(environment), ChannelList::items);
   }
 
   @Query("notificationRules")
@@ -55,10 +58,8 @@ public class NotificationGraphQLApi {
   public List<Rule> notificationRules(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "notificationRules");
-    var list =
-        Backends.call(
-            ScheduleGraphQLApi.SCHEDULER, () -> scheduler.notificationRules(environment, pipeline));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(
+        SCHEDULER, () -> scheduler.notificationRules(environment, pipeline), RuleList::items);
   }
 
   @Query("notificationDeliveries")
@@ -79,12 +80,10 @@ public class NotificationGraphQLApi {
         .range("limit", limit, 1, 500)
         .orFail();
     guard.require(Permission.READ, environment, pipeline, "notificationDeliveries");
-    var list =
-        Backends.call(
-            ScheduleGraphQLApi.SCHEDULER,
-            () ->
-                scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(
+        SCHEDULER,
+        () -> scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit),
+        DeliveryList::items);
   }
 
   @Mutation("createNotificationChannel")
@@ -102,8 +101,7 @@ public class NotificationGraphQLApi {
         input.kind(),
         () ->
             Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
-                () -> scheduler.createNotificationChannel(environment, body(input))));
+                SCHEDULER, () -> scheduler.createNotificationChannel(environment, body(input))));
   }
 
   @Mutation("updateNotificationChannel")
@@ -120,31 +118,22 @@ public class NotificationGraphQLApi {
         input.kind(),
         () ->
             Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
+                SCHEDULER,
                 () -> scheduler.updateNotificationChannel(environment, id, body(input))));
   }
 
   @Mutation("deleteNotificationChannel")
   @Description("Deletes a channel and its rules (the delivery log stays)")
   public boolean deleteNotificationChannel(@NonNull String environment, @NonNull String id) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
+    Inputs.environmentAndId(environment, id);
     Caller c = guard.require(Permission.WRITE, environment, null, "deleteNotificationChannel");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteNotificationChannel",
         "notification channel " + id,
         environment,
-        null,
-        () -> {
-          Backends.run(
-              ScheduleGraphQLApi.SCHEDULER,
-              () -> scheduler.deleteNotificationChannel(environment, id));
-          return true;
-        });
+        SCHEDULER,
+        () -> scheduler.deleteNotificationChannel(environment, id));
   }
 
   @Mutation("createNotificationRule")
@@ -161,8 +150,7 @@ public class NotificationGraphQLApi {
         describe(input),
         () ->
             Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
-                () -> scheduler.createNotificationRule(environment, body(input))));
+                SCHEDULER, () -> scheduler.createNotificationRule(environment, body(input))));
   }
 
   @Mutation("updateNotificationRule")
@@ -182,41 +170,30 @@ public class NotificationGraphQLApi {
         describe(input),
         () ->
             Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
-                () -> scheduler.updateNotificationRule(environment, id, body(input))));
+                SCHEDULER, () -> scheduler.updateNotificationRule(environment, id, body(input))));
   }
 
   @Mutation("deleteNotificationRule")
   public boolean deleteNotificationRule(@NonNull String environment, @NonNull String id) {
     Caller c = owned(environment, id, "deleteNotificationRule");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteNotificationRule",
         "notification rule " + id,
         environment,
-        null,
-        () -> {
-          Backends.run(
-              ScheduleGraphQLApi.SCHEDULER,
-              () -> scheduler.deleteNotificationRule(environment, id));
-          return true;
-        });
+        SCHEDULER,
+        () -> scheduler.deleteNotificationRule(environment, id));
   }
 
   /** The caller, who must hold write on the rule's pipeline (or environment). */
   private Caller owned(String environment, String id, String action) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
-    Caller c = guard.caller();
-    guard.access().require(c, Permission.READ, environment, null, null, action);
-    Rule r =
-        Backends.call(
-            ScheduleGraphQLApi.SCHEDULER, () -> scheduler.notificationRule(environment, id));
-    guard.access().require(c, Permission.WRITE, environment, r.pipeline(), null, action);
-    return c;
+    Inputs.environmentAndId(environment, id);
+    return guard.requireOnPipelineOf(
+        environment,
+        Permission.WRITE,
+        action,
+        () ->
+            Backends.call(SCHEDULER, () -> scheduler.notificationRule(environment, id)).pipeline());
   }
 
   private static void check(String environment, ChannelInput in) {

@@ -1,10 +1,14 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.FILESTORE;
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Bundle;
 import io.dataplane.gateway.client.Dtos.Deployment;
 import io.dataplane.gateway.client.Dtos.FileContent;
 import io.dataplane.gateway.client.Dtos.FileEntry;
+import io.dataplane.gateway.client.Dtos.FileList;
 import io.dataplane.gateway.client.Dtos.Pipeline;
 import io.dataplane.gateway.client.Dtos.Release;
 import io.dataplane.gateway.client.Dtos.ValidationResult;
@@ -38,9 +42,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @GraphQLApi
 @Blocking
 public class PipelineGraphQLApi {
-
-  static final String ORCHESTRATOR = "orchestrator-service";
-  static final String FILESTORE = "filestore-service";
 
   /** Relative file paths: no leading slash, no empty, "." or ".." segments. */
   static final Pattern FILE_PATH =
@@ -171,16 +172,13 @@ public class PipelineGraphQLApi {
   public boolean deletePipeline(@NonNull String environment, @NonNull String name) {
     Inputs.check().name("environment", environment).name("name", name).orFail();
     Caller c = guard.require(Permission.DELETE, environment, name, "deletePipeline");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deletePipeline",
         "pipeline " + name,
         environment,
-        null,
-        () -> {
-          Backends.run(ORCHESTRATOR, () -> orchestrator.deletePipeline(environment, name));
-          return true;
-        });
+        ORCHESTRATOR,
+        () -> orchestrator.deletePipeline(environment, name));
   }
 
   @Query("files")
@@ -188,8 +186,7 @@ public class PipelineGraphQLApi {
   public List<FileEntry> files(@NonNull String environment, @NonNull String pipeline) {
     Inputs.check().name("environment", environment).name("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "files");
-    var list = Backends.call(FILESTORE, () -> filestore.files(environment, pipeline));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(FILESTORE, () -> filestore.files(environment, pipeline), FileList::items);
   }
 
   @Query("file")
@@ -271,18 +268,13 @@ public class PipelineGraphQLApi {
       @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
     checkFile(environment, pipeline, path);
     Caller c = guard.require(Permission.DELETE, environment, pipeline, "deleteFile");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteFile",
         "file " + pipeline + "/" + path,
         environment,
-        null,
-        () -> {
-          Backends.run(
-              FILESTORE,
-              () -> filestore.delete(environment, pipeline, FilestoreClient.encodePath(path)));
-          return true;
-        });
+        FILESTORE,
+        () -> filestore.delete(environment, pipeline, FilestoreClient.encodePath(path)));
   }
 
   @Query("releases")

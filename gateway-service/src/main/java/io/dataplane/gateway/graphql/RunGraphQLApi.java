@@ -1,5 +1,7 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.LogPage;
 import io.dataplane.gateway.client.Dtos.Run;
@@ -17,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -31,7 +34,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @ApplicationScoped
 public class RunGraphQLApi {
 
-  static final String ORCHESTRATOR = "orchestrator-service";
   static final Set<String> RUN_STATES =
       Set.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
 
@@ -130,7 +132,7 @@ public class RunGraphQLApi {
     Inputs.check()
         .name("environment", environment)
         .name("pipeline", pipeline)
-        .that(params == null || params instanceof Map, "params", "must be a JSON object")
+        .jsonObject("params", params)
         .maxLength("requestId", requestId, 200)
         .maxLength("releaseId", releaseId, 200)
         .orFail();
@@ -158,40 +160,31 @@ public class RunGraphQLApi {
 
   @Mutation("cancelRun")
   public Run cancelRun(@NonNull String id) {
-    Inputs.check().required("id", id).maxLength("id", id, 100).orFail();
-    Caller c = guard.caller();
-    Run run = visibleRun(c, id, "cancelRun");
-    guard
-        .access()
-        .require(c, Permission.EXECUTE, run.environment(), run.pipeline(), null, "cancelRun");
-    return guard.mutation(
-        c,
-        "cancelRun",
-        "run " + id,
-        run.environment(),
-        "was " + run.state(),
-        () -> Backends.call(ORCHESTRATOR, () -> orchestrator.cancelRun(id)));
+    return changeRun(id, "cancelRun", () -> orchestrator.cancelRun(id));
   }
 
   @Mutation("rerunRun")
   @Description("Runs again from the failed task runs (succeeded ones keep their outputs)")
   public Run rerunRun(@NonNull String id) {
+    return changeRun(
+        id,
+        "rerunRun",
+        () -> orchestrator.rerunRun(id, new Requests.Rerun(RequestIds.fresh("gql"))));
+  }
+
+  /** Changes a run the caller may see, with execute on its pipeline; audited. */
+  private Run changeRun(String id, String action, Supplier<Run> change) {
     Inputs.check().required("id", id).maxLength("id", id, 100).orFail();
     Caller c = guard.caller();
-    Run run = visibleRun(c, id, "rerunRun");
-    guard
-        .access()
-        .require(c, Permission.EXECUTE, run.environment(), run.pipeline(), null, "rerunRun");
+    Run run = visibleRun(c, id, action);
+    guard.access().require(c, Permission.EXECUTE, run.environment(), run.pipeline(), null, action);
     return guard.mutation(
         c,
-        "rerunRun",
+        action,
         "run " + id,
         run.environment(),
         "was " + run.state(),
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () -> orchestrator.rerunRun(id, new Requests.Rerun(RequestIds.fresh("gql")))));
+        () -> Backends.call(ORCHESTRATOR, change));
   }
 
   @Query("logs")

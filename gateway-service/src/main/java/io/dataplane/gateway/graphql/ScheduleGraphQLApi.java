@@ -1,9 +1,12 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.SCHEDULER;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Backfill;
 import io.dataplane.gateway.client.Dtos.BackfillPreview;
 import io.dataplane.gateway.client.Dtos.Schedule;
+import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
@@ -29,7 +32,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @Blocking
 public class ScheduleGraphQLApi {
 
-  static final String SCHEDULER = "scheduler-service";
   static final Set<String> POLICIES = Set.of("ALL", "LAST", "NONE");
 
   private final Guard guard;
@@ -44,8 +46,7 @@ public class ScheduleGraphQLApi {
   public List<Schedule> schedules(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "schedules");
-    var list = Backends.call(SCHEDULER, () -> scheduler.schedules(environment));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(SCHEDULER, () -> scheduler.schedules(environment), ScheduleList::items);
   }
 
   @Query("schedule")
@@ -94,16 +95,13 @@ public class ScheduleGraphQLApi {
   @Mutation("deleteSchedule")
   public boolean deleteSchedule(@NonNull String environment, @NonNull String id) {
     Caller c = owned(environment, id, "deleteSchedule");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteSchedule",
         "schedule " + id,
         environment,
-        null,
-        () -> {
-          Backends.run(SCHEDULER, () -> scheduler.delete(environment, id));
-          return true;
-        });
+        SCHEDULER,
+        () -> scheduler.delete(environment, id));
   }
 
   @Mutation("pauseSchedule")
@@ -167,8 +165,8 @@ public class ScheduleGraphQLApi {
 
   @Mutation("backfillSchedule")
   @Description(
-      "Starts a backfill: the runs a schedule would have started between two past instants, at"
-          + " most maxConcurrent (1-100, default 1) in flight; fire times already fired are skipped")
+      "Starts a backfill: the runs a schedule would have started between two past instants, at most"
+          + " maxConcurrent (1-100, default 1) in flight; fire times already fired are skipped")
   public Backfill backfillSchedule(
       @NonNull String environment,
       @NonNull String id,
@@ -244,25 +242,15 @@ public class ScheduleGraphQLApi {
    * backfill of another environment's schedule (which the caller must not learn of).
    */
   private Backfill backfillIn(String environment, String id, String action) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
+    Inputs.environmentAndId(environment, id);
     guard.access().requireSomeRightIn(guard.caller(), environment, action);
-    ApiError notFound = new ApiError.NotFound("backfill " + id + " in " + environment);
-    Backfill b;
     try {
-      b = Backends.call(SCHEDULER, () -> scheduler.backfillById(id));
-    } catch (ApiError.NotFound e) {
-      throw notFound;
-    }
-    try {
+      Backfill b = Backends.call(SCHEDULER, () -> scheduler.backfillById(id));
       Backends.call(SCHEDULER, () -> scheduler.schedule(environment, b.scheduleId()));
+      return b;
     } catch (ApiError.NotFound e) {
-      throw notFound;
+      throw new ApiError.NotFound("backfill " + id + " in " + environment);
     }
-    return b;
   }
 
   private static void checkWindow(Instant from, Instant to) {
@@ -274,26 +262,18 @@ public class ScheduleGraphQLApi {
 
   /** The caller, who must hold execute on the pipeline of a schedule of this environment. */
   private Caller owned(String environment, String id, String action) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
-    Caller c = guard.caller();
-    guard.access().require(c, Permission.READ, environment, null, null, action);
-    Schedule s = Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id));
-    guard.access().require(c, Permission.EXECUTE, environment, s.pipeline(), null, action);
-    return c;
+    Inputs.environmentAndId(environment, id);
+    return guard.requireOnPipelineOf(
+        environment,
+        Permission.EXECUTE,
+        action,
+        () -> Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id)).pipeline());
   }
 
   private static void check(String environment, ScheduleInput in) {
     Inputs check =
-        Inputs.check()
-            .name("environment", environment)
-            .name("input.pipeline", in.pipeline())
-            .optionalName("input.name", in.name())
-            .maxLength("input.description", in.description(), 1000)
-            .maxLength("input.releaseId", in.releaseId(), 100);
+        Inputs.pipelineRule(
+            environment, in.pipeline(), in.name(), in.description(), in.releaseId());
     boolean hasCron = in.cron() != null && !in.cron().isBlank();
     boolean hasRrule = in.rrule() != null && !in.rrule().isBlank();
     check.that(hasCron ^ hasRrule, "input.cron", "give exactly one of cron and rrule");
@@ -309,19 +289,12 @@ public class ScheduleGraphQLApi {
         in.misfirePolicy() == null || POLICIES.contains(in.misfirePolicy()),
         "input.misfirePolicy",
         "must be ALL, LAST or NONE");
-    check.that(
-        in.params() == null || in.params() instanceof Map, "input.params", "must be a JSON object");
+    check.jsonObject("input.params", in.params());
     check.orFail();
   }
 
   private static Map<String, Object> body(ScheduleInput in) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(
-        "name",
-        in.name() != null
-            ? in.name()
-            : in.pipeline() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-    body.put("pipeline", in.pipeline());
+    Map<String, Object> body = newBody(in.name(), in.pipeline());
     body.put("description", in.description());
     body.put("cron", in.cron());
     body.put("rrule", in.rrule());
@@ -330,6 +303,21 @@ public class ScheduleGraphQLApi {
     body.put("misfirePolicy", in.misfirePolicy() == null ? "ALL" : in.misfirePolicy());
     body.put("enabled", in.paused() == null || !in.paused());
     body.put("releaseId", in.releaseId());
+    return body;
+  }
+
+  /**
+   * A schedule's or a trigger's body, starting with its name (default: the pipeline and a random
+   * suffix) and its pipeline.
+   */
+  static Map<String, Object> newBody(String name, String pipeline) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(
+        "name",
+        name != null
+            ? name
+            : pipeline + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    body.put("pipeline", pipeline);
     return body;
   }
 

@@ -1,5 +1,7 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.SECRETS;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Secret;
 import io.dataplane.gateway.client.Dtos.SecretAuditEntry;
@@ -23,8 +25,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @GraphQLApi
 @Blocking
 public class SecretGraphQLApi {
-
-  static final String SECRETS = "secrets-service";
 
   private final Guard guard;
   private final SecretsClient secrets;
@@ -72,16 +72,13 @@ public class SecretGraphQLApi {
   public boolean deleteSecret(@NonNull String environment, @NonNull String name) {
     check(environment, name);
     Caller c = guard.require(Permission.SECRETS, environment, null, "deleteSecret");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteSecret",
         "secret " + name,
         environment,
-        null,
-        () -> {
-          Backends.run(SECRETS, () -> secrets.deleteSecret(environment, name));
-          return true;
-        });
+        SECRETS,
+        () -> secrets.deleteSecret(environment, name));
   }
 
   @Mutation("grantSecret")

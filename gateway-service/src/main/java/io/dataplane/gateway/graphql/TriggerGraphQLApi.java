@@ -1,12 +1,14 @@
 package io.dataplane.gateway.graphql;
 
+import static io.dataplane.gateway.client.Backends.SCHEDULER;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Trigger;
+import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
 import io.smallrye.common.annotation.Blocking;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,22 +48,15 @@ public class TriggerGraphQLApi {
   public List<Trigger> triggers(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "triggers");
-    var list =
-        Backends.call(
-            ScheduleGraphQLApi.SCHEDULER, () -> scheduler.triggers(environment, pipeline));
-    return list == null || list.items() == null ? List.of() : list.items();
+    return Backends.items(
+        SCHEDULER, () -> scheduler.triggers(environment, pipeline), TriggerList::items);
   }
 
   @Query("trigger")
   public Trigger trigger(@NonNull String environment, @NonNull String id) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
+    Inputs.environmentAndId(environment, id);
     guard.access().requireSomeRightIn(guard.caller(), environment, "trigger");
-    Trigger t =
-        Backends.call(ScheduleGraphQLApi.SCHEDULER, () -> scheduler.trigger(environment, id));
+    Trigger t = Backends.call(SCHEDULER, () -> scheduler.trigger(environment, id));
     guard.require(Permission.READ, environment, t.pipeline(), "trigger");
     return t;
   }
@@ -72,8 +67,7 @@ public class TriggerGraphQLApi {
       @NonNull String environment, @NonNull String id, @DefaultValue("50") int limit) {
     Inputs.check().range("limit", limit, 1, 500).orFail();
     trigger(environment, id);
-    return Backends.call(
-        ScheduleGraphQLApi.SCHEDULER, () -> scheduler.triggerFires(environment, id, limit));
+    return Backends.call(SCHEDULER, () -> scheduler.triggerFires(environment, id, limit));
   }
 
   @Mutation("createTrigger")
@@ -91,10 +85,7 @@ public class TriggerGraphQLApi {
         "pipeline " + input.pipeline(),
         environment,
         describe(input),
-        () ->
-            Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
-                () -> scheduler.createTrigger(environment, body(input))));
+        () -> Backends.call(SCHEDULER, () -> scheduler.createTrigger(environment, body(input))));
   }
 
   @Mutation("updateTrigger")
@@ -113,25 +104,19 @@ public class TriggerGraphQLApi {
         environment,
         describe(input),
         () ->
-            Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
-                () -> scheduler.updateTrigger(environment, id, body(input))));
+            Backends.call(SCHEDULER, () -> scheduler.updateTrigger(environment, id, body(input))));
   }
 
   @Mutation("deleteTrigger")
   public boolean deleteTrigger(@NonNull String environment, @NonNull String id) {
     Caller c = owned(environment, id, "deleteTrigger");
-    return guard.mutation(
+    return guard.deletion(
         c,
         "deleteTrigger",
         "trigger " + id,
         environment,
-        null,
-        () -> {
-          Backends.run(
-              ScheduleGraphQLApi.SCHEDULER, () -> scheduler.deleteTrigger(environment, id));
-          return true;
-        });
+        SCHEDULER,
+        () -> scheduler.deleteTrigger(environment, id));
   }
 
   @Mutation("pauseTrigger")
@@ -148,7 +133,7 @@ public class TriggerGraphQLApi {
         null,
         () ->
             Backends.call(
-                ScheduleGraphQLApi.SCHEDULER,
+                SCHEDULER,
                 () ->
                     paused
                         ? scheduler.pauseTrigger(environment, id)
@@ -157,17 +142,12 @@ public class TriggerGraphQLApi {
 
   /** The caller, who must hold execute on the pipeline of a trigger of this environment. */
   private Caller owned(String environment, String id, String action) {
-    Inputs.check()
-        .name("environment", environment)
-        .required("id", id)
-        .maxLength("id", id, 100)
-        .orFail();
-    Caller c = guard.caller();
-    guard.access().require(c, Permission.READ, environment, null, null, action);
-    Trigger t =
-        Backends.call(ScheduleGraphQLApi.SCHEDULER, () -> scheduler.trigger(environment, id));
-    guard.access().require(c, Permission.EXECUTE, environment, t.pipeline(), null, action);
-    return c;
+    Inputs.environmentAndId(environment, id);
+    return guard.requireOnPipelineOf(
+        environment,
+        Permission.EXECUTE,
+        action,
+        () -> Backends.call(SCHEDULER, () -> scheduler.trigger(environment, id)).pipeline());
   }
 
   private void requireUpstream(Caller c, String environment, TriggerInput in, String action) {
@@ -178,12 +158,7 @@ public class TriggerGraphQLApi {
 
   private static void check(String environment, TriggerInput in) {
     Inputs check =
-        Inputs.check()
-            .name("environment", environment)
-            .name("input.pipeline", in.pipeline())
-            .optionalName("input.name", in.name())
-            .maxLength("input.description", in.description(), 1000)
-            .maxLength("input.releaseId", in.releaseId(), 100)
+        Inputs.pipelineRule(environment, in.pipeline(), in.name(), in.description(), in.releaseId())
             .maxLength("input.topic", in.topic(), 249)
             .maxLength("input.filterField", in.filterField(), 128)
             .maxLength("input.filterValue", in.filterValue(), 1000)
@@ -196,19 +171,12 @@ public class TriggerGraphQLApi {
           "input.onState",
           "must be SUCCEEDED, FAILED or ANY");
     }
-    check.that(
-        in.params() == null || in.params() instanceof Map, "input.params", "must be a JSON object");
+    check.jsonObject("input.params", in.params());
     check.orFail();
   }
 
   private static Map<String, Object> body(TriggerInput in) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(
-        "name",
-        in.name() != null
-            ? in.name()
-            : in.pipeline() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-    body.put("pipeline", in.pipeline());
+    Map<String, Object> body = ScheduleGraphQLApi.newBody(in.name(), in.pipeline());
     body.put("kind", in.kind());
     body.put("description", in.description());
     body.put("upstreamPipeline", in.upstreamPipeline());

@@ -1,5 +1,7 @@
 package io.dataplane.gateway.rest;
 
+import static io.dataplane.gateway.client.Backends.FILESTORE;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.FileEntry;
 import io.dataplane.gateway.client.FilestoreClient;
@@ -27,7 +29,6 @@ public class FilesResource {
 
   static final Pattern FILE_PATH =
       Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
-  static final String FILESTORE = "filestore-service";
 
   private final Guard guard;
   private final FilestoreClient filestore;
@@ -84,17 +85,13 @@ public class FilesResource {
       @PathParam("path") String path) {
     check(env, pipeline, path);
     Caller c = guard.require(Permission.DELETE, env, pipeline, "deleteFile");
-    guard.mutation(
+    guard.deletion(
         c,
         "deleteFile",
         "file " + pipeline + "/" + path,
         env,
-        null,
-        () -> {
-          Backends.run(
-              FILESTORE, () -> filestore.delete(env, pipeline, FilestoreClient.encodePath(path)));
-          return true;
-        });
+        FILESTORE,
+        () -> filestore.delete(env, pipeline, FilestoreClient.encodePath(path)));
     return Response.noContent().build();
   }
 

@@ -1,5 +1,7 @@
 package io.dataplane.gateway.rest;
 
+import static io.dataplane.gateway.client.Backends.SCHEDULER;
+
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.HookClient;
 import io.dataplane.gateway.config.GatewayConfig;
@@ -75,7 +77,7 @@ public class HookResource {
     }
     Response r =
         Backends.call(
-            "scheduler-service",
+            SCHEDULER,
             () -> {
               try {
                 return scheduler.deliver(id, token, signature, delivery, githubDelivery, raw);

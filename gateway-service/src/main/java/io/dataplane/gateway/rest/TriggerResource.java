@@ -1,5 +1,7 @@
 package io.dataplane.gateway.rest;
 
+import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
+
 import io.agroal.api.AgroalDataSource;
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Run;
@@ -108,7 +110,7 @@ public class TriggerResource {
                 + (idempotencyKey == null ? "" : ", Idempotency-Key " + idempotencyKey),
             () ->
                 Backends.call(
-                    "orchestrator-service",
+                    ORCHESTRATOR,
                     () ->
                         orchestrator.startRun(
                             env, name, new Requests.NewRun(params, requestId, releaseId, "API"))));

@@ -159,17 +159,31 @@ public class ApiKeyService {
 
   /** Keys of one owner subject (null: every key), newest first. */
   public List<ApiKey> list(String ownerSubject) {
-    String owner = ownerSubject;
-    String sql =
-        "select "
-            + COLUMNS
-            + " from api_keys"
-            + (owner == null ? "" : " where owner_subject = ?")
-            + " order by created_at desc limit 500";
+    return select(
+        (ownerSubject == null ? "" : " where owner_subject = ?")
+            + " order by created_at desc limit 500",
+        ownerSubject);
+  }
+
+  /** Keys neither revoked nor expired whose scope names this environment. */
+  public List<ApiKey> liveKeysOf(String environment) {
+    return select(
+        " where revoked_at is null and expires_at > now() and scope::jsonb @> ?::jsonb"
+            + " order by created_at limit 500",
+        Json.mapper()
+            .valueToTree(List.of(java.util.Map.of("environment", environment)))
+            .toString());
+  }
+
+  /**
+   * The keys of {@code "select COLUMNS from api_keys" + rest}, whose one parameter, if any, is
+   * {@code param}.
+   */
+  private List<ApiKey> select(String rest, String param) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      if (owner != null) {
-        ps.setString(1, owner);
+        PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from api_keys" + rest)) {
+      if (param != null) {
+        ps.setString(1, param);
       }
       List<ApiKey> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -179,30 +193,6 @@ public class ApiKeyService {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("API keys cannot be read", e);
-    }
-  }
-
-  /** Keys neither revoked nor expired whose scope names this environment. */
-  public List<ApiKey> liveKeysOf(String environment) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select "
-                    + COLUMNS
-                    + " from api_keys where revoked_at is null and expires_at > now()"
-                    + " and scope::jsonb @> ?::jsonb order by created_at limit 500")) {
-      ps.setString(
-          1,
-          Json.mapper().writeValueAsString(List.of(java.util.Map.of("environment", environment))));
-      List<ApiKey> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(read(rs));
-        }
-      }
-      return out;
-    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("API keys cannot be read", e);
     }
   }

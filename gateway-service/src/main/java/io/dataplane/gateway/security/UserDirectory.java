@@ -110,27 +110,21 @@ public class UserDirectory {
 
   /** The user with this subject, as last seen. */
   public Optional<User> find(String subject) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select subject, name, groups, token_admin from users where subject = ?")) {
-      ps.setString(1, subject);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("users cannot be read", e);
-    }
+    return select("subject = ?", subject).stream().findFirst();
   }
 
   /** Users currently known by this name (more than one after a rename). */
   public List<User> named(String name) {
+    return select("name = ? order by last_seen_at desc limit 10", name);
+  }
+
+  /** The users {@code where} selects, with its one parameter. */
+  private List<User> select(String where, String param) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select subject, name, groups, token_admin from users where name = ?"
-                    + " order by last_seen_at desc limit 10")) {
-      ps.setString(1, name);
+                "select subject, name, groups, token_admin from users where " + where)) {
+      ps.setString(1, param);
       List<User> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

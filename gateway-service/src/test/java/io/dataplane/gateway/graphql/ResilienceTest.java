@@ -19,6 +19,12 @@ class ResilienceTest {
     return Stub.calls().stream().filter(c -> path.equals(c.get("path"))).count();
   }
 
+  private static long callsTo(String method, String path) {
+    return Stub.calls().stream()
+        .filter(c -> method.equals(c.get("method")) && path.equals(c.get("path")))
+        .count();
+  }
+
   @Test
   void aFailingServiceIsRetriedThenCutOffUntilItRecovers() {
     String env = Fixture.environment("cb");
@@ -47,5 +53,29 @@ class ResilienceTest {
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> Gql.codes(Gql.as("admin").run(query, "e", env)).isEmpty());
+  }
+
+  @Test
+  void aChangeThatIsNotIdempotentIsSentOnceWhileReadsAreRetried() {
+    String env = Fixture.environment("noretry");
+    String path = "/api/v1/environments/" + env + "/schedules";
+    Stub.down("scheduler");
+    try {
+      JsonPath created =
+          Gql.as("admin")
+              .run(
+                  "mutation($e: String!) { createSchedule(environment: $e, input: {pipeline:"
+                      + " \"p\", cron: \"0 1 * * *\"}) { id } }",
+                  "e",
+                  env);
+      assertThat(Gql.codes(created)).containsExactly("UNAVAILABLE");
+      assertThat(callsTo("POST", path)).isEqualTo(1);
+      JsonPath listed =
+          Gql.as("admin").run("query($e: String!) { schedules(environment: $e) { id } }", "e", env);
+      assertThat(Gql.codes(listed)).containsExactly("UNAVAILABLE");
+      assertThat(callsTo("GET", path)).isEqualTo(3);
+    } finally {
+      Stub.up("scheduler");
+    }
   }
 }
