@@ -332,11 +332,14 @@ public final class PlatformBench {
       Process p = new ProcessBuilder("jcmd", pid, "GC.heap_info").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+      // G1 prints one "garbage-first heap" line; the serial collector (dev/services) one line per
+      // generation, which add up to the heap
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K")
+              .matcher(out);
       long used = 0;
       while (m.find()) {
         used += Long.parseLong(m.group(1));
-        break; // the first line is the whole heap
       }
       return used / 1024;
     } catch (Exception e) {
@@ -505,7 +508,9 @@ public final class PlatformBench {
         throw new IllegalStateException(
             "benchmark run " + id + " ended " + state + ": " + run.path("error"));
       }
-      Thread.sleep(50); // the figures come from the recorded timestamps, not from this loop
+      // the figures come from the recorded timestamps, not from this loop; a large run is read
+      // less often, so that reading it does not slow down what it measures
+      Thread.sleep(run.path("taskRuns").size() > 1000 ? 2000 : 50);
     }
     throw new IllegalStateException("benchmark run " + id + " did not finish in 10 minutes");
   }

@@ -39,10 +39,11 @@ public interface WorkerConfig {
   OptionalInt slots();
 
   /**
-   * Share consumers per worker group: each takes one dispatch at a time and claims it, so with two
-   * the next claim overlaps the current one (docs/adr/0002 has the figures). At least 1.
+   * Share consumers per worker group: each takes one dispatch at a time and claims it, so with more
+   * than one the next claim overlaps the current one. Two bought nothing measurable on fanout100
+   * (docs/adr/0002), so one by default. At least 1.
    */
-  @WithDefault("2")
+  @WithDefault("1")
   int dispatchConsumers();
 
   /**

@@ -40,11 +40,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * worker of a group reads every partition, and the broker hands each record to one of them. Each
  * consumer asks for one record at a time and only while a slot is free, so whichever worker is idle
  * takes the next attempt, whatever run it belongs to; a worker runs {@code dispatch-consumers} of
- * them per group (2), so that one claims while the other takes the next record. One share consumer
- * per worker group of an environment ({@code environment/group}), reading {@code
- * dataplane.task-dispatch.<environment>.<group>} in the share group {@code
- * dataplane-workers.<environment>.<group>}: a worker never sees another environment's dispatches,
- * and one that does arrive on the wrong topic is rejected, not run.
+ * them per group (1 by default). One share consumer per worker group of an environment ({@code
+ * environment/group}), reading {@code dataplane.task-dispatch.<environment>.<group>} in the share
+ * group {@code dataplane-workers.<environment>.<group>}: a worker never sees another environment's
+ * dispatches, and one that does arrive on the wrong topic is rejected, not run.
  *
  * <p>Acknowledgement is explicit: a record is accepted once its attempt is claimed at the
  * orchestrator and started here, or once the claim is refused (someone else holds it); it is
