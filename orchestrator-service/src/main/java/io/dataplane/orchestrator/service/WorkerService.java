@@ -387,11 +387,10 @@ public class WorkerService {
     for (Object[] o : unclaimed) {
       String key = o[0] + "/" + o[1];
       Instant since = suspectedLost.getOrDefault(key, now);
-      seen.put(key, since);
       if (Duration.between(since, now).compareTo(config.redispatchAfter()) < 0) {
+        seen.put(key, since);
         continue;
       }
-      seen.remove(key);
       if (engine.redispatch((UUID) o[0], (Integer) o[1])) {
         Log.warnf(
             "attempt %s/%d was not taken within %s although group %s has free slots: dispatched"

@@ -237,12 +237,6 @@ public class AttemptService {
     return startedAt;
   }
 
-  /** Reserves a free slot before a claim; returns its number, or -1 when none is free. */
-  public int reserveSlot() {
-    Slots s = slots;
-    return runner == null || s == null ? -1 : s.reserve();
-  }
-
   /**
    * Reserves a slot, waiting up to {@code timeout} for one; -1 when none came or the worker cannot
    * run tasks or drains.

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The worker's slots, numbered from 0: one is reserved before a claim and given back when the claim
@@ -65,14 +66,7 @@ public final class Slots {
    * time or the worker drains.
    */
   public synchronized int reserve(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!draining && free.isEmpty()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return -1;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
-    }
+    waitFor(() -> draining || !free.isEmpty(), timeout);
     return reserve();
   }
 
@@ -88,8 +82,13 @@ public final class Slots {
 
   /** Waits until a slot is free and the worker takes work; false when {@code timeout} passed. */
   public synchronized boolean awaitFree(Duration timeout) throws InterruptedException {
+    return waitFor(() -> !draining && !free.isEmpty(), timeout);
+  }
+
+  /** Waits (holding this monitor) until {@code ready} holds; false when {@code timeout} passed. */
+  private boolean waitFor(BooleanSupplier ready, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (draining || free.isEmpty()) {
+    while (!ready.getAsBoolean()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
