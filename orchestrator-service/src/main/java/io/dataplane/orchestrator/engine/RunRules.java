@@ -47,6 +47,22 @@ public final class RunRules {
   }
 
   /**
+   * How many distinct dependencies of {@code key} have not succeeded when its task run is created
+   * ({@code succeeded}: the tasks a rerun reuses). A task becomes ready when its count reaches 0:
+   * each dependency that succeeds counts it down once, so a result touches only the task's
+   * dependents instead of the whole run.
+   */
+  public static int unmetDependencies(Dag dag, String key, Set<String> succeeded) {
+    return (int)
+        dag.dependenciesOf(key).stream().distinct().filter(d -> !succeeded.contains(d)).count();
+  }
+
+  /** The distinct tasks that depend on {@code key}: the ones its success counts down. */
+  public static List<String> countedDown(Dag dag, String key) {
+    return dag.dependentsOf(key).stream().distinct().toList();
+  }
+
+  /**
    * Non-terminal tasks that can never run because a task they depend on (transitively) failed, was
    * cancelled or skipped; they become UPSTREAM_FAILED. Only PENDING tasks qualify.
    */

@@ -43,10 +43,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -69,6 +71,7 @@ public class RunEngine {
   private final EngineMetrics metrics;
   private final SlaWatch slas;
   private final Map<UUID, Release> releases = new ConcurrentHashMap<>();
+  private final Map<UUID, Dag> dags = new ConcurrentHashMap<>();
 
   public RunEngine(
       Db db,
@@ -150,21 +153,23 @@ public class RunEngine {
     if (n == 0) {
       return sameRequest(runByRequest(tx, r.requestId()).orElseThrow(), r);
     }
+    Dag dag = dag(rel.id(), def);
     for (PipelineDefinition.Task t : def.tasks()) {
-      insertPending(tx, id, t);
+      insertPending(tx, id, t, RunRules.unmetDependencies(dag, t.key(), Set.of()));
     }
     return queued(tx, id, def);
   }
 
-  private static void insertPending(Db.Tx tx, UUID runId, PipelineDefinition.Task t)
+  private static void insertPending(Db.Tx tx, UUID runId, PipelineDefinition.Task t, int unmet)
       throws SQLException {
     tx.update(
-        "insert into task_runs (id, run_id, task_key, worker_group, state)"
-            + " values (?, ?, ?, ?, 'PENDING')",
+        "insert into task_runs (id, run_id, task_key, worker_group, state, unmet_deps)"
+            + " values (?, ?, ?, ?, 'PENDING', ?)",
         UUID.randomUUID(),
         runId,
         t.key(),
-        t.workerGroup());
+        t.workerGroup(),
+        unmet);
   }
 
   /** A run whose task runs were just written: QUEUED, its SLA armed, admitted if it may start. */
@@ -327,7 +332,7 @@ public class RunEngine {
     Map<String, TaskRun> trs = taskRuns(tx, run.id());
     Map<String, TaskRunState> states = new LinkedHashMap<>();
     trs.forEach((k, t) -> states.put(k, t.state()));
-    Dag dag = Dag.of(def);
+    Dag dag = dag(run.releaseId(), def);
     for (String k : RunRules.upstreamFailed(dag, states)) {
       TaskRun t = trs.get(k);
       String error = RunRules.upstreamError(dag, states, k);
@@ -355,6 +360,63 @@ public class RunEngine {
     RunState outcome = RunRules.outcome(states);
     if (outcome != null) {
       endRun(tx, run, def, outcome, RunRules.outcomeError(outcome, states));
+    }
+  }
+
+  /**
+   * Moves a run on after one of its tasks succeeded, touching only what that can change: its
+   * dependents are counted down, those left with no unmet dependency are dispatched, and the run
+   * ends when no task is left unfinished. The cost of a result so does not grow with the size of
+   * the run (the full {@link #progress} reads every task run). Falls back to {@link #progress} for
+   * a run whose task runs predate the count, and when a task fails before its dispatch.
+   */
+  private void progressAfterSuccess(Db.Tx tx, PipelineRun run, PipelineDefinition def, String key)
+      throws SQLException {
+    if (run.state() != RunState.RUNNING) {
+      return;
+    }
+    Dag dag = dag(run.releaseId(), def);
+    List<String> dependents = RunRules.countedDown(dag, key);
+    if (!dependents.isEmpty()) {
+      List<Object[]> counted =
+          tx.list(
+              "update task_runs set unmet_deps = unmet_deps - 1"
+                  + " where run_id = ? and task_key = any(?) returning task_key, state, unmet_deps",
+              rs -> new Object[] {rs.getString(1), rs.getString(2), Db.intOrNull(rs, "unmet_deps")},
+              run.id(),
+              dependents.toArray(String[]::new));
+      List<String> ready = new ArrayList<>();
+      for (Object[] c : counted) {
+        if (c[2] == null) {
+          progress(tx, run, def); // created before the count existed
+          return;
+        }
+        if ((Integer) c[2] == 0 && TaskRunState.PENDING.name().equals(c[1])) {
+          ready.add((String) c[0]);
+        }
+      }
+      if (!ready.isEmpty()) {
+        Set<String> needed = new HashSet<>(ready);
+        ready.forEach(k -> needed.addAll(dag.dependenciesOf(k)));
+        Map<String, TaskRun> trs = taskRuns(tx, run.id(), needed);
+        for (String k : ready) {
+          if (!dispatch(tx, run, def, trs.get(k), trs)) {
+            progress(tx, run, def);
+            return;
+          }
+        }
+        return;
+      }
+    }
+    boolean unfinished =
+        tx.one(
+                "select exists (select 1 from task_runs where run_id = ?"
+                    + " and state in ('PENDING', 'QUEUED', 'RUNNING'))",
+                rs -> rs.getBoolean(1),
+                run.id())
+            .orElse(true);
+    if (!unfinished) {
+      progress(tx, run, def); // every task ended: the full pass decides how the run ended
     }
   }
 
@@ -845,7 +907,7 @@ public class RunEngine {
         e.outputs() == null ? null : Db.Jsonb.of(e.outputs()),
         tr.id());
     taskChanged(tx, tr, TaskRunState.SUCCEEDED, null);
-    progress(tx, run, def);
+    progressAfterSuccess(tx, run, def, tr.taskKey());
   }
 
   private static void finishAttempt(
@@ -1114,9 +1176,17 @@ public class RunEngine {
               actor,
               old.id());
           Map<String, TaskRun> before = taskRuns(tx, old.id());
+          Set<String> reused = new HashSet<>();
+          before.forEach(
+              (k, t) -> {
+                if (RunRules.reusedByRerun(t.state())) {
+                  reused.add(k);
+                }
+              });
+          Dag dag = dag(old.releaseId(), def);
           for (PipelineDefinition.Task t : def.tasks()) {
             TaskRun prev = before.get(t.key());
-            if (prev != null && RunRules.reusedByRerun(prev.state())) {
+            if (reused.contains(t.key())) {
               tx.update(
                   "insert into task_runs (id, run_id, task_key, worker_group, state, outputs,"
                       + " reused_from, finished_at) values (?, ?, ?, ?, 'SUCCEEDED', ?, ?, now())",
@@ -1127,7 +1197,7 @@ public class RunEngine {
                   prev.outputs() == null ? null : Db.Jsonb.of(prev.outputs()),
                   prev.reusedFrom() != null ? prev.reusedFrom() : prev.id());
             } else {
-              insertPending(tx, id, t);
+              insertPending(tx, id, t, RunRules.unmetDependencies(dag, t.key(), reused));
             }
           }
           return queued(tx, id, def);
@@ -1215,6 +1285,23 @@ public class RunEngine {
         "select " + Rows.TASK_RUN_COLS + " from task_runs where id = ?", Rows::taskRun, id);
   }
 
+  /** The task runs of {@code keys} in a run, by task key. */
+  private static Map<String, TaskRun> taskRuns(Db.Tx tx, UUID runId, Set<String> keys)
+      throws SQLException {
+    Map<String, TaskRun> m = new LinkedHashMap<>();
+    for (TaskRun t :
+        tx.list(
+            "select "
+                + Rows.TASK_RUN_COLS
+                + " from task_runs where run_id = ? and task_key = any(?)",
+            Rows::taskRun,
+            runId,
+            keys.toArray(String[]::new))) {
+      m.put(t.taskKey(), t);
+    }
+    return m;
+  }
+
   private static Map<String, TaskRun> taskRuns(Db.Tx tx, UUID runId) throws SQLException {
     Map<String, TaskRun> m = new LinkedHashMap<>();
     for (TaskRun t :
@@ -1233,6 +1320,11 @@ public class RunEngine {
         Rows::attempt,
         taskRunId,
         attempt);
+  }
+
+  /** The DAG of a release (releases never change, so it is built once). */
+  private Dag dag(UUID releaseId, PipelineDefinition def) {
+    return dags.computeIfAbsent(releaseId, x -> Dag.of(def));
   }
 
   private Release release(Db.Tx tx, UUID id) throws SQLException {

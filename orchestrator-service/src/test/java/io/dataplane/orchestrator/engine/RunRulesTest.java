@@ -48,6 +48,69 @@ class RunRulesTest {
   }
 
   @Test
+  void countingDependenciesDownReadiesWhatTheFullScanReadies() {
+    // random DAGs (each task depends on some earlier ones, a duplicate now and then), some tasks
+    // reused as by a rerun; tasks succeed one at a time in a random order that respects the DAG
+    java.util.Random random = new java.util.Random(16);
+    for (int round = 0; round < 200; round++) {
+      int n = 1 + random.nextInt(30);
+      Map<String, List<String>> deps = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        List<String> ds = new java.util.ArrayList<>();
+        for (int j = 0; j < i; j++) {
+          if (random.nextInt(4) == 0) {
+            ds.add("t" + j);
+            if (random.nextInt(10) == 0) {
+              ds.add("t" + j);
+            }
+          }
+        }
+        deps.put("t" + i, ds);
+      }
+      Dag g = Dag.of(deps);
+      java.util.Set<String> reused = new java.util.HashSet<>();
+      Map<String, TaskRunState> s = new LinkedHashMap<>();
+      for (String k : g.keys()) {
+        boolean reuse =
+            random.nextInt(3) == 0 && g.dependenciesOf(k).stream().allMatch(reused::contains);
+        if (reuse) {
+          reused.add(k);
+        }
+        s.put(k, reuse ? TaskRunState.SUCCEEDED : TaskRunState.PENDING);
+      }
+      Map<String, Integer> unmet = new LinkedHashMap<>();
+      for (String k : g.keys()) {
+        unmet.put(k, RunRules.unmetDependencies(g, k, reused));
+      }
+      List<String> ready = new java.util.ArrayList<>(RunRules.ready(g, s));
+      assertThat(ready)
+          .containsExactlyInAnyOrderElementsOf(
+              g.keys().stream()
+                  .filter(k -> s.get(k) == TaskRunState.PENDING && unmet.get(k) == 0)
+                  .toList());
+      while (!ready.isEmpty()) {
+        String done = ready.remove(random.nextInt(ready.size()));
+        s.put(done, TaskRunState.SUCCEEDED);
+        for (String d : RunRules.countedDown(g, done)) {
+          unmet.merge(d, -1, Integer::sum);
+          if (unmet.get(d) == 0) {
+            ready.add(d);
+          }
+        }
+        assertThat(ready)
+            .as("round %d after %s", round, done)
+            .containsExactlyInAnyOrderElementsOf(
+                RunRules.ready(g, s).stream()
+                    .filter(k -> s.get(k) == TaskRunState.PENDING)
+                    .toList());
+        ready.forEach(k -> assertThat(unmet.get(k)).isZero());
+      }
+      assertThat(s.values()).allMatch(x -> x == TaskRunState.SUCCEEDED);
+      assertThat(unmet.values()).allMatch(x -> x >= 0);
+    }
+  }
+
+  @Test
   void upstreamFailurePropagatesTransitively() {
     var p = TaskRunState.PENDING;
     var s =

@@ -15,6 +15,7 @@ import io.dataplane.common.events.RunRequested;
 import io.dataplane.common.events.TaskDispatched;
 import io.dataplane.common.events.Topics;
 import io.dataplane.orchestrator.Api;
+import io.dataplane.orchestrator.repository.Db;
 import io.dataplane.orchestrator.scenario.TestWorker.Action;
 import io.dataplane.orchestrator.scenario.TestWorker.Fail;
 import io.dataplane.orchestrator.scenario.TestWorker.Hang;
@@ -22,6 +23,7 @@ import io.dataplane.orchestrator.scenario.TestWorker.Ignore;
 import io.dataplane.orchestrator.scenario.TestWorker.Succeed;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Test;
 class ScenarioTest {
 
   private static final Duration WITHIN = Duration.ofSeconds(30);
+  @Inject Db db;
   private final List<TestWorker> workers = new ArrayList<>();
 
   @AfterEach
@@ -147,6 +150,34 @@ class ScenarioTest {
     assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "d");
     TaskDispatched d = w.claimed().get(3);
     assertThat(d.inputs()).containsOnlyKeys("b", "c");
+  }
+
+  @Test
+  void aRunWhoseTaskRunsPredateTheDependencyCountStillMovesOn() {
+    // task runs created before V1_23 have no count of unmet dependencies: their run moves on by
+    // reading the whole run, as before
+    Setup s = deploy("diamond");
+    TestWorker w =
+        worker(
+            s,
+            d -> {
+              if (d.taskKey().equals("a")) {
+                int n =
+                    db.tx(
+                        tx ->
+                            tx.update(
+                                "update task_runs set unmet_deps = null where run_id = ?",
+                                d.runId()));
+                assertThat(n).isEqualTo(4);
+              }
+              return TestWorker.ok();
+            });
+    String runId = start(s);
+    awaitRun(runId, "SUCCEEDED", WITHIN);
+    List<String> order = w.claimed().stream().map(TaskDispatched::taskKey).toList();
+    assertThat(order).hasSize(4);
+    assertThat(order.get(0)).isEqualTo("a");
+    assertThat(order.get(3)).isEqualTo("d");
   }
 
   @Test
