@@ -153,22 +153,37 @@ public class RunEngine {
     if (n == 0) {
       return sameRequest(runByRequest(tx, r.requestId()).orElseThrow(), r);
     }
-    Dag dag = dag(rel.id(), def);
-    for (PipelineDefinition.Task t : def.tasks()) {
-      insertPending(tx, id, t, RunRules.unmetDependencies(dag, t.key(), Set.of()));
-    }
+    insertPending(tx, id, dag(rel.id(), def), def.tasks(), Set.of());
     return queued(tx, id, def);
   }
 
-  private static void insertPending(Db.Tx tx, UUID runId, PipelineDefinition.Task t, int unmet)
+  /**
+   * Writes the PENDING task runs of a new run in one statement (a 10,000-task run is one round
+   * trip, not 10,000), each with its count of dependencies not among {@code succeeded}.
+   */
+  private static void insertPending(
+      Db.Tx tx, UUID runId, Dag dag, List<PipelineDefinition.Task> tasks, Set<String> succeeded)
       throws SQLException {
+    int n = tasks.size();
+    UUID[] ids = new UUID[n];
+    String[] keys = new String[n];
+    String[] groups = new String[n];
+    Integer[] unmet = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      PipelineDefinition.Task t = tasks.get(i);
+      ids[i] = UUID.randomUUID();
+      keys[i] = t.key();
+      groups[i] = t.workerGroup();
+      unmet[i] = RunRules.unmetDependencies(dag, t.key(), succeeded);
+    }
     tx.update(
         "insert into task_runs (id, run_id, task_key, worker_group, state, unmet_deps)"
-            + " values (?, ?, ?, ?, 'PENDING', ?)",
-        UUID.randomUUID(),
+            + " select id, ?, task_key, worker_group, 'PENDING', unmet_deps"
+            + " from unnest(?, ?, ?, ?) as t (id, task_key, worker_group, unmet_deps)",
         runId,
-        t.key(),
-        t.workerGroup(),
+        ids,
+        keys,
+        groups,
         unmet);
   }
 
@@ -1183,7 +1198,7 @@ public class RunEngine {
                   reused.add(k);
                 }
               });
-          Dag dag = dag(old.releaseId(), def);
+          List<PipelineDefinition.Task> pending = new ArrayList<>();
           for (PipelineDefinition.Task t : def.tasks()) {
             TaskRun prev = before.get(t.key());
             if (reused.contains(t.key())) {
@@ -1197,9 +1212,10 @@ public class RunEngine {
                   prev.outputs() == null ? null : Db.Jsonb.of(prev.outputs()),
                   prev.reusedFrom() != null ? prev.reusedFrom() : prev.id());
             } else {
-              insertPending(tx, id, t, RunRules.unmetDependencies(dag, t.key(), reused));
+              pending.add(t);
             }
           }
+          insertPending(tx, id, dag(old.releaseId(), def), pending, reused);
           return queued(tx, id, def);
         });
   }
@@ -1224,11 +1240,18 @@ public class RunEngine {
    * run and its attempt {@code attempt} under the lock; empty when there is no such task run.
    */
   private static Optional<Locked> lock(Db.Tx tx, UUID taskRunId, int attempt) throws SQLException {
-    Optional<TaskRun> unlocked = taskRun(tx, taskRunId);
-    if (unlocked.isEmpty()) {
+    // the run is found and locked in one statement (the task run's row is read under the lock)
+    Optional<PipelineRun> locked =
+        tx.one(
+            "select "
+                + Rows.RUN_COLS
+                + " from runs where id = (select run_id from task_runs where id = ?) for update",
+            Rows::run,
+            taskRunId);
+    if (locked.isEmpty()) {
       return Optional.empty();
     }
-    PipelineRun run = lockRun(tx, unlocked.get().runId());
+    PipelineRun run = locked.get();
     TaskRun tr = taskRun(tx, taskRunId).orElseThrow();
     return Optional.of(
         new Locked(
