@@ -7,13 +7,26 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ServiceHealthTest {
+
+  @Inject Scheduler scheduler;
+
+  /** Issue 19: periodic jobs are jobs of the Quarkus scheduler, not threads of their own. */
+  @Test
+  void periodicJobsRunOnTheQuarkusScheduler() {
+    assertThat(scheduler.getScheduledJobs().stream().map(Trigger::getId))
+        .contains(
+            "orchestrator-worker-check", "orchestrator-housekeeping", "orchestrator-log-retention");
+  }
 
   @Test
   void readyWhenItsDependenciesAnswer() {
