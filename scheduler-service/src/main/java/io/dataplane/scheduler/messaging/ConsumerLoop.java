@@ -15,9 +15,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The thread of one Kafka consumer of this service. It runs a session on a consumer until shutdown;
- * after a failure it waits a second and starts a new consumer (and new meters: closing the old one
- * removed its), which resumes from the last commit.
+ * The thread of the topic-trigger consumer (whose topics change at run time, which a Reactive
+ * Messaging channel cannot follow). It runs a session on a consumer until shutdown; after a failure
+ * it waits a second and starts a new consumer (and new meters: closing the old one removed its),
+ * which resumes from the last commit.
  */
 final class ConsumerLoop {
 

@@ -11,7 +11,6 @@ import io.dataplane.common.events.Topics;
 import io.dataplane.common.events.WorkerGroupUnserved;
 import io.dataplane.common.messaging.DeadLetters;
 import io.dataplane.scheduler.Schedule;
-import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.dataplane.scheduler.repository.TriggerRepository;
 import io.dataplane.scheduler.service.BackfillService;
@@ -23,35 +22,33 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Consumes {@code dataplane.pipeline-events} (a deleted pipeline stops its schedules; a release is
  * what schedules on "latest" run from then on) and {@code dataplane.run-events} (runs in flight of
- * backfills, completion triggers and notifications, also of missed SLAs). Handling is idempotent,
- * so redelivery after a crash is harmless. A record that fails for a transient reason (database
- * down) restarts the consumer from the last commit; one that can never be processed goes to {@code
- * dataplane.dead-letters} and the consumer moves on.
+ * backfills, completion triggers and notifications, also of missed SLAs) from the Reactive
+ * Messaging channel {@value #CHANNEL} (application.properties). Handling is idempotent, so
+ * redelivery after a crash is harmless. A record that fails for a transient reason (database down)
+ * is retried in place until it passes; one that can never be processed goes to {@code
+ * dataplane.dead-letters} and the channel moves on.
  */
 @ApplicationScoped
 public class PipelineEventsConsumer {
+
+  /** The Reactive Messaging channel of the pipeline and run events. */
+  public static final String CHANNEL = "scheduler-events";
 
   private final ScheduleRepository repository;
   private final ScheduleService schedules;
@@ -63,7 +60,7 @@ public class PipelineEventsConsumer {
   private final MeterRegistry meters;
   private final OutboxRelay relay;
   private final EventCodec codec = new EventCodec();
-  private final ConsumerLoop loop;
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   public PipelineEventsConsumer(
       ScheduleRepository repository,
@@ -73,8 +70,6 @@ public class PipelineEventsConsumer {
       NotificationService notifications,
       TriggerRepository triggers,
       TriggerService triggerService,
-      SchedulerConfig config,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry meters,
       OutboxRelay relay) {
     this.relay = relay;
@@ -86,21 +81,11 @@ public class PipelineEventsConsumer {
     this.triggers = triggers;
     this.triggerService = triggerService;
     this.meters = meters;
-    this.loop =
-        new ConsumerLoop(
-            "scheduler-events-consumer",
-            "event consumer",
-            ConsumerLoop.properties(
-                bootstrap,
-                config.consumerGroup(),
-                config.consumerOffsetReset(),
-                "scheduler-" + config.instanceId()),
-            meters);
   }
 
   void onStart(@Observes StartupEvent ev) {
     // every series exists from the start, so that the alert sees the first dead letter
-    for (String topic : List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS)) {
+    for (String topic : topics()) {
       for (String reason :
           List.of(
               DeadLetters.UNREADABLE,
@@ -109,49 +94,47 @@ public class PipelineEventsConsumer {
         meters.counter("dataplane.dead.letters", "topic", topic, "reason", reason);
       }
     }
-    loop.start(this::consume);
   }
 
   void onStop(@Observes ShutdownEvent ev) {
-    loop.stop();
+    stopped.countDown();
   }
 
-  private void consume(KafkaConsumer<String, byte[]> c) throws Exception {
-    c.subscribe(
-        List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS),
-        new ConsumerRebalanceListener() {
-          @Override
-          public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
-
-          @Override
-          public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-            commitStart(c, parts);
-          }
-        });
-    while (loop.running()) {
-      loop.process(c, c.poll(Duration.ofSeconds(5)), this::handle, this::deadLetter);
+  /**
+   * One record of the channel, in order; acknowledged (and so committed) once it returns. A
+   * transient failure (database or broker down) is retried each second, as the restart from the
+   * last commit did before. Throws only at shutdown, leaving the record to the next start.
+   */
+  @Incoming(CHANNEL)
+  @Blocking
+  void receive(ConsumerRecord<String, byte[]> r) throws InterruptedException {
+    while (true) {
+      try {
+        process(r);
+        return;
+      } catch (Exception e) {
+        Log.warnf(
+            "event consumer: record %s-%d@%d failed: %s",
+            r.topic(), r.partition(), r.offset(), e.getMessage());
+        if (stopped.getCount() == 0 || stopped.await(1, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("shutting down; left for the next start", e);
+        }
+      }
     }
   }
 
   /**
-   * Commits where the group starts on partitions it has no offset for yet, so that a restart
-   * resumes there even with {@code latest}: otherwise what was published while every instance was
-   * down would be skipped on partitions that had seen nothing before.
+   * Handles the record; one that can never be processed goes to the dead letters. Throws when it
+   * fails for a transient reason or cannot be sent to the dead letters.
    */
-  static void commitStart(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> parts) {
+  private void process(ConsumerRecord<String, byte[]> r) throws Exception {
     try {
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(parts));
-      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-      for (TopicPartition tp : parts) {
-        if (committed.get(tp) == null) {
-          start.put(tp, new OffsetAndMetadata(c.position(tp)));
-        }
+      handle(r);
+    } catch (Exception e) {
+      if (stopped.getCount() == 0 || DeadLetters.isTransient(e)) {
+        throw e;
       }
-      if (!start.isEmpty()) {
-        c.commitSync(start);
-      }
-    } catch (RuntimeException e) {
-      Log.warnf("could not commit the start offsets of %s: %s", parts, e.toString());
+      deadLetter(r, DeadLetters.reasonOf(e), DeadLetters.describe(e));
     }
   }
 
@@ -187,6 +170,11 @@ public class PipelineEventsConsumer {
     } else if (payload instanceof WorkerGroupUnserved u) {
       notifications.onGroupUnserved(u);
     }
+  }
+
+  /** The topics of the channel (its {@code topics} in application.properties names these). */
+  static List<String> topics() {
+    return List.of(Topics.PIPELINE_EVENTS, Topics.RUN_EVENTS);
   }
 
   /** A deleted pipeline stops its schedules (and its running backfills). */
