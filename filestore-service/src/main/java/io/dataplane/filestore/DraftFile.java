@@ -6,6 +6,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
@@ -14,6 +15,15 @@ import java.util.Objects;
 /** A row of {@code files}: one file of a pipeline's draft; {@code digest} is the blob's hex. */
 @Entity
 @Table(name = "files")
+// named: parsed at start-up, not by the first request on an event loop
+@NamedQuery(
+    name = "DraftFile.othersBytes",
+    query =
+        "select coalesce(sum(f.sizeBytes), 0L) from DraftFile f"
+            + " where f.environment = ?1 and f.pipeline = ?2 and f.path <> ?3")
+@NamedQuery(
+    name = "DraftFile.deleteOne",
+    query = "delete from DraftFile f where f.environment = ?1 and f.pipeline = ?2 and f.path = ?3")
 @IdClass(DraftFile.Key.class)
 public class DraftFile extends PanacheEntityBase {
 

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Blobs as the rest of the service sees them: received into a scratch file while being counted and
@@ -119,15 +120,13 @@ public class BlobService {
     boolean stored =
         Await.io(
             "cannot register blob " + hex,
-            pool.withTransaction(
+            underBlobLock(
+                hex,
                 c ->
-                    lockBlob(c, hex)
-                        .chain(
-                            () ->
-                                c.preparedQuery(
-                                        "update blobs set last_used_at = now()"
-                                            + " where backend = $1 and digest = $2")
-                                    .execute(Tuple.of(store.location(), hex)))
+                    c.preparedQuery(
+                            "update blobs set last_used_at = now()"
+                                + " where backend = $1 and digest = $2")
+                        .execute(Tuple.of(store.location(), hex))
                         .chain(
                             rows ->
                                 rows.rowCount() > 0
@@ -173,16 +172,14 @@ public class BlobService {
       Long size =
           Await.io(
               "cannot collect blob " + hex,
-              pool.withTransaction(
+              underBlobLock(
+                  hex,
                   c ->
-                      lockBlob(c, hex)
-                          .chain(
-                              () ->
-                                  c.preparedQuery(
-                                          "delete from blobs b where backend = $1 and digest = $3"
-                                              + unreferenced
-                                              + " returning size_bytes")
-                                      .execute(Tuple.of(store.location(), graceSeconds, hex)))
+                      c.preparedQuery(
+                              "delete from blobs b where backend = $1 and digest = $3"
+                                  + unreferenced
+                                  + " returning size_bytes")
+                          .execute(Tuple.of(store.location(), graceSeconds, hex))
                           .chain(
                               rows ->
                                   rows.size() == 0
@@ -200,11 +197,16 @@ public class BlobService {
     return removed;
   }
 
-  /** Writers and the collector of one blob take turns (until the end of the transaction). */
-  private static Uni<Void> lockBlob(SqlConnection c, String hex) {
-    return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .execute(Tuple.of("blobref:" + hex))
-        .replaceWithVoid();
+  /**
+   * Runs {@code work} in one transaction that holds the blob's lock first: writers and the
+   * collector of one blob take turns.
+   */
+  private <T> Uni<T> underBlobLock(String hex, Function<SqlConnection, Uni<T>> work) {
+    return pool.withTransaction(
+        c ->
+            c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("blobref:" + hex))
+                .chain(() -> work.apply(c)));
   }
 
   /**

@@ -264,7 +264,7 @@ public class FileService {
   public Uni<Void> delete(String env, String pipeline, String path) {
     checkScope(env, pipeline);
     checkPath("path", path);
-    return DraftFile.delete("environment = ?1 and pipeline = ?2 and path = ?3", env, pipeline, path)
+    return DraftFile.delete("#DraftFile.deleteOne", env, pipeline, path)
         .invoke(
             n -> {
               if (n == 0) {
@@ -278,10 +278,7 @@ public class FileService {
     return Panache.getSession()
         .chain(
             s ->
-                s.createSelectionQuery(
-                        "select coalesce(sum(sizeBytes), 0L) from DraftFile"
-                            + " where environment = ?1 and pipeline = ?2 and path <> ?3",
-                        Long.class)
+                s.createNamedQuery("DraftFile.othersBytes", Long.class)
                     .setParameter(1, env)
                     .setParameter(2, pipeline)
                     .setParameter(3, path)
