@@ -1,8 +1,8 @@
 package io.dataplane.filestore.blob;
 
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.quarkus.logging.Log;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -30,11 +30,11 @@ public class BlobStoreProducer {
 
   @Produces
   @ApplicationScoped
-  BlobStore blobStore(FilestoreConfig config, AgroalDataSource dataSource) {
+  BlobStore blobStore(FilestoreConfig config, Pool pool) {
     Log.infof("filestore backend: %s", config.backend());
     return switch (config.backend()) {
       case postgres ->
-          new PostgresBlobStore(dataSource, (int) config.postgres().chunkSize().asLongValue());
+          new PostgresBlobStore(pool, (int) config.postgres().chunkSize().asLongValue());
       case local -> {
         try {
           yield new LocalBlobStore(Path.of(config.local().directory()));

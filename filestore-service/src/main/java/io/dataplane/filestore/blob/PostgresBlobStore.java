@@ -1,14 +1,17 @@
 package io.dataplane.filestore.blob;
 
+import io.dataplane.filestore.service.Await;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import javax.sql.DataSource;
 
 /**
  * Blobs in PostgreSQL, split into chunks of {@code blob_chunks} so that neither a write nor a read
@@ -17,11 +20,11 @@ import javax.sql.DataSource;
  */
 public final class PostgresBlobStore implements BlobStore {
 
-  private final DataSource dataSource;
+  private final Pool pool;
   private final int chunkSize;
 
-  public PostgresBlobStore(DataSource dataSource, int chunkSize) {
-    this.dataSource = dataSource;
+  public PostgresBlobStore(Pool pool, int chunkSize) {
+    this.pool = pool;
     this.chunkSize = chunkSize;
   }
 
@@ -37,40 +40,38 @@ public final class PostgresBlobStore implements BlobStore {
 
   @Override
   public void write(String hex, Path file, long size) throws IOException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (InputStream in = Files.newInputStream(file)) {
-        // writers of the same blob take turns, so they never collide on a chunk's key
-        try (PreparedStatement ps =
-            c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-          ps.setString(1, "blob:" + hex);
-          ps.execute();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement("delete from blob_chunks where digest = ?")) {
-          ps.setString(1, hex);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement("insert into blob_chunks (digest, seq, data) values (?, ?, ?)")) {
-          int seq = 0;
-          byte[] chunk;
-          // an empty blob still has chunk 0 (empty), so that "absent" and "empty" differ
-          while ((chunk = in.readNBytes(chunkSize)).length > 0 || seq == 0) {
-            ps.setString(1, hex);
-            ps.setInt(2, seq++);
-            ps.setBytes(3, chunk);
-            ps.executeUpdate();
-          }
-        }
-        c.commit();
-      } catch (SQLException | IOException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot write blob " + hex + ": " + e.getMessage(), e);
+    try (InputStream in = Files.newInputStream(file)) {
+      Await.io(
+          "cannot write blob " + hex,
+          pool.withTransaction(
+              c ->
+                  // writers of the same blob take turns, so they never collide on a chunk's key
+                  c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                      .execute(Tuple.of("blob:" + hex))
+                      .chain(
+                          () ->
+                              c.preparedQuery("delete from blob_chunks where digest = $1")
+                                  .execute(Tuple.of(hex)))
+                      .chain(() -> insertChunks(c, hex, in, 0))));
     }
+  }
+
+  /** Inserts the chunks from {@code seq} on, reading each (off the event loop) just before. */
+  private Uni<Void> insertChunks(SqlConnection c, String hex, InputStream in, int seq) {
+    return Await.blocking(() -> in.readNBytes(chunkSize))
+        .chain(
+            chunk ->
+                // an empty blob still has chunk 0 (empty), so that "absent" and "empty" differ
+                chunk.length == 0 && seq > 0
+                    ? Uni.createFrom().voidItem()
+                    : c.preparedQuery(
+                            "insert into blob_chunks (digest, seq, data) values ($1, $2, $3)")
+                        .execute(
+                            Tuple.tuple()
+                                .addString(hex)
+                                .addInteger(seq)
+                                .addBuffer(Buffer.buffer(chunk)))
+                        .chain(() -> insertChunks(c, hex, in, seq + 1)));
   }
 
   @Override
@@ -83,28 +84,22 @@ public final class PostgresBlobStore implements BlobStore {
   }
 
   private byte[] chunk(String hex, int seq) throws IOException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("select data from blob_chunks where digest = ? and seq = ?")) {
-      ps.setString(1, hex);
-      ps.setInt(2, seq);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getBytes(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot read blob " + hex + ": " + e.getMessage(), e);
-    }
+    RowSet<Row> rows =
+        Await.io(
+            "cannot read blob " + hex,
+            pool.preparedQuery("select data from blob_chunks where digest = $1 and seq = $2")
+                .execute(Tuple.of(hex, seq)));
+    return rows.size() == 0 ? null : rows.iterator().next().getBuffer(0).getBytes();
   }
 
   @Override
   public boolean delete(String hex) throws IOException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("delete from blob_chunks where digest = ?")) {
-      ps.setString(1, hex);
-      return ps.executeUpdate() > 0;
-    } catch (SQLException e) {
-      throw new IOException("cannot delete blob " + hex + ": " + e.getMessage(), e);
-    }
+    return Await.io(
+                "cannot delete blob " + hex,
+                pool.preparedQuery("delete from blob_chunks where digest = $1")
+                    .execute(Tuple.of(hex)))
+            .rowCount()
+        > 0;
   }
 
   /** Reads chunk after chunk, one query each, holding one chunk at a time. */

@@ -10,16 +10,16 @@ import io.dataplane.filestore.config.FilestoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /** BundlePublished, written to the outbox with the bundle's row and relayed to Kafka. */
 @ApplicationScoped
@@ -28,6 +28,7 @@ public class BundleEventsProducer {
   public static final String SOURCE = "filestore-service";
 
   private final Outbox outbox;
+  private final String schema;
   private final String bootstrapServers;
   private final MeterRegistry meters;
   private volatile Producer<String, byte[]> producer;
@@ -39,6 +40,7 @@ public class BundleEventsProducer {
       MeterRegistry meters) {
     this.bootstrapServers = bootstrapServers;
     this.meters = meters;
+    this.schema = config.schema();
     this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
   }
 
@@ -67,10 +69,31 @@ public class BundleEventsProducer {
     return producer;
   }
 
-  /** Appends the event inside the caller's transaction; key: the bundle digest. */
-  public void published(Connection c, BundlePublished event, String traceparent)
-      throws SQLException {
-    outbox.append(
-        c, Topics.BUNDLE_EVENTS, event.digest(), EventEnvelope.of(SOURCE, event), traceparent);
+  /**
+   * Appends the event inside the caller's transaction (the rows and NOTIFY of {@link
+   * Outbox#append}); key: the bundle digest.
+   */
+  public Uni<Void> published(Mutiny.Session session, BundlePublished event, String traceparent) {
+    EventEnvelope<BundlePublished> envelope = EventEnvelope.of(SOURCE, event);
+    Outbox.Item item = Outbox.item(Topics.BUNDLE_EVENTS, event.digest(), envelope);
+    return session
+        .createNativeQuery(
+            "insert into "
+                + schema
+                + ".outbox (event_id, topic, msg_key, payload, traceparent)"
+                + " values (:id, :topic, :key, :payload, cast(:traceparent as text))")
+        .setParameter("id", envelope.eventId())
+        .setParameter("topic", item.topic())
+        .setParameter("key", item.key())
+        .setParameter("payload", item.payload())
+        .setParameter("traceparent", traceparent)
+        .executeUpdate()
+        .chain(
+            () ->
+                session
+                    .createNativeQuery("select 1 from pg_notify(:channel, '')")
+                    .setParameter("channel", schema + "_outbox")
+                    .getSingleResult())
+        .replaceWithVoid();
   }
 }

@@ -9,6 +9,7 @@ import io.dataplane.filestore.service.BlobService;
 import io.dataplane.filestore.service.BundleService;
 import io.dataplane.filestore.service.FileService;
 import io.dataplane.filestore.service.FilestoreMetrics;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -147,12 +148,11 @@ public class FileResource {
   @DELETE
   @Path("files/{path: .+}")
   @Operation(summary = "Delete a file", description = "204; 404 if there is no such file.")
-  public Response delete(
+  public Uni<Response> delete(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
       @PathParam("path") String path) {
-    files.delete(env, pipeline, path);
-    return Response.noContent().build();
+    return files.delete(env, pipeline, path).map(v -> Response.noContent().build());
   }
 
   // "files" and "files:move" share one pattern: with "files" as a plain literal the router reads
@@ -165,7 +165,7 @@ public class FileResource {
   @Operation(
       summary = "List a pipeline's files",
       description = "Sorted by path; sizes, digests, modified by and when; optional path prefix.")
-  public FileList list(
+  public Uni<FileList> list(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
       @PathParam("files") String files,
@@ -173,9 +173,14 @@ public class FileResource {
     if (!files.equals("files")) {
       throw new NotAllowedException("POST");
     }
-    List<FileView> items =
-        this.files.list(env, pipeline, prefix).stream().map(FileView::of).toList();
-    return new FileList(items, items.size(), items.stream().mapToLong(FileView::sizeBytes).sum());
+    return this.files
+        .list(env, pipeline, prefix)
+        .map(
+            stored -> {
+              List<FileView> items = stored.stream().map(FileView::of).toList();
+              return new FileList(
+                  items, items.size(), items.stream().mapToLong(FileView::sizeBytes).sum());
+            });
   }
 
   @POST
@@ -185,7 +190,7 @@ public class FileResource {
   @Operation(
       summary = "Move (rename) a file: POST .../files:move {from, to}",
       description = "409 CONFLICT if the target exists; 404 if the source does not.")
-  public FileView move(
+  public Uni<FileView> move(
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
       @PathParam("files") String files,
@@ -198,8 +203,9 @@ public class FileResource {
       throw DataplaneException.invalid(
           request.from() == null ? "from" : "to", "give both from and to");
     }
-    return FileView.of(
-        this.files.move(env, pipeline, request.from(), request.to(), ServiceAuth.actor(actor)));
+    return this.files
+        .move(env, pipeline, request.from(), request.to(), ServiceAuth.actor(actor))
+        .map(FileView::of);
   }
 
   @POST

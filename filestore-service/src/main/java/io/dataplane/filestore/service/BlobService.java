@@ -1,11 +1,14 @@
 package io.dataplane.filestore.service;
 
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.error.ErrorCodes;
 import io.dataplane.filestore.blob.BlobStore;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -15,12 +18,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Blobs as the rest of the service sees them: received into a scratch file while being counted and
@@ -36,17 +36,13 @@ public class BlobService {
   private static final int BUFFER = 64 * 1024;
 
   private final BlobStore store;
-  private final AgroalDataSource dataSource;
+  private final Pool pool;
   private final FilestoreMetrics metrics;
   private final Path tmp;
 
-  public BlobService(
-      BlobStore store,
-      AgroalDataSource dataSource,
-      FilestoreMetrics metrics,
-      FilestoreConfig config) {
+  public BlobService(BlobStore store, Pool pool, FilestoreMetrics metrics, FilestoreConfig config) {
     this.store = store;
-    this.dataSource = dataSource;
+    this.pool = pool;
     this.metrics = metrics;
     this.tmp = Path.of(config.tmpDirectory());
     try {
@@ -120,39 +116,36 @@ public class BlobService {
    * is marked as just used, so the collector leaves it alone while its reference is saved.
    */
   public void store(Received r) throws IOException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        lockBlob(c, r.hex());
-        boolean present;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update blobs set last_used_at = now() where backend = ? and digest = ?")) {
-          ps.setString(1, store.location());
-          ps.setString(2, r.hex());
-          present = ps.executeUpdate() > 0;
-        }
-        if (!present) {
-          store.write(r.hex(), r.file(), r.size());
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into blobs (backend, digest, size_bytes) values (?, ?, ?)")) {
-            ps.setString(1, store.location());
-            ps.setString(2, r.hex());
-            ps.setLong(3, r.size());
-            ps.executeUpdate();
-          }
-        }
-        c.commit();
-        if (!present) {
-          metrics.blobStored(r.size());
-        }
-      } catch (SQLException | IOException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot register blob " + r.hex(), e);
+    String hex = r.hex();
+    boolean stored =
+        Await.io(
+            "cannot register blob " + hex,
+            underBlobLock(
+                hex,
+                c ->
+                    c.preparedQuery(
+                            "update blobs set last_used_at = now()"
+                                + " where backend = $1 and digest = $2")
+                        .execute(Tuple.of(store.location(), hex))
+                        .chain(
+                            rows ->
+                                rows.rowCount() > 0
+                                    ? Uni.createFrom().item(false)
+                                    : Await.blocking(
+                                            () -> {
+                                              store.write(hex, r.file(), r.size());
+                                              return true;
+                                            })
+                                        .call(
+                                            () ->
+                                                c.preparedQuery(
+                                                        "insert into blobs (backend, digest,"
+                                                            + " size_bytes) values ($1, $2, $3)")
+                                                    .execute(
+                                                        Tuple.of(
+                                                            store.location(), hex, r.size()))))));
+    if (stored) {
+      metrics.blobStored(r.size());
     }
   }
 
@@ -161,86 +154,59 @@ public class BlobService {
    * many. Bundles are immutable and never collected.
    */
   public int collectUnreferenced(java.time.Duration grace, int max) throws IOException {
-    List<String> candidates = new ArrayList<>();
     String unreferenced =
-        " and last_used_at < now() - make_interval(secs => ?)"
+        " and last_used_at < now() - make_interval(secs => $2)"
             + " and not exists (select 1 from files f where f.digest = b.digest)"
             + " and not exists (select 1 from bundles u where u.digest = 'sha256:' || b.digest)";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select digest from blobs b where backend = ?" + unreferenced + " limit ?")) {
-      ps.setString(1, store.location());
-      ps.setDouble(2, grace.toMillis() / 1000.0);
-      ps.setInt(3, max);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          candidates.add(rs.getString(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot find unreferenced blobs", e);
-    }
+    double graceSeconds = grace.toMillis() / 1000.0;
+    List<String> candidates = new ArrayList<>();
+    Await.io(
+            "cannot find unreferenced blobs",
+            pool.preparedQuery(
+                    "select digest from blobs b where backend = $1" + unreferenced + " limit $3")
+                .execute(Tuple.of(store.location(), graceSeconds, (long) max)))
+        .forEach(row -> candidates.add(row.getString(0)));
     int removed = 0;
     for (String hex : candidates) {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          lockBlob(c, hex);
-          // checked again under the blob's lock: a writer may have just used it
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "delete from blobs b where backend = ? and digest = ?"
-                      + unreferenced
-                      + " returning size_bytes")) {
-            ps.setString(1, store.location());
-            ps.setString(2, hex);
-            ps.setDouble(3, grace.toMillis() / 1000.0);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                long size = rs.getLong(1);
-                store.delete(hex);
-                c.commit();
-                metrics.blobStored(-size);
-                removed++;
-                continue;
-              }
-            }
-          }
-          c.commit();
-        } catch (SQLException | IOException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        }
-      } catch (SQLException e) {
-        throw new IOException("cannot collect blob " + hex, e);
+      // checked again under the blob's lock: a writer may have just used it
+      Long size =
+          Await.io(
+              "cannot collect blob " + hex,
+              underBlobLock(
+                  hex,
+                  c ->
+                      c.preparedQuery(
+                              "delete from blobs b where backend = $1 and digest = $3"
+                                  + unreferenced
+                                  + " returning size_bytes")
+                          .execute(Tuple.of(store.location(), graceSeconds, hex))
+                          .chain(
+                              rows ->
+                                  rows.size() == 0
+                                      ? Uni.createFrom().<Long>nullItem()
+                                      : Await.blocking(
+                                          () -> {
+                                            store.delete(hex);
+                                            return rows.iterator().next().getLong(0);
+                                          }))));
+      if (size != null) {
+        metrics.blobStored(-size);
+        removed++;
       }
     }
     return removed;
   }
 
-  /** Writers and the collector of one blob take turns (until the end of the transaction). */
-  private static void lockBlob(Connection c, String hex) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-      ps.setString(1, "blobref:" + hex);
-      ps.execute();
-    }
-  }
-
-  /** Whether this backend holds blob {@code hex}. */
-  public boolean registered(String hex) throws IOException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("select 1 from blobs where backend = ? and digest = ?")) {
-      ps.setString(1, store.location());
-      ps.setString(2, hex);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot look up blob " + hex, e);
-    }
+  /**
+   * Runs {@code work} in one transaction that holds the blob's lock first: writers and the
+   * collector of one blob take turns.
+   */
+  private <T> Uni<T> underBlobLock(String hex, Function<SqlConnection, Uni<T>> work) {
+    return pool.withTransaction(
+        c ->
+            c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("blobref:" + hex))
+                .chain(() -> work.apply(c)));
   }
 
   /**

@@ -1,15 +1,17 @@
 package io.dataplane.filestore.service;
 
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.BundlePublished;
 import io.dataplane.filestore.Bundle;
+import io.dataplane.filestore.BundlePublication;
+import io.dataplane.filestore.PublishedBundle;
 import io.dataplane.filestore.StoredFile;
 import io.dataplane.filestore.bundle.BundleWriter;
 import io.dataplane.filestore.client.OrchestratorClient;
 import io.dataplane.filestore.messaging.BundleEventsProducer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -19,10 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,19 +31,16 @@ import java.util.Optional;
 @ApplicationScoped
 public class BundleService {
 
-  private final AgroalDataSource dataSource;
   private final OrchestratorClient orchestrator;
   private final BlobService blobs;
   private final FilestoreMetrics metrics;
   private final BundleEventsProducer events;
 
   public BundleService(
-      AgroalDataSource dataSource,
       OrchestratorClient orchestrator,
       BlobService blobs,
       FilestoreMetrics metrics,
       BundleEventsProducer events) {
-    this.dataSource = dataSource;
     this.orchestrator = orchestrator;
     this.blobs = blobs;
     this.metrics = metrics;
@@ -101,43 +96,33 @@ public class BundleService {
 
   /** The files as of one moment (one statement sees one snapshot). */
   private List<StoredFile> snapshot(String env, String pipeline) {
-    try (Connection c = dataSource.getConnection()) {
-      return FileService.list(c, env, pipeline, null);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot list the pipeline's files", e);
-    }
+    return Await.onContext(() -> Panache.withSession(() -> FileService.files(env, pipeline, null)));
   }
 
   private void record(String env, String pipeline, String actor, Bundle b) {
-    Transactions.inTransaction(
-        dataSource,
-        "cannot record bundle " + b.digest(),
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into bundles (digest, size_bytes, file_count) values (?, ?, ?)"
-                      + " on conflict do nothing")) {
-            ps.setString(1, b.digest());
-            ps.setLong(2, b.sizeBytes());
-            ps.setInt(3, b.files());
-            ps.executeUpdate();
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into bundle_publications (digest, environment, pipeline, published_by)"
-                      + " values (?, ?, ?, ?)")) {
-            ps.setString(1, b.digest());
-            ps.setString(2, env);
-            ps.setString(3, pipeline);
-            ps.setString(4, actor);
-            ps.executeUpdate();
-          }
-          events.published(
-              c,
-              new BundlePublished(env, pipeline, b.digest(), b.sizeBytes(), b.files()),
-              traceparent());
-          return null;
-        });
+    BundlePublished event =
+        new BundlePublished(env, pipeline, b.digest(), b.sizeBytes(), b.files());
+    String traceparent = traceparent();
+    Await.onContext(
+        () ->
+            Panache.withTransaction(
+                () ->
+                    Panache.getSession()
+                        .chain(
+                            s ->
+                                s.createNativeQuery(
+                                        "insert into bundles (digest, size_bytes, file_count)"
+                                            + " values (:digest, :size, :files)"
+                                            + " on conflict do nothing")
+                                    .setParameter("digest", b.digest())
+                                    .setParameter("size", b.sizeBytes())
+                                    .setParameter("files", b.files())
+                                    .executeUpdate()
+                                    .chain(
+                                        () ->
+                                            new BundlePublication(b.digest(), env, pipeline, actor)
+                                                .persist())
+                                    .chain(() -> events.published(s, event, traceparent)))));
   }
 
   /** The bundle {@code digest}, if it was ever published. */
@@ -145,18 +130,12 @@ public class BundleService {
     if (!Digests.valid(digest)) {
       throw DataplaneException.invalid("digest", "a digest looks like sha256:<64 lowercase hex>");
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("select size_bytes, file_count from bundles where digest = ?")) {
-      ps.setString(1, digest);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new Bundle(digest, rs.getLong(1), rs.getInt(2)))
-            : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot look up bundle " + digest, e);
-    }
+    return Await.onContext(
+        () ->
+            Panache.withSession(
+                () ->
+                    PublishedBundle.<PublishedBundle>findById(digest)
+                        .map(f -> Optional.ofNullable(f).map(PublishedBundle::view))));
   }
 
   private static String traceparent() {

@@ -1,23 +1,22 @@
 package io.dataplane.filestore.service;
 
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.error.DataplaneException;
+import io.dataplane.filestore.DraftFile;
 import io.dataplane.filestore.StoredFile;
 import io.dataplane.filestore.client.OrchestratorClient;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.dataplane.filestore.path.FilePaths;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,10 +29,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class FileService {
 
-  private static final String COLUMNS =
-      "environment, pipeline, path, size_bytes, digest, content_type, modified_by, modified_at";
-
-  private final AgroalDataSource dataSource;
   private final OrchestratorClient orchestrator;
   private final BlobService blobs;
   private final FilestoreMetrics metrics;
@@ -41,12 +36,10 @@ public class FileService {
   private final long maxPipeline;
 
   public FileService(
-      AgroalDataSource dataSource,
       OrchestratorClient orchestrator,
       BlobService blobs,
       FilestoreMetrics metrics,
       FilestoreConfig config) {
-    this.dataSource = dataSource;
     this.orchestrator = orchestrator;
     this.blobs = blobs;
     this.metrics = metrics;
@@ -100,7 +93,8 @@ public class FileService {
       metrics.rejected("file-limit");
       throw BlobService.tooLarge(fileLimitMessage());
     }
-    long othersBytes = totalBytesExcept(env, pipeline, path);
+    long othersBytes =
+        Await.onContext(() -> Panache.withSession(() -> totalBytesExcept(env, pipeline, path)));
     long allowed = Math.min(maxFile, maxPipeline - othersBytes);
     if (declaredLength > allowed) {
       metrics.rejected("pipeline-limit");
@@ -119,7 +113,7 @@ public class FileService {
     }
     try (received) {
       blobs.store(received);
-      Written w = commit(env, pipeline, path, contentType, actor, received);
+      Written w = Await.onContext(() -> commit(env, pipeline, path, contentType, actor, received));
       metrics.uploaded(received.size());
       return w;
     } catch (IOException e) {
@@ -127,222 +121,184 @@ public class FileService {
     }
   }
 
-  private Written commit(
+  private Uni<Written> commit(
       String env,
       String pipeline,
       String path,
       String contentType,
       String actor,
       BlobService.Received r) {
-    return Transactions.inTransaction(
-        dataSource,
-        "cannot save " + path,
-        c -> {
-          lockPipeline(c, env, pipeline);
-          // checked again under the lock: concurrent uploads to one pipeline cannot pass it
-          // together
-          long others = totalBytesExcept(c, env, pipeline, path);
-          if (others + r.size() > maxPipeline) {
-            metrics.rejected("pipeline-limit");
-            throw BlobService.tooLarge(pipelineLimitMessage(others));
-          }
-          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-          boolean created;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into files ("
-                      + COLUMNS
-                      + ") values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (environment, pipeline, path)"
-                      + " do update set size_bytes = excluded.size_bytes, digest = excluded.digest,"
-                      + " content_type = excluded.content_type, modified_by = excluded.modified_by,"
-                      + " modified_at = excluded.modified_at returning (xmax = 0)")) {
-            bindFile(ps, env, pipeline, path);
-            ps.setLong(4, r.size());
-            ps.setString(5, r.hex());
-            ps.setString(6, contentType);
-            ps.setString(7, actor);
-            ps.setTimestamp(8, Timestamp.from(now));
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              created = rs.getBoolean(1);
-            }
-          }
-          return new Written(
-              new StoredFile(
-                  env, pipeline, path, r.size(), Digests.of(r.hex()), contentType, actor, now),
-              created);
-        });
+    return Panache.withTransaction(
+        () ->
+            lockPipeline(env, pipeline)
+                // checked again under the lock: concurrent uploads to one pipeline cannot pass it
+                // together
+                .chain(() -> totalBytesExcept(env, pipeline, path))
+                .invoke(
+                    others -> {
+                      if (others + r.size() > maxPipeline) {
+                        metrics.rejected("pipeline-limit");
+                        throw BlobService.tooLarge(pipelineLimitMessage(others));
+                      }
+                    })
+                .chain(() -> DraftFile.<DraftFile>findById(key(env, pipeline, path)))
+                .chain(
+                    existing -> {
+                      DraftFile f = existing;
+                      if (f == null) {
+                        f = new DraftFile();
+                        f.environment = env;
+                        f.pipeline = pipeline;
+                        f.path = path;
+                      }
+                      f.sizeBytes = r.size();
+                      f.digest = r.hex();
+                      f.contentType = contentType;
+                      f.modifiedBy = actor;
+                      f.modifiedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                      Uni<DraftFile> saved =
+                          existing == null ? f.<DraftFile>persist() : Uni.createFrom().item(f);
+                      return saved.map(s -> new Written(s.view(), existing == null));
+                    }));
   }
 
-  public Optional<StoredFile> find(String env, String pipeline, String path) {
+  /** The file, if there is one. */
+  @WithSession
+  public Uni<Optional<StoredFile>> find(String env, String pipeline, String path) {
     checkScope(env, pipeline);
     checkPath("path", path);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select "
-                    + COLUMNS
-                    + " from files where environment = ? and pipeline = ? and path = ?")) {
-      bindFile(ps, env, pipeline, path);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read " + path, e);
-    }
+    return DraftFile.<DraftFile>findById(key(env, pipeline, path))
+        .map(f -> Optional.ofNullable(f).map(DraftFile::view));
   }
 
+  /** The file, for blocking callers (downloads); 404 if there is none. */
   public StoredFile get(String env, String pipeline, String path) {
-    return find(env, pipeline, path).orElseThrow(() -> DataplaneException.notFound("file " + path));
+    return Await.onContext(() -> find(env, pipeline, path))
+        .orElseThrow(() -> DataplaneException.notFound("file " + path));
   }
 
   /** The pipeline's files in path order (bytewise), optionally under {@code prefix}. */
-  public List<StoredFile> list(String env, String pipeline, String prefix) {
+  @WithSession
+  public Uni<List<StoredFile>> list(String env, String pipeline, String prefix) {
     checkScope(env, pipeline);
-    try (Connection c = dataSource.getConnection()) {
-      return list(c, env, pipeline, prefix);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot list files", e);
-    }
+    return files(env, pipeline, prefix);
   }
 
-  static List<StoredFile> list(Connection c, String env, String pipeline, String prefix)
-      throws SQLException {
+  /** The files as one statement sees them (one snapshot), in path order (bytewise). */
+  static Uni<List<StoredFile>> files(String env, String pipeline, String prefix) {
+    boolean under = prefix != null && !prefix.isEmpty();
     String sql =
-        "select "
-            + COLUMNS
-            + " from files where environment = ? and pipeline = ?"
-            + (prefix == null || prefix.isEmpty() ? "" : " and starts_with(path, ?)")
+        "select * from files where environment = :env and pipeline = :pipeline"
+            + (under ? " and starts_with(path, :prefix)" : "")
             + " order by path collate \"C\"";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      if (prefix != null && !prefix.isEmpty()) {
-        ps.setString(3, prefix);
-      }
-      List<StoredFile> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(row(rs));
-        }
-      }
-      return out;
-    }
+    return Panache.getSession()
+        .chain(
+            s -> {
+              var q =
+                  s.createNativeQuery(sql, DraftFile.class)
+                      .setParameter("env", env)
+                      .setParameter("pipeline", pipeline);
+              if (under) {
+                q.setParameter("prefix", prefix);
+              }
+              return q.getResultList();
+            })
+        .map(rows -> rows.stream().map(DraftFile::view).toList());
   }
 
   /** Moves {@code from} to {@code to}; 409 if {@code to} exists, 404 if {@code from} does not. */
-  public StoredFile move(String env, String pipeline, String from, String to, String actor) {
+  public Uni<StoredFile> move(String env, String pipeline, String from, String to, String actor) {
     checkScope(env, pipeline);
     checkPath("from", from);
     checkPath("to", to);
-    orchestrator.requireEnvironment(env);
-    return Transactions.inTransaction(
-        dataSource,
-        "cannot move " + from,
-        c -> {
-          lockPipeline(c, env, pipeline);
-          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-          if (!from.equals(to) && exists(c, env, pipeline, to)) {
-            throw DataplaneException.conflict("file " + to + " already exists; delete it first");
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update files set path = ?, modified_by = ?, modified_at = ?"
-                      + " where environment = ? and pipeline = ? and path = ? returning "
-                      + COLUMNS)) {
-            ps.setString(1, to);
-            ps.setString(2, actor);
-            ps.setTimestamp(3, Timestamp.from(now));
-            ps.setString(4, env);
-            ps.setString(5, pipeline);
-            ps.setString(6, from);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
+    return VertxContextSupport.executeBlocking(
+            () -> {
+              orchestrator.requireEnvironment(env);
+              return null;
+            })
+        .chain(() -> Panache.withTransaction(() -> moveLocked(env, pipeline, from, to, actor)));
+  }
+
+  private Uni<StoredFile> moveLocked(
+      String env, String pipeline, String from, String to, String actor) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return lockPipeline(env, pipeline)
+        .chain(
+            () ->
+                from.equals(to)
+                    ? Uni.createFrom().nullItem()
+                    : DraftFile.<DraftFile>findById(key(env, pipeline, to)))
+        .chain(
+            target -> {
+              if (target != null) {
+                throw DataplaneException.conflict(
+                    "file " + to + " already exists; delete it first");
+              }
+              return DraftFile.<DraftFile>findById(key(env, pipeline, from));
+            })
+        .chain(
+            f -> {
+              if (f == null) {
                 throw DataplaneException.notFound("file " + from);
               }
-              return row(rs);
-            }
-          }
-        });
+              f.modifiedBy = actor;
+              f.modifiedAt = now;
+              if (from.equals(to)) {
+                return Uni.createFrom().item(f.view());
+              }
+              // the path is part of the key: the row under the new key replaces the old one
+              DraftFile moved = new DraftFile();
+              moved.environment = env;
+              moved.pipeline = pipeline;
+              moved.path = to;
+              moved.sizeBytes = f.sizeBytes;
+              moved.digest = f.digest;
+              moved.contentType = f.contentType;
+              moved.modifiedBy = actor;
+              moved.modifiedAt = now;
+              return f.delete().chain(() -> moved.<DraftFile>persist()).map(DraftFile::view);
+            });
   }
 
-  public void delete(String env, String pipeline, String path) {
+  @WithTransaction
+  public Uni<Void> delete(String env, String pipeline, String path) {
     checkScope(env, pipeline);
     checkPath("path", path);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "delete from files where environment = ? and pipeline = ? and path = ?")) {
-      bindFile(ps, env, pipeline, path);
-      if (ps.executeUpdate() == 0) {
-        throw DataplaneException.notFound("file " + path);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot delete " + path, e);
-    }
+    return DraftFile.delete("#DraftFile.deleteOne", env, pipeline, path)
+        .invoke(
+            n -> {
+              if (n == 0) {
+                throw DataplaneException.notFound("file " + path);
+              }
+            })
+        .replaceWithVoid();
   }
 
-  private boolean exists(Connection c, String env, String pipeline, String path)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from files where environment = ? and pipeline = ? and path = ?")) {
-      bindFile(ps, env, pipeline, path);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+  private static Uni<Long> totalBytesExcept(String env, String pipeline, String path) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNamedQuery("DraftFile.othersBytes", Long.class)
+                    .setParameter(1, env)
+                    .setParameter(2, pipeline)
+                    .setParameter(3, path)
+                    .getSingleResult());
   }
 
-  private long totalBytesExcept(String env, String pipeline, String path) {
-    try (Connection c = dataSource.getConnection()) {
-      return totalBytesExcept(c, env, pipeline, path);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot sum the pipeline's files", e);
-    }
-  }
-
-  private static long totalBytesExcept(Connection c, String env, String pipeline, String path)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select coalesce(sum(size_bytes), 0) from files"
-                + " where environment = ? and pipeline = ? and path <> ?")) {
-      bindFile(ps, env, pipeline, path);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  /** Binds the key of a file (environment, pipeline, path) as the first three parameters. */
-  private static void bindFile(PreparedStatement ps, String env, String pipeline, String path)
-      throws SQLException {
-    ps.setString(1, env);
-    ps.setString(2, pipeline);
-    ps.setString(3, path);
+  private static DraftFile.Key key(String env, String pipeline, String path) {
+    return new DraftFile.Key(env, pipeline, path);
   }
 
   /** Serializes the writers of one pipeline for the rest of the transaction. */
-  static void lockPipeline(Connection c, String env, String pipeline) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-      ps.setString(1, "files:" + env + "/" + pipeline);
-      ps.execute();
-    }
-  }
-
-  private static StoredFile row(ResultSet rs) throws SQLException {
-    return new StoredFile(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getLong(4),
-        Digests.of(rs.getString(5)),
-        rs.getString(6),
-        rs.getString(7),
-        rs.getTimestamp(8).toInstant());
+  private static Uni<Void> lockPipeline(String env, String pipeline) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "select 1 from pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                    .setParameter("key", "files:" + env + "/" + pipeline)
+                    .getSingleResult())
+        .replaceWithVoid();
   }
 
   private String fileLimitMessage() {

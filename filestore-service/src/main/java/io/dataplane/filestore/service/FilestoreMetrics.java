@@ -1,16 +1,13 @@
 package io.dataplane.filestore.service;
 
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.filestore.blob.BlobStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The service's domain metrics, all tagged with the backend in use. */
@@ -25,16 +22,16 @@ public class FilestoreMetrics {
   private final Counter bundlesPublished;
   private final Counter corrupt;
 
-  private final AgroalDataSource dataSource;
+  private final Pool pool;
   private final String location;
   private volatile long refreshedAt;
 
-  public FilestoreMetrics(MeterRegistry registry, BlobStore store, AgroalDataSource dataSource) {
+  public FilestoreMetrics(MeterRegistry registry, BlobStore store, Pool pool) {
     this.registry = registry;
     this.backend = store.backend();
-    this.dataSource = dataSource;
+    this.pool = pool;
     this.location = store.location();
-    storedBytes.set(Math.max(0, initialStoredBytes(dataSource, location)));
+    refresh();
     refreshedAt = System.nanoTime();
     // read from the database at most once a minute, so that every replica reports the total
     Gauge.builder("dataplane.filestore.stored.bytes", this, FilestoreMetrics::storedBytes)
@@ -64,29 +61,21 @@ public class FilestoreMetrics {
             .register(registry);
   }
 
-  private static long initialStoredBytes(AgroalDataSource dataSource, String location) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select coalesce(sum(size_bytes), 0) from blobs where backend = ?")) {
-      ps.setString(1, location);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
-    } catch (SQLException e) {
-      Log.warnf("cannot read the stored bytes of %s: %s", location, e.getMessage());
-      return -1;
-    }
+  /** Reads the total from the database in the background; the gauge shows it once read. */
+  private void refresh() {
+    pool.preparedQuery("select coalesce(sum(size_bytes), 0) from blobs where backend = $1")
+        .execute(Tuple.of(location))
+        .subscribe()
+        .with(
+            rows -> storedBytes.set(Math.max(0, rows.iterator().next().getLong(0))),
+            e -> Log.warnf("cannot read the stored bytes of %s: %s", location, e.getMessage()));
   }
 
   private double storedBytes() {
     long now = System.nanoTime();
     if (now - refreshedAt > 60_000_000_000L) {
       refreshedAt = now;
-      long fresh = initialStoredBytes(dataSource, location);
-      if (fresh >= 0) {
-        storedBytes.set(fresh);
-      }
+      refresh();
     }
     return storedBytes.get();
   }
