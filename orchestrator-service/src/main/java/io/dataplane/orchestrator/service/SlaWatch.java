@@ -84,10 +84,13 @@ public class SlaWatch {
    * locked, also as it ends ({@code state}: the state it ends in).
    */
   void markIfMissed(Db.Tx tx, PipelineRun run, RunState state) throws SQLException {
-    if (!SlaRule.missed(run.slaDueAt(), run.slaMissedAt(), Instant.now())) {
+    Instant now = Instant.now();
+    if (!SlaRule.missed(run.slaDueAt(), run.slaMissedAt(), now)) {
       return;
     }
-    tx.update("update runs set sla_missed_at = now() where id = ?", run.id());
+    // the instant the rule decided on, not the transaction's start (now()), which can be a little
+    // before the due time the rule found passed
+    tx.update("update runs set sla_missed_at = ? where id = ?", now, run.id());
     PipelineDefinition def = pipelines.release(tx, run.releaseId()).definition();
     String what = def.sla() == null ? "sla" : SlaRule.describe(def.sla());
     events.append(
