@@ -3,15 +3,21 @@ package io.dataplane.common.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -81,6 +87,25 @@ public final class KafkaClients {
   public static Properties secured(Properties config) {
     security().forEach(config::putIfAbsent);
     return config;
+  }
+
+  /**
+   * Commits the consumer's current position on those of {@code parts} its group has no offset for
+   * yet, so that a restart resumes there even with {@code auto.offset.reset=latest} (what was
+   * published while every member was down is not skipped on partitions that had seen nothing
+   * before). Call it when partitions are assigned.
+   */
+  public static void commitStartOffsets(Consumer<?, ?> consumer, Collection<TopicPartition> parts) {
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
+    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    for (TopicPartition tp : parts) {
+      if (committed.get(tp) == null) {
+        start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+      }
+    }
+    if (!start.isEmpty()) {
+      consumer.commitSync(start);
+    }
   }
 
   /** A consumer whose (de)serializers are named in {@code config}. */

@@ -40,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -379,16 +378,7 @@ public class EventConsumers {
      */
     private void commitStart(Collection<TopicPartition> parts) {
       try {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
-        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-        for (TopicPartition tp : parts) {
-          if (committed.get(tp) == null) {
-            start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
-          }
-        }
-        if (!start.isEmpty()) {
-          consumer.commitSync(start);
-        }
+        KafkaClients.commitStartOffsets(consumer, parts);
       } catch (RuntimeException e) {
         Log.warnf("consumer %s: could not commit its start offsets: %s", name, e.toString());
       }

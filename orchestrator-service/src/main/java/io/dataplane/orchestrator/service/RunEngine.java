@@ -536,7 +536,7 @@ public class RunEngine {
     PipelineDefinition.Task task = def.task(tr.taskKey());
     Release rel = release(tx, run.releaseId());
     if (trs == null) {
-      trs = taskRuns(tx, run.id());
+      trs = taskRuns(tx, run.id(), Set.copyOf(task.dependsOn())); // the inputs' task runs only
     }
     Map<String, Object> inputs = new LinkedHashMap<>();
     for (String d : task.dependsOn()) {

@@ -1,15 +1,12 @@
 package io.dataplane.scheduler.messaging;
 
+import io.dataplane.common.messaging.KafkaClients;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -25,16 +22,7 @@ public class PipelineEventsAssignment implements KafkaConsumerRebalanceListener 
   @Override
   public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> parts) {
     try {
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
-      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-      for (TopicPartition tp : parts) {
-        if (committed.get(tp) == null) {
-          start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
-        }
-      }
-      if (!start.isEmpty()) {
-        consumer.commitSync(start);
-      }
+      KafkaClients.commitStartOffsets(consumer, parts);
     } catch (RuntimeException e) {
       Log.warnf("could not commit the start offsets of %s: %s", parts, e.toString());
     }
