@@ -175,6 +175,18 @@ class WorkerFlowTest {
   }
 
   @Test
+  void runsAClaimWhoseAnswerWasLost() throws Exception {
+    TaskDispatched d = bash("echo claimed once");
+    ServiceStubs.LOSE_ANSWER.add(d.taskRunId());
+    send(d);
+    assertThat(finished(d).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(ServiceStubs.CLAIM_REQUESTS)
+        .filteredOn(r -> r.startsWith(d.taskRunId() + ":1@"))
+        .hasSize(2);
+    assertThat(tap.of(AttemptStarted.class, s -> s.taskRunId().equals(d.taskRunId()))).hasSize(1);
+  }
+
+  @Test
   void cancelKillsARunningAttempt() throws Exception {
     TaskDispatched d = bash("echo started\nsleep 120 & sleep 120\n");
     send(d);

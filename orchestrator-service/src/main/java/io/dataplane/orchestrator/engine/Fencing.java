@@ -2,6 +2,7 @@ package io.dataplane.orchestrator.engine;
 
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.TaskRunState;
+import java.util.UUID;
 
 /**
  * Which attempt may act: {@code (taskRunId, attempt)} is the fencing token, and only the current
@@ -39,6 +40,22 @@ public final class Fencing {
           + v.currentAttempt();
     }
     return null;
+  }
+
+  /**
+   * Whether a refused claim is the same claim asked again: the worker did not get the answer to its
+   * claim (the orchestrator stopped after committing it) and asks once more with the same claim id.
+   * It is, when the attempt is still the current one, claimed by that worker and not started, and
+   * the claim ids match; the worker then gets the claim's answer again. A claim without an id, or
+   * with another id (a second delivery of the same dispatch), stays refused.
+   */
+  public static boolean repeatedClaim(View v, String worker, UUID claimId, UUID heldClaimId) {
+    return claimId != null
+        && claimId.equals(heldClaimId)
+        && v.runState() == RunState.RUNNING
+        && v.currentAttempt() == v.attempt()
+        && v.attemptState() == AttemptState.CLAIMED
+        && worker.equals(v.attemptWorker());
   }
 
   /**

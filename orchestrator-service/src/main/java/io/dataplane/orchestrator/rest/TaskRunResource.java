@@ -127,9 +127,12 @@ public class TaskRunResource {
     return workers.list(environment, group);
   }
 
-  /** Body of a claim. */
+  /**
+   * Body of a claim; {@code claimId} (optional, chosen by the worker) lets the worker ask again for
+   * a claim whose answer it did not get.
+   */
   public record ClaimInput(
-      @NotNull UUID taskRunId, @Min(1) int attempt, @NotBlank String workerId) {}
+      @NotNull UUID taskRunId, @Min(1) int attempt, @NotBlank String workerId, UUID claimId) {}
 
   @ServiceAuth.Scope(ServiceCredentials.ATTEMPTS_CLAIM)
   @POST
@@ -142,7 +145,7 @@ public class TaskRunResource {
     if (in == null) {
       throw DataplaneException.invalid("taskRunId", "a claim needs taskRunId, attempt, workerId");
     }
-    return engine.claim(in.taskRunId(), in.attempt(), in.workerId());
+    return engine.claim(in.taskRunId(), in.attempt(), in.workerId(), in.claimId());
   }
 
   /** Whether an attempt is current (claimed or running, not superseded). */

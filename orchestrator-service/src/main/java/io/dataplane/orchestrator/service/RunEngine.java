@@ -644,7 +644,12 @@ public class RunEngine {
 
   // --- claims and results ----------------------------------------------------------------------
 
-  public Claim claim(UUID taskRunId, int attempt, String workerId) {
+  /**
+   * Claims {@code (taskRunId, attempt)} for {@code workerId}. {@code claimId} (optional) names this
+   * claim: asked again with the same id after its answer was lost, the claim is answered again
+   * instead of refused ({@link Fencing#repeatedClaim}).
+   */
+  public Claim claim(UUID taskRunId, int attempt, String workerId, UUID claimId) {
     if (workerId == null || workerId.isBlank()) {
       throw DataplaneException.invalid("workerId", "workerId is required");
     }
@@ -660,6 +665,10 @@ public class RunEngine {
           }
           String refusal = Fencing.claimRefusal(l.view());
           if (refusal != null) {
+            Optional<Claim> again = repeatedClaim(tx, l, workerId, claimId);
+            if (again.isPresent()) {
+              return again.get();
+            }
             throw DataplaneException.conflict(
                 "attempt "
                     + attempt
@@ -676,10 +685,11 @@ public class RunEngine {
                   def.task(tr.taskKey()).timeout(), Instant.now(), config.timeoutGrace());
           int n =
               tx.update(
-                  "update attempts set state = 'CLAIMED', worker_id = ?, claimed_at = now(),"
-                      + " deadline_at = ? where task_run_id = ? and attempt = ?"
+                  "update attempts set state = 'CLAIMED', worker_id = ?, claim_id = ?,"
+                      + " claimed_at = now(), deadline_at = ? where task_run_id = ? and attempt = ?"
                       + " and state = 'DISPATCHED'",
                   workerId,
+                  claimId,
                   deadline,
                   taskRunId,
                   attempt);
@@ -689,6 +699,23 @@ public class RunEngine {
           markRunning(tx, tr, deadline);
           return new Claim(true, run.id(), taskRunId, attempt, workerId, deadline);
         });
+  }
+
+  /** The answer of a claim asked again with its id, when {@link Fencing#repeatedClaim} holds. */
+  private static Optional<Claim> repeatedClaim(Db.Tx tx, Locked l, String workerId, UUID claimId)
+      throws SQLException {
+    if (claimId == null) {
+      return Optional.empty();
+    }
+    record Held(UUID claimId, Instant deadlineAt) {}
+    UUID taskRunId = l.taskRun().id();
+    return tx.one(
+            "select claim_id, deadline_at from attempts where task_run_id = ? and attempt = ?",
+            rs -> new Held(Db.uuid(rs, "claim_id"), Db.instant(rs, "deadline_at")),
+            taskRunId,
+            l.number())
+        .filter(h -> Fencing.repeatedClaim(l.view(), workerId, claimId, h.claimId()))
+        .map(h -> new Claim(true, l.run().id(), taskRunId, l.number(), workerId, h.deadlineAt()));
   }
 
   /**

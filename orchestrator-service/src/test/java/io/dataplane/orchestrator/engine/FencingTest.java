@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dataplane.common.events.RunState;
 import io.dataplane.common.events.TaskRunState;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class FencingTest {
@@ -48,6 +49,42 @@ class FencingTest {
             Fencing.claimRefusal(
                 view(RunState.RUNNING, TaskRunState.QUEUED, 2, 2, AttemptState.LOST, null)))
         .isNotNull();
+  }
+
+  @Test
+  void onlyTheSameClaimAskedAgainByItsHolderIsAnsweredAgain() {
+    UUID id = UUID.randomUUID();
+    Fencing.View claimed =
+        view(RunState.RUNNING, TaskRunState.RUNNING, 1, 1, AttemptState.CLAIMED, "w1");
+    assertThat(Fencing.repeatedClaim(claimed, "w1", id, id)).isTrue();
+    // a claim without an id, or a second delivery's claim (another id)
+    assertThat(Fencing.repeatedClaim(claimed, "w1", null, id)).isFalse();
+    assertThat(Fencing.repeatedClaim(claimed, "w1", null, null)).isFalse();
+    assertThat(Fencing.repeatedClaim(claimed, "w1", UUID.randomUUID(), id)).isFalse();
+    // another worker quoting the id
+    assertThat(Fencing.repeatedClaim(claimed, "w2", id, id)).isFalse();
+    // the attempt started already, was superseded, or its run was cancelled
+    assertThat(
+            Fencing.repeatedClaim(
+                view(RunState.RUNNING, TaskRunState.RUNNING, 1, 1, AttemptState.RUNNING, "w1"),
+                "w1",
+                id,
+                id))
+        .isFalse();
+    assertThat(
+            Fencing.repeatedClaim(
+                view(RunState.RUNNING, TaskRunState.QUEUED, 2, 1, AttemptState.CLAIMED, "w1"),
+                "w1",
+                id,
+                id))
+        .isFalse();
+    assertThat(
+            Fencing.repeatedClaim(
+                view(RunState.CANCELLED, TaskRunState.RUNNING, 1, 1, AttemptState.CLAIMED, "w1"),
+                "w1",
+                id,
+                id))
+        .isFalse();
   }
 
   @Test

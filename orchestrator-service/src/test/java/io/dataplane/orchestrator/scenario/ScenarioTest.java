@@ -518,6 +518,85 @@ class ScenarioTest {
   }
 
   @Test
+  void aClaimAskedAgainWithItsIdIsAnsweredAgainAndNoOtherIs() {
+    Setup s = deploy("single");
+    TestWorker w = worker(s, d -> new Ignore());
+    String runId = start(s);
+    await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
+    TaskDispatched d = w.dispatched().get(0);
+    String claimId = UUID.randomUUID().toString();
+    Map<String, Object> body =
+        Map.of(
+            "taskRunId", d.taskRunId(), "attempt", 1, "workerId", w.workerId, "claimId", claimId);
+    String first =
+        api()
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/attempts/claim")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("deadlineAt");
+    // the answer was lost on the way: the same claim asked again gets the same answer
+    api()
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/attempts/claim")
+        .then()
+        .statusCode(200)
+        .body("claimed", org.hamcrest.Matchers.equalTo(true))
+        .body("deadlineAt", org.hamcrest.Matchers.equalTo(first));
+    // a second delivery of the dispatch (another id), another worker with the id, no id: refused
+    for (Map<String, Object> other :
+        List.<Map<String, Object>>of(
+            Map.of(
+                "taskRunId",
+                d.taskRunId(),
+                "attempt",
+                1,
+                "workerId",
+                w.workerId,
+                "claimId",
+                UUID.randomUUID().toString()),
+            Map.of(
+                "taskRunId",
+                d.taskRunId(),
+                "attempt",
+                1,
+                "workerId",
+                "someone-else",
+                "claimId",
+                claimId),
+            Map.of("taskRunId", d.taskRunId(), "attempt", 1, "workerId", w.workerId))) {
+      api()
+          .contentType("application/json")
+          .body(other)
+          .post("/api/v1/attempts/claim")
+          .then()
+          .statusCode(409)
+          .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
+    }
+    // a claim id that is not a UUID is a clear 400, not a server error
+    api()
+        .contentType("application/json")
+        .body(
+            Map.of(
+                "taskRunId",
+                d.taskRunId(),
+                "attempt",
+                1,
+                "workerId",
+                w.workerId,
+                "claimId",
+                "not-a-uuid"))
+        .post("/api/v1/attempts/claim")
+        .then()
+        .statusCode(400);
+    assertThat(taskState(run(runId), "only")).isEqualTo("RUNNING");
+    api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
+  }
+
+  @Test
   void workersShowWhetherTheyRunTasksSandboxed() {
     Setup s = deploy("single");
     TestWorker w = worker(s, d -> TestWorker.ok());

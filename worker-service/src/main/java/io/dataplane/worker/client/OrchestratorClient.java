@@ -22,17 +22,28 @@ public class OrchestratorClient {
   }
 
   /**
-   * Claims {@code (taskRunId, attempt)} for this worker.
+   * Claims {@code (taskRunId, attempt)} for this worker. {@code claimId} names the claim: asked
+   * again with the same id after its answer was lost (the orchestrator stopped after committing
+   * it), the orchestrator answers it again instead of refusing it.
    *
    * @return true when claimed, false when the orchestrator refused (409: claimed already, or no
    *     longer the current attempt)
    * @throws IOException when the orchestrator could not be asked (retry later)
    */
-  public boolean claim(UUID taskRunId, int attempt, String workerId) throws IOException {
+  public boolean claim(UUID taskRunId, int attempt, String workerId, UUID claimId)
+      throws IOException {
     byte[] body =
         Json.mapper()
             .writeValueAsBytes(
-                Map.of("taskRunId", taskRunId, "attempt", attempt, "workerId", workerId));
+                Map.of(
+                    "taskRunId",
+                    taskRunId,
+                    "attempt",
+                    attempt,
+                    "workerId",
+                    workerId,
+                    "claimId",
+                    claimId));
     HttpRequest request =
         http.request(base, "/api/v1/attempts/claim")
             .header("Content-Type", "application/json")

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -70,10 +72,12 @@ public class DispatchConsumer {
       Map.of("share.auto.offset.reset", "earliest");
 
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final int MAX_UNANSWERED_CLAIMS = 10_000;
 
   private final WorkerConfig config;
   private final AttemptService attempts;
   private final OrchestratorClient orchestrator;
+  private final Map<String, UUID> unansweredClaims = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final String bootstrap;
   private final EventCodec codec = new EventCodec();
@@ -296,11 +300,19 @@ public class DispatchConsumer {
   private Boolean claim(TaskDispatched d) {
     long deadline = System.nanoTime() + config.claimRetryFor().toNanos();
     long backoff = 200;
+    // one id for every try of this claim, and for the next delivery of a record handed back
+    // without an answer: a claim the orchestrator committed but could not answer is answered again
+    String key = d.taskRunId() + "/" + d.attempt();
+    UUID claimId = unansweredClaims.computeIfAbsent(key, k -> UUID.randomUUID());
     while (true) {
       try {
-        return orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId());
+        boolean claimed =
+            orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId(), claimId);
+        unansweredClaims.remove(key);
+        return claimed;
       } catch (IOException e) {
         if (!running || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
+          forgetOldestIfFull();
           Log.warnf(
               "cannot claim %s/%d (%s): handed back to the group", d.taskRunId(), d.attempt(), e);
           return null;
@@ -309,6 +321,13 @@ public class DispatchConsumer {
         sleep(backoff);
         backoff = Math.min(backoff * 2, 2000);
       }
+    }
+  }
+
+  /** Keeps the ids of claims handed back without an answer bounded (an outage hands back many). */
+  private void forgetOldestIfFull() {
+    if (unansweredClaims.size() > MAX_UNANSWERED_CLAIMS) {
+      unansweredClaims.clear(); // the lost-result check recovers a claim whose id is forgotten
     }
   }
 

@@ -42,6 +42,15 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
   public static final Map<UUID, java.util.concurrent.atomic.AtomicInteger> UNAVAILABLE =
       new ConcurrentHashMap<>();
 
+  /**
+   * taskRunIds whose first claim is committed but answered 503 (the orchestrator stopped before it
+   * could answer).
+   */
+  public static final Set<UUID> LOSE_ANSWER = ConcurrentHashMap.newKeySet();
+
+  /** taskRunId:attempt → the claim id it was claimed with. */
+  private static final Map<String, String> CLAIM_IDS = new ConcurrentHashMap<>();
+
   /** attempt token → the secret values secrets-service would return for it. */
   public static final Map<String, Map<String, String>> SECRETS = new ConcurrentHashMap<>();
 
@@ -136,8 +145,20 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
       respond(ex, 503, Map.of("code", "UNAVAILABLE", "message", "try again"));
       return;
     }
+    String claimId = body.path("claimId").asText(null);
+    if (claimId != null && claimId.equals(CLAIM_IDS.get(key))) {
+      respond(ex, 200, Map.of("claimed", true)); // the same claim asked again
+      return;
+    }
     if (REFUSE.contains(taskRunId) || !CLAIMED.add(key)) {
       respond(ex, 409, Map.of("code", "CONFLICT", "message", "attempt already claimed"));
+      return;
+    }
+    if (claimId != null) {
+      CLAIM_IDS.put(key, claimId);
+    }
+    if (LOSE_ANSWER.remove(taskRunId)) {
+      respond(ex, 503, Map.of("code", "UNAVAILABLE", "message", "stopped before answering"));
       return;
     }
     respond(ex, 200, Map.of("claimed", true));
