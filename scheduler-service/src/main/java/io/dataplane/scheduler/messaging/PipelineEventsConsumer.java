@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -101,12 +102,22 @@ public class PipelineEventsConsumer {
   }
 
   /**
-   * One record of the channel, in order; acknowledged (and so committed) once it returns. A
-   * transient failure (database or broker down) is retried each second, as the restart from the
-   * last commit did before. Throws only at shutdown, leaving the record to the next start.
+   * One poll's records of the channel ({@code batch=true}: one hop to a worker thread per poll, not
+   * per record), handled in order; the batch is acknowledged (and so committed) once it returns.
+   * Throws only at shutdown, leaving the records not yet handled to the next start.
    */
   @Incoming(CHANNEL)
   @Blocking
+  void receive(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      receive(r);
+    }
+  }
+
+  /**
+   * One record, in order. A transient failure (database or broker down) is retried each second, as
+   * the restart from the last commit did before. Throws only at shutdown.
+   */
   void receive(ConsumerRecord<String, byte[]> r) throws InterruptedException {
     while (true) {
       try {
