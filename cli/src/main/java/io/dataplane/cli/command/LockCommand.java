@@ -5,8 +5,8 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -30,12 +30,7 @@ final class LockCommand {
     @ParentCommand LockCommand lock;
     @Spec CommandSpec spec;
 
-    @Option(
-        names = {"-e", "--env"},
-        required = true,
-        defaultValue = "${env:DATAPLANE_ENV}",
-        description = "The environment (env DATAPLANE_ENV).")
-    String env;
+    @Mixin EnvOption envOption;
 
     @Override
     public Integer call() throws Exception {
@@ -44,17 +39,17 @@ final class LockCommand {
           root.client()
               .graphql(
                   "query($e: String!) { applyLock(environment: $e) { environment owner holder acquiredAt expiresAt } }",
-                  Map.of("e", env))
+                  Map.of("e", envOption.env))
               .path("applyLock");
       PrintWriter out = spec.commandLine().getOut();
       if (root.json()) {
         root.printJson(out, l.isMissingNode() ? null : l);
       } else if (l.isNull() || l.isMissingNode()) {
-        out.println("The apply lock of " + env + " is free.");
+        out.println("The apply lock of " + envOption.env + " is free.");
       } else {
         out.println(
             "The apply lock of "
-                + env
+                + envOption.env
                 + " is held by "
                 + l.path("owner").asText()
                 + (l.hasNonNull("holder") ? " (" + l.path("holder").asText() + ")" : "")

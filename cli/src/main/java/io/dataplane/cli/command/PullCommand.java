@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -46,12 +46,7 @@ final class PullCommand implements Callable<Integer> {
   @ParentCommand DataplaneCommand root;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-e", "--env"},
-      required = true,
-      defaultValue = "${env:DATAPLANE_ENV}",
-      description = "The environment (env DATAPLANE_ENV).")
-  String env;
+  @Mixin EnvOption envOption;
 
   @Parameters(paramLabel = "DIR", description = "A new or empty folder.")
   Path dir;
@@ -66,10 +61,10 @@ final class PullCommand implements Callable<Integer> {
       }
     }
     GatewayClient gw = root.client();
-    EnvState state = RemoteState.read(gw, env);
+    EnvState state = RemoteState.read(gw, envOption.env);
     Files.createDirectories(dir);
     Map<String, Integer> counts = new LinkedHashMap<>();
-    ObjectNode environment = YAML.createObjectNode().put("environment", env);
+    ObjectNode environment = YAML.createObjectNode().put("environment", envOption.env);
     ArrayNode groups = environment.putArray("workerGroups");
     for (StateObject o : state.all()) {
       switch (o.kind()) {
@@ -94,7 +89,7 @@ final class PullCommand implements Callable<Integer> {
                       .resolve("files")
                       .resolve(o.filePath()));
           Files.createDirectories(f.getParent());
-          Files.write(f, gw.getFile(env, o.filePipeline(), o.filePath()));
+          Files.write(f, gw.getFile(envOption.env, o.filePipeline(), o.filePath()));
         }
         case StateObject.SCHEDULE, StateObject.TRIGGER -> {
           Path f = safe(dir.resolve(o.kind() + "s").resolve(o.name() + ".yaml"));
@@ -109,9 +104,10 @@ final class PullCommand implements Callable<Integer> {
     Files.writeString(dir.resolve("environment.yaml"), YAML.writeValueAsString(environment));
     PrintWriter out = spec.commandLine().getOut();
     if (root.json()) {
-      root.printJson(out, Map.of("environment", env, "dir", dir.toString(), "objects", counts));
+      root.printJson(
+          out, Map.of("environment", envOption.env, "dir", dir.toString(), "objects", counts));
     } else {
-      out.println("Pulled " + env + " into " + dir + ": " + counts);
+      out.println("Pulled " + envOption.env + " into " + dir + ": " + counts);
       out.flush();
     }
     return ExitCodes.OK;

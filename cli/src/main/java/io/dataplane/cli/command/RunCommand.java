@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,12 +41,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PIPELINE")
   String pipeline;
 
-  @Option(
-      names = {"-e", "--env"},
-      required = true,
-      defaultValue = "${env:DATAPLANE_ENV}",
-      description = "The environment (env DATAPLANE_ENV).")
-  String env;
+  @Mixin EnvOption envOption;
 
   @Option(
       names = {"-p", "--param"},
@@ -82,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
     }
     GatewayClient gw = root.client();
     Map<String, Object> v = new LinkedHashMap<>();
-    v.put("e", env);
+    v.put("e", envOption.env);
     v.put("p", pipeline);
     v.put("params", all);
     v.put("r", "cli-" + UUID.randomUUID());

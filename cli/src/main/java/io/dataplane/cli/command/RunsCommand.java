@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,12 +21,7 @@ final class RunsCommand implements Callable<Integer> {
   @ParentCommand DataplaneCommand root;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-e", "--env"},
-      required = true,
-      defaultValue = "${env:DATAPLANE_ENV}",
-      description = "The environment (env DATAPLANE_ENV).")
-  String env;
+  @Mixin EnvOption envOption;
 
   @Option(names = "--pipeline", description = "Only runs of this pipeline.")
   String pipeline;
@@ -42,7 +38,7 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, Object> v = new HashMap<>();
-    v.put("e", env);
+    v.put("e", envOption.env);
     v.put("p", pipeline);
     v.put("s", state);
     v.put("l", limit);
