@@ -4,11 +4,8 @@ import static io.dataplane.gateway.client.Backends.SCHEDULER;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.NotificationDtos.Channel;
-import io.dataplane.gateway.client.NotificationDtos.ChannelList;
-import io.dataplane.gateway.client.NotificationDtos.DeliveryList;
 import io.dataplane.gateway.client.NotificationDtos.DeliveryView;
 import io.dataplane.gateway.client.NotificationDtos.Rule;
-import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
@@ -49,8 +46,7 @@ public class NotificationGraphQLApi {
   public List<Channel> notificationChannels(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "notificationChannels");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.notificationChannels(environment), ChannelList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.notificationChannels(environment));
   }
 
   @Query("notificationRules")
@@ -58,8 +54,7 @@ public class NotificationGraphQLApi {
   public List<Rule> notificationRules(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "notificationRules");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.notificationRules(environment, pipeline), RuleList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.notificationRules(environment, pipeline));
   }
 
   @Query("notificationDeliveries")
@@ -82,8 +77,7 @@ public class NotificationGraphQLApi {
     guard.require(Permission.READ, environment, pipeline, "notificationDeliveries");
     return Backends.items(
         SCHEDULER,
-        () -> scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit),
-        DeliveryList::items);
+        () -> scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit));
   }
 
   @Mutation("createNotificationChannel")

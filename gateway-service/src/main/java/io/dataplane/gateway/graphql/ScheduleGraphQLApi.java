@@ -6,7 +6,6 @@ import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Backfill;
 import io.dataplane.gateway.client.Dtos.BackfillPreview;
 import io.dataplane.gateway.client.Dtos.Schedule;
-import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
@@ -46,7 +45,7 @@ public class ScheduleGraphQLApi {
   public List<Schedule> schedules(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "schedules");
-    return Backends.items(SCHEDULER, () -> scheduler.schedules(environment), ScheduleList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.schedules(environment));
   }
 
   @Query("schedule")

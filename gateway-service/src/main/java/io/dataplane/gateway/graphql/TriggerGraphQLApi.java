@@ -4,7 +4,6 @@ import static io.dataplane.gateway.client.Backends.SCHEDULER;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Trigger;
-import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
@@ -48,8 +47,7 @@ public class TriggerGraphQLApi {
   public List<Trigger> triggers(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "triggers");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.triggers(environment, pipeline), TriggerList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.triggers(environment, pipeline));
   }
 
   @Query("trigger")
