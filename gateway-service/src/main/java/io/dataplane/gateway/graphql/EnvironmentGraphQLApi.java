@@ -119,12 +119,7 @@ public class EnvironmentGraphQLApi {
     Caller c = guard.requireAdmin(action);
     Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
     return guard.mutation(
-        c,
-        action,
-        "environment " + name,
-        name,
-        description,
-        () -> Backends.call(ORCHESTRATOR, change));
+        c, action, "environment " + name, name, description, ORCHESTRATOR, change);
   }
 
   @Mutation("deleteEnvironment")
@@ -238,12 +233,10 @@ public class EnvironmentGraphQLApi {
         "environment " + environment,
         environment,
         "retentionDays=" + retentionDays + " maxBytesPerRun=" + maxBytesPerRun,
+        ORCHESTRATOR,
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.setLogRetention(
-                        environment, new Requests.LogRetention(retentionDays, maxBytesPerRun))));
+            orchestrator.setLogRetention(
+                environment, new Requests.LogRetention(retentionDays, maxBytesPerRun)));
   }
 
   @Query("workerGroups")
@@ -301,12 +294,7 @@ public class EnvironmentGraphQLApi {
         .orFail();
     Caller c = guard.require(Permission.WRITE, environment, null, action);
     return guard.mutation(
-        c,
-        action,
-        "worker group " + name,
-        environment,
-        description,
-        () -> Backends.call(ORCHESTRATOR, change));
+        c, action, "worker group " + name, environment, description, ORCHESTRATOR, change);
   }
 
   @Mutation("deleteWorkerGroup")

@@ -93,9 +93,8 @@ public class NotificationGraphQLApi {
         "notification channel " + input.name(),
         environment,
         input.kind(),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.createNotificationChannel(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createNotificationChannel(environment, body(input)));
   }
 
   @Mutation("updateNotificationChannel")
@@ -110,10 +109,8 @@ public class NotificationGraphQLApi {
         "notification channel " + id,
         environment,
         input.kind(),
-        () ->
-            Backends.call(
-                SCHEDULER,
-                () -> scheduler.updateNotificationChannel(environment, id, body(input))));
+        SCHEDULER,
+        () -> scheduler.updateNotificationChannel(environment, id, body(input)));
   }
 
   @Mutation("deleteNotificationChannel")
@@ -142,9 +139,8 @@ public class NotificationGraphQLApi {
         "notification rule " + input.name(),
         environment,
         describe(input),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.createNotificationRule(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createNotificationRule(environment, body(input)));
   }
 
   @Mutation("updateNotificationRule")
@@ -162,9 +158,8 @@ public class NotificationGraphQLApi {
         "notification rule " + id,
         environment,
         describe(input),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.updateNotificationRule(environment, id, body(input))));
+        SCHEDULER,
+        () -> scheduler.updateNotificationRule(environment, id, body(input)));
   }
 
   @Mutation("deleteNotificationRule")

@@ -121,25 +121,25 @@ public class PipelineGraphQLApi {
                 format == DefinitionFormat.JSON
                     ? orchestrator.checkPipelineJson(environment, name, definition)
                     : orchestrator.checkPipelineYaml(environment, name, definition));
-    guard.requireUseOfWorkerGroups(
-        c,
-        environment,
-        name,
-        check.workerGroups() == null ? List.of() : check.workerGroups(),
-        "savePipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c,
+            environment,
+            name,
+            check.workerGroups() == null ? List.of() : check.workerGroups(),
+            "savePipeline");
     return guard.mutation(
         c,
         "savePipeline",
         "pipeline " + name,
         environment,
         format + " definition, " + definition.length() + " characters",
+        ORCHESTRATOR,
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    format == DefinitionFormat.JSON
-                        ? orchestrator.savePipelineJson(environment, name, definition)
-                        : orchestrator.savePipelineYaml(environment, name, definition)));
+            format == DefinitionFormat.JSON
+                ? orchestrator.savePipelineJson(environment, name, definition)
+                : orchestrator.savePipelineYaml(environment, name, definition));
   }
 
   @Mutation("validatePipeline")
@@ -230,12 +230,8 @@ public class PipelineGraphQLApi {
         "file " + pipeline + "/" + path,
         environment,
         bytes.length + " bytes",
-        () ->
-            Backends.call(
-                FILESTORE,
-                () ->
-                    filestore.write(
-                        environment, pipeline, FilestoreClient.encodePath(path), bytes)));
+        FILESTORE,
+        () -> filestore.write(environment, pipeline, FilestoreClient.encodePath(path), bytes));
   }
 
   @Mutation("moveFile")
@@ -257,10 +253,8 @@ public class PipelineGraphQLApi {
         "file " + pipeline + "/" + from,
         environment,
         "to " + to,
-        () ->
-            Backends.call(
-                FILESTORE,
-                () -> filestore.move(environment, pipeline, new Requests.FileMove(from, to))));
+        FILESTORE,
+        () -> filestore.move(environment, pipeline, new Requests.FileMove(from, to)));
   }
 
   @Mutation("deleteFile")
@@ -303,8 +297,10 @@ public class PipelineGraphQLApi {
     Caller c = guard.require(Permission.RELEASE, environment, pipeline, "releasePipeline");
     Pipeline draft =
         Backends.call(ORCHESTRATOR, () -> orchestrator.pipeline(environment, pipeline));
-    guard.requireUseOfWorkerGroups(
-        c, environment, pipeline, workerGroupsOf(draft.definition()), "releasePipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, environment, pipeline, workerGroupsOf(draft.definition()), "releasePipeline");
     return guard.mutation(
         c,
         "releasePipeline",
@@ -365,8 +361,10 @@ public class PipelineGraphQLApi {
             "releaseId",
             "is not a release of pipeline " + pipeline + " in " + environment)
         .orFail();
-    guard.requireUseOfWorkerGroups(
-        c, environment, pipeline, workerGroupsOf(target.definition()), "rollbackPipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, environment, pipeline, workerGroupsOf(target.definition()), "rollbackPipeline");
     return guard.mutation(
         c,
         "rollbackPipeline",
@@ -423,20 +421,18 @@ public class PipelineGraphQLApi {
     // the groups the promoted tasks will run in, in the target environment
     Set<String> targetGroups = new TreeSet<>();
     workerGroupsOf(source.definition()).forEach(g -> targetGroups.add(map.getOrDefault(g, g)));
-    guard.requireUseOfWorkerGroups(
-        c, targetEnvironment, source.pipeline(), targetGroups, "promoteRelease");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, targetEnvironment, source.pipeline(), targetGroups, "promoteRelease");
     return guard.mutation(
         c,
         "promoteRelease",
         "release " + releaseId,
         targetEnvironment,
         "from " + source.environment() + "/" + source.pipeline() + " worker groups " + map,
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.promote(
-                        releaseId, new Requests.Promotion(targetEnvironment, map))));
+        ORCHESTRATOR,
+        () -> orchestrator.promote(releaseId, new Requests.Promotion(targetEnvironment, map)));
   }
 
   /**

@@ -69,7 +69,8 @@ public class ScheduleGraphQLApi {
         "pipeline " + input.pipeline(),
         environment,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.create(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.create(environment, body(input)));
   }
 
   @Mutation("updateSchedule")
@@ -88,7 +89,8 @@ public class ScheduleGraphQLApi {
         "schedule " + id,
         environment,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.update(environment, id, body(input))));
+        SCHEDULER,
+        () -> scheduler.update(environment, id, body(input)));
   }
 
   @Mutation("deleteSchedule")
@@ -112,7 +114,8 @@ public class ScheduleGraphQLApi {
         "schedule " + id,
         environment,
         null,
-        () -> Backends.call(SCHEDULER, () -> scheduler.pause(id)));
+        SCHEDULER,
+        () -> scheduler.pause(id));
   }
 
   @Mutation("resumeSchedule")
@@ -124,7 +127,8 @@ public class ScheduleGraphQLApi {
         "schedule " + id,
         environment,
         null,
-        () -> Backends.call(SCHEDULER, () -> scheduler.resume(id)));
+        SCHEDULER,
+        () -> scheduler.resume(id));
   }
 
   @Query("schedulePreview")
@@ -185,7 +189,8 @@ public class ScheduleGraphQLApi {
         "schedule " + id,
         environment,
         from + " .. " + to + " maxConcurrent " + maxConcurrent,
-        () -> Backends.call(SCHEDULER, () -> scheduler.backfill(id, body)));
+        SCHEDULER,
+        () -> scheduler.backfill(id, body));
   }
 
   @Query("backfillPreview")
@@ -233,7 +238,8 @@ public class ScheduleGraphQLApi {
         "backfill " + id,
         environment,
         "schedule " + b.scheduleId() + " was " + b.state(),
-        () -> Backends.call(SCHEDULER, () -> scheduler.cancelBackfill(id)));
+        SCHEDULER,
+        () -> scheduler.cancelBackfill(id));
   }
 
   /**

@@ -83,7 +83,8 @@ public class TriggerGraphQLApi {
         "pipeline " + input.pipeline(),
         environment,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.createTrigger(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createTrigger(environment, body(input)));
   }
 
   @Mutation("updateTrigger")
@@ -101,8 +102,8 @@ public class TriggerGraphQLApi {
         "trigger " + id,
         environment,
         describe(input),
-        () ->
-            Backends.call(SCHEDULER, () -> scheduler.updateTrigger(environment, id, body(input))));
+        SCHEDULER,
+        () -> scheduler.updateTrigger(environment, id, body(input)));
   }
 
   @Mutation("deleteTrigger")
@@ -129,13 +130,11 @@ public class TriggerGraphQLApi {
         "trigger " + id,
         environment,
         null,
+        SCHEDULER,
         () ->
-            Backends.call(
-                SCHEDULER,
-                () ->
-                    paused
-                        ? scheduler.pauseTrigger(environment, id)
-                        : scheduler.resumeTrigger(environment, id)));
+            paused
+                ? scheduler.pauseTrigger(environment, id)
+                : scheduler.resumeTrigger(environment, id));
   }
 
   /** The caller, who must hold execute on the pipeline of a trigger of this environment. */

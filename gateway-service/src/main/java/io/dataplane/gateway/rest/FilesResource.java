@@ -72,10 +72,8 @@ public class FilesResource {
         "file " + pipeline + "/" + path,
         env,
         bytes.length + " bytes",
-        () ->
-            Backends.call(
-                FILESTORE,
-                () -> filestore.write(env, pipeline, FilestoreClient.encodePath(path), bytes)));
+        FILESTORE,
+        () -> filestore.write(env, pipeline, FilestoreClient.encodePath(path), bytes));
   }
 
   @DELETE

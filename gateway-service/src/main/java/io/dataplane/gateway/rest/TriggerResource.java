@@ -3,7 +3,6 @@ package io.dataplane.gateway.rest;
 import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
 
 import io.agroal.api.AgroalDataSource;
-import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.RequestIds;
@@ -108,12 +107,10 @@ public class TriggerResource {
             "params "
                 + params.keySet()
                 + (idempotencyKey == null ? "" : ", Idempotency-Key " + idempotencyKey),
+            ORCHESTRATOR,
             () ->
-                Backends.call(
-                    ORCHESTRATOR,
-                    () ->
-                        orchestrator.startRun(
-                            env, name, new Requests.NewRun(params, requestId, releaseId, "API"))));
+                orchestrator.startRun(
+                    env, name, new Requests.NewRun(params, requestId, releaseId, "API")));
     if (idempotencyKey != null) {
       remember(principal, idempotencyKey, env, name, run.id());
       Prior winner = find(principal, idempotencyKey);
