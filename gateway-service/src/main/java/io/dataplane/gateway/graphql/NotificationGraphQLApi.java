@@ -35,10 +35,19 @@ public class NotificationGraphQLApi {
 
   private final Guard guard;
   private final SchedulerClient scheduler;
+  private final PipelineRules<Rule> rules;
 
   public NotificationGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
     this.guard = guard;
     this.scheduler = scheduler;
+    // a rule of the whole environment has no pipeline: write on the environment
+    this.rules =
+        new PipelineRules<>(
+            guard,
+            "notification rule",
+            Permission.WRITE,
+            scheduler::notificationRule,
+            Rule::pipeline);
   }
 
   @Query("notificationChannels")
@@ -147,42 +156,27 @@ public class NotificationGraphQLApi {
   public Rule updateNotificationRule(
       @NonNull String environment, @NonNull String id, @NonNull @Name("input") RuleInput input) {
     check(environment, input);
-    Caller c = owned(environment, id, "updateNotificationRule");
+    Caller c = rules.owner(environment, id, "updateNotificationRule");
     guard
         .access()
         .require(
             c, Permission.WRITE, environment, input.pipeline(), null, "updateNotificationRule");
-    return guard.mutation(
+    return rules.change(
         c,
         "updateNotificationRule",
-        "notification rule " + id,
         environment,
+        id,
         describe(input),
-        SCHEDULER,
         () -> scheduler.updateNotificationRule(environment, id, body(input)));
   }
 
   @Mutation("deleteNotificationRule")
   public boolean deleteNotificationRule(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "deleteNotificationRule");
-    return guard.deletion(
-        c,
+    return rules.delete(
+        environment,
+        id,
         "deleteNotificationRule",
-        "notification rule " + id,
-        environment,
-        SCHEDULER,
         () -> scheduler.deleteNotificationRule(environment, id));
-  }
-
-  /** The caller, who must hold write on the rule's pipeline (or environment). */
-  private Caller owned(String environment, String id, String action) {
-    Inputs.environmentAndId(environment, id);
-    return guard.requireOnPipelineOf(
-        environment,
-        Permission.WRITE,
-        action,
-        () ->
-            Backends.call(SCHEDULER, () -> scheduler.notificationRule(environment, id)).pipeline());
   }
 
   private static void check(String environment, ChannelInput in) {
