@@ -18,6 +18,7 @@ import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
+import io.dataplane.gateway.service.PipelineFiles;
 import io.smallrye.common.annotation.Blocking;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -43,10 +43,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @Blocking
 public class PipelineGraphQLApi {
 
-  /** Relative file paths: no leading slash, no empty, "." or ".." segments. */
-  static final Pattern FILE_PATH =
-      Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
-
   /** Largest text file writeFile accepts (larger or binary files go through REST). */
   static final int MAX_TEXT_FILE = 128 * 1024;
 
@@ -59,14 +55,17 @@ public class PipelineGraphQLApi {
   private final Guard guard;
   private final OrchestratorClient orchestrator;
   private final FilestoreClient filestore;
+  private final PipelineFiles files;
 
   public PipelineGraphQLApi(
       Guard guard,
       @RestClient OrchestratorClient orchestrator,
-      @RestClient FilestoreClient filestore) {
+      @RestClient FilestoreClient filestore,
+      PipelineFiles files) {
     this.guard = guard;
     this.orchestrator = orchestrator;
     this.filestore = filestore;
+    this.files = files;
   }
 
   @Query("pipelines")
@@ -193,12 +192,8 @@ public class PipelineGraphQLApi {
   @Description("One text file (binary files: GET /api/files/{env}/{pipeline}/{path})")
   public FileContent file(
       @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
-    checkFile(environment, pipeline, path);
-    guard.require(Permission.READ, environment, pipeline, "file");
-    byte[] bytes =
-        Backends.call(
-            FILESTORE,
-            () -> filestore.read(environment, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("environment", environment, pipeline, path);
+    byte[] bytes = files.read(environment, pipeline, path, "file");
     try {
       String text =
           StandardCharsets.UTF_8
@@ -220,18 +215,10 @@ public class PipelineGraphQLApi {
       @NonNull String pipeline,
       @NonNull String path,
       @NonNull String content) {
-    checkFile(environment, pipeline, path);
+    PipelineFiles.check("environment", environment, pipeline, path);
     Inputs.check().maxLength("content", content, MAX_TEXT_FILE).orFail();
-    Caller c = guard.require(Permission.WRITE, environment, pipeline, "writeFile");
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    return guard.mutation(
-        c,
-        "writeFile",
-        "file " + pipeline + "/" + path,
-        environment,
-        bytes.length + " bytes",
-        FILESTORE,
-        () -> filestore.write(environment, pipeline, FilestoreClient.encodePath(path), bytes));
+    return files.write(
+        environment, pipeline, path, content.getBytes(StandardCharsets.UTF_8), "writeFile");
   }
 
   @Mutation("moveFile")
@@ -243,14 +230,14 @@ public class PipelineGraphQLApi {
     Inputs.check()
         .name("environment", environment)
         .name("pipeline", pipeline)
-        .matches("from", from, FILE_PATH, "must be a relative path without '..'")
-        .matches("to", to, FILE_PATH, "must be a relative path without '..'")
+        .matches("from", from, PipelineFiles.PATH, PipelineFiles.PATH_RULE)
+        .matches("to", to, PipelineFiles.PATH, PipelineFiles.PATH_RULE)
         .orFail();
     Caller c = guard.require(Permission.WRITE, environment, pipeline, "moveFile");
     return guard.mutation(
         c,
         "moveFile",
-        "file " + pipeline + "/" + from,
+        PipelineFiles.target(pipeline, from),
         environment,
         "to " + to,
         FILESTORE,
@@ -260,15 +247,8 @@ public class PipelineGraphQLApi {
   @Mutation("deleteFile")
   public boolean deleteFile(
       @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
-    checkFile(environment, pipeline, path);
-    Caller c = guard.require(Permission.DELETE, environment, pipeline, "deleteFile");
-    return guard.deletion(
-        c,
-        "deleteFile",
-        "file " + pipeline + "/" + path,
-        environment,
-        FILESTORE,
-        () -> filestore.delete(environment, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("environment", environment, pipeline, path);
+    return files.delete(environment, pipeline, path, "deleteFile");
   }
 
   @Query("releases")
@@ -453,14 +433,6 @@ public class PipelineGraphQLApi {
       }
     }
     return out;
-  }
-
-  private static void checkFile(String environment, String pipeline, String path) {
-    Inputs.check()
-        .name("environment", environment)
-        .name("pipeline", pipeline)
-        .matches("path", path, FILE_PATH, "must be a relative path without '..'")
-        .orFail();
   }
 
   /** A worker group of the source environment and the one that replaces it in the target. */
