@@ -1,12 +1,8 @@
 package io.dataplane.gateway.audit;
 
-import io.agroal.api.AgroalDataSource;
+import io.dataplane.gateway.repository.Jdbc;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +16,10 @@ public class AuditService {
   public static final String DENIED = "DENIED";
   public static final String FAILED = "FAILED";
 
-  private final AgroalDataSource dataSource;
+  private final Jdbc jdbc;
 
-  public AuditService(AgroalDataSource dataSource) {
-    this.dataSource = dataSource;
+  public AuditService(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** Records one event; a failure to record is logged, never thrown at the caller. */
@@ -34,20 +30,19 @@ public class AuditService {
       String environment,
       String outcome,
       String summary) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "insert into audit_log (actor, action, target, environment, outcome, summary)"
-                    + " values (?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, actor);
-      ps.setString(2, action);
-      ps.setString(3, target);
-      ps.setString(4, environment);
-      ps.setString(5, outcome);
-      ps.setString(6, summary == null ? null : truncate(summary, 2000));
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      Log.errorf(e, "audit record lost: %s %s %s", actor, action, outcome);
+    try {
+      jdbc.update(
+          "audit record cannot be saved",
+          "insert into audit_log (actor, action, target, environment, outcome, summary)"
+              + " values (?, ?, ?, ?, ?, ?)",
+          actor,
+          action,
+          target,
+          environment,
+          outcome,
+          summary == null ? null : truncate(summary, 2000));
+    } catch (IllegalStateException e) {
+      Log.errorf(e.getCause(), "audit record lost: %s %s %s", actor, action, outcome);
     }
   }
 
@@ -57,19 +52,20 @@ public class AuditService {
    */
   public int purgeOlderThan(java.time.Duration retention) {
     int total = 0;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "delete from audit_log where id in (select id from audit_log where at < ?"
-                    + " order by id limit 10000)")) {
-      ps.setTimestamp(1, Timestamp.from(Instant.now().minus(retention)));
+    Timestamp cutoff = Timestamp.from(Instant.now().minus(retention));
+    try {
       int n;
       do {
-        n = ps.executeUpdate();
+        n =
+            jdbc.update(
+                "audit log cannot be purged",
+                "delete from audit_log where id in (select id from audit_log where at < ?"
+                    + " order by id limit 10000)",
+                cutoff);
         total += n;
       } while (n == 10_000);
-    } catch (SQLException e) {
-      Log.warnf("audit retention sweep failed: %s", e.getMessage());
+    } catch (IllegalStateException e) {
+      Log.warnf("audit retention sweep failed: %s", e.getCause().getMessage());
     }
     return total;
   }
@@ -89,31 +85,22 @@ public class AuditService {
     where(sql, args, "id < ?", before);
     sql.append(" order by id desc limit ?");
     args.add(limit);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < args.size(); i++) {
-        ps.setObject(i + 1, args.get(i));
-      }
-      List<AuditEntry> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    return jdbc.list(
+        "audit log cannot be read",
+        sql.toString(),
+        rs -> {
           Timestamp at = rs.getTimestamp(2);
-          out.add(
-              new AuditEntry(
-                  rs.getLong(1),
-                  at == null ? null : at.toInstant(),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  rs.getString(6),
-                  rs.getString(7),
-                  rs.getString(8)));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("audit log cannot be read", e);
-    }
+          return new AuditEntry(
+              rs.getLong(1),
+              at == null ? null : at.toInstant(),
+              rs.getString(3),
+              rs.getString(4),
+              rs.getString(5),
+              rs.getString(6),
+              rs.getString(7),
+              rs.getString(8));
+        },
+        args.toArray());
   }
 
   /** Adds {@code and condition} with its one argument, unless that is null (no filter). */

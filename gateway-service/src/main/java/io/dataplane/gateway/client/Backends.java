@@ -33,6 +33,13 @@ public final class Backends {
     }
   }
 
+  /**
+   * The items of a list a service answers ({@code {"items": [...]}}); none when it answers none.
+   */
+  public static <T> List<T> items(String service, Supplier<Dtos.Items<T>> call) {
+    return items(service, call, Dtos.Items::items);
+  }
+
   /** The items of a list a service answers ({@code items} of it); none when it answers none. */
   public static <L, T> List<T> items(String service, Supplier<L> call, Function<L, List<T>> items) {
     L list = call(service, call);

@@ -15,6 +15,12 @@ public final class Dtos {
 
   private Dtos() {}
 
+  /**
+   * A list as scheduler-service answers it, {@code {"items": [...]}}; not a GraphQL type (the API
+   * returns the items).
+   */
+  public record Items<T>(List<T> items) {}
+
   @Type("Environment")
   @Description("An isolated space: pipelines, secrets, files, worker groups and permissions")
   public record Environment(String name, String description, Instant createdAt, String createdBy) {}
@@ -293,9 +299,6 @@ public final class Dtos {
       String sourceFormat,
       @Description("the normalized definition (only when read alone)") Object definition) {}
 
-  @Type("ScheduleList")
-  public record ScheduleList(List<Schedule> items) {}
-
   @Type("Backfill")
   @Description(
       "The fire times of a past window of a schedule, requested as runs, at most maxConcurrent in"
@@ -361,7 +364,4 @@ public final class Dtos {
               "true when the pipeline's definition declares it (triggers:); it changes only with a"
                   + " release, and its name is <pipeline>/<name>")
           boolean declared) {}
-
-  @Type("TriggerList")
-  public record TriggerList(List<Trigger> items) {}
 }

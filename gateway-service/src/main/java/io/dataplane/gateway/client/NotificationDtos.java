@@ -37,9 +37,6 @@ public final class NotificationDtos {
       Instant updatedAt,
       String updatedBy) {}
 
-  @Type("NotificationChannelList")
-  public record ChannelList(List<Channel> items) {}
-
   @Type("NotificationRule")
   @Description(
       "Which events of an environment (or one pipeline) go to a channel, with a quiet period per"
@@ -57,9 +54,6 @@ public final class NotificationDtos {
       String createdBy,
       Instant updatedAt,
       String updatedBy) {}
-
-  @Type("NotificationRuleList")
-  public record RuleList(List<Rule> items) {}
 
   @Type("NotificationDeliveryRecord")
   @Description("One notification of one rule for one event")
@@ -91,7 +85,4 @@ public final class NotificationDtos {
 
   @Type("NotificationDelivery")
   public record DeliveryView(Delivery delivery, List<Attempt> attempts) {}
-
-  @Type("NotificationDeliveryList")
-  public record DeliveryList(List<DeliveryView> items) {}
 }

@@ -2,15 +2,12 @@ package io.dataplane.gateway.client;
 
 import io.dataplane.gateway.client.Dtos.Backfill;
 import io.dataplane.gateway.client.Dtos.BackfillPreview;
+import io.dataplane.gateway.client.Dtos.Items;
 import io.dataplane.gateway.client.Dtos.Schedule;
-import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.Dtos.Trigger;
-import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.NotificationDtos.Channel;
-import io.dataplane.gateway.client.NotificationDtos.ChannelList;
-import io.dataplane.gateway.client.NotificationDtos.DeliveryList;
+import io.dataplane.gateway.client.NotificationDtos.DeliveryView;
 import io.dataplane.gateway.client.NotificationDtos.Rule;
-import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.error.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -52,7 +49,7 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/schedules")
-  ScheduleList schedules(@PathParam("env") String env);
+  Items<Schedule> schedules(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/schedules/{id}")
@@ -116,7 +113,7 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/triggers")
-  TriggerList triggers(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
+  Items<Trigger> triggers(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/triggers/{id}")
@@ -152,7 +149,7 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/notification-channels")
-  ChannelList notificationChannels(@PathParam("env") String env);
+  Items<Channel> notificationChannels(@PathParam("env") String env);
 
   @GET
   @Path("/environments/{env}/notification-channels/{id}")
@@ -175,7 +172,8 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/notification-rules")
-  RuleList notificationRules(@PathParam("env") String env, @QueryParam("pipeline") String pipeline);
+  Items<Rule> notificationRules(
+      @PathParam("env") String env, @QueryParam("pipeline") String pipeline);
 
   @GET
   @Path("/environments/{env}/notification-rules/{id}")
@@ -198,7 +196,7 @@ public interface SchedulerClient {
 
   @GET
   @Path("/environments/{env}/notification-deliveries")
-  DeliveryList notificationDeliveries(
+  Items<DeliveryView> notificationDeliveries(
       @PathParam("env") String env,
       @QueryParam("ruleId") String ruleId,
       @QueryParam("channelId") String channelId,

@@ -84,21 +84,22 @@ public class DraftGraphQLApi {
     Caller c = guard.require(Permission.WRITE, environment, pipeline, "restoreDraft");
     DraftVersion v =
         Backends.call(ORCHESTRATOR, () -> orchestrator.draftVersion(environment, pipeline, id));
-    guard.requireUseOfWorkerGroups(
-        c,
-        environment,
-        pipeline,
-        PipelineGraphQLApi.workerGroupsOf(v.definition()),
-        "restoreDraft");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c,
+            environment,
+            pipeline,
+            PipelineGraphQLApi.workerGroupsOf(v.definition()),
+            "restoreDraft");
     return guard.mutation(
         c,
         "restoreDraft",
         "pipeline " + pipeline,
         environment,
         "version " + v.version() + " (" + v.digest() + ")",
-        () ->
-            Backends.call(
-                ORCHESTRATOR, () -> orchestrator.restoreDraft(environment, pipeline, id)));
+        ORCHESTRATOR,
+        () -> orchestrator.restoreDraft(environment, pipeline, id));
   }
 
   private static void check(String environment, String pipeline, String field, String value) {

@@ -10,16 +10,12 @@ import io.dataplane.gateway.client.Dtos.LogRetention;
 import io.dataplane.gateway.client.Dtos.Pipeline;
 import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.Dtos.Schedule;
-import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.Dtos.Secret;
 import io.dataplane.gateway.client.Dtos.Trigger;
-import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.Dtos.Worker;
 import io.dataplane.gateway.client.Dtos.WorkerGroup;
 import io.dataplane.gateway.client.NotificationDtos.Channel;
-import io.dataplane.gateway.client.NotificationDtos.ChannelList;
 import io.dataplane.gateway.client.NotificationDtos.Rule;
-import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.client.SchedulerClient;
@@ -123,12 +119,7 @@ public class EnvironmentGraphQLApi {
     Caller c = guard.requireAdmin(action);
     Inputs.check().name("name", name).maxLength("description", description, 1000).orFail();
     return guard.mutation(
-        c,
-        action,
-        "environment " + name,
-        name,
-        description,
-        () -> Backends.call(ORCHESTRATOR, change));
+        c, action, "environment " + name, name, description, ORCHESTRATOR, change);
   }
 
   @Mutation("deleteEnvironment")
@@ -159,24 +150,22 @@ public class EnvironmentGraphQLApi {
           named(
               problems,
               "schedule(s)",
-              Backends.items(SCHEDULER, () -> scheduler.schedules(name), ScheduleList::items),
+              Backends.items(SCHEDULER, () -> scheduler.schedules(name)),
               Schedule::name);
           named(
               problems,
               "trigger(s)",
-              Backends.items(SCHEDULER, () -> scheduler.triggers(name, null), TriggerList::items),
+              Backends.items(SCHEDULER, () -> scheduler.triggers(name, null)),
               Trigger::name);
           named(
               problems,
               "notification channel(s)",
-              Backends.items(
-                  SCHEDULER, () -> scheduler.notificationChannels(name), ChannelList::items),
+              Backends.items(SCHEDULER, () -> scheduler.notificationChannels(name)),
               Channel::name);
           named(
               problems,
               "notification rule(s)",
-              Backends.items(
-                  SCHEDULER, () -> scheduler.notificationRules(name, null), RuleList::items),
+              Backends.items(SCHEDULER, () -> scheduler.notificationRules(name, null)),
               Rule::name);
           named(
               problems,
@@ -244,12 +233,10 @@ public class EnvironmentGraphQLApi {
         "environment " + environment,
         environment,
         "retentionDays=" + retentionDays + " maxBytesPerRun=" + maxBytesPerRun,
+        ORCHESTRATOR,
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.setLogRetention(
-                        environment, new Requests.LogRetention(retentionDays, maxBytesPerRun))));
+            orchestrator.setLogRetention(
+                environment, new Requests.LogRetention(retentionDays, maxBytesPerRun)));
   }
 
   @Query("workerGroups")
@@ -307,12 +294,7 @@ public class EnvironmentGraphQLApi {
         .orFail();
     Caller c = guard.require(Permission.WRITE, environment, null, action);
     return guard.mutation(
-        c,
-        action,
-        "worker group " + name,
-        environment,
-        description,
-        () -> Backends.call(ORCHESTRATOR, change));
+        c, action, "worker group " + name, environment, description, ORCHESTRATOR, change);
   }
 
   @Mutation("deleteWorkerGroup")

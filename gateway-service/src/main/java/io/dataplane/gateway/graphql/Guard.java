@@ -51,20 +51,6 @@ public class Guard {
   }
 
   /**
-   * The caller may run tasks in every one of these worker groups of the environment (read on each;
-   * see {@link AccessControl#mayUseWorkerGroup}); {@code pipeline} is the one being saved, released
-   * or promoted.
-   */
-  public void requireUseOfWorkerGroups(
-      Caller caller,
-      String environment,
-      String pipeline,
-      java.util.Collection<String> workerGroups,
-      String action) {
-    access.requireUseOfWorkerGroups(caller, environment, pipeline, workerGroups, action);
-  }
-
-  /**
    * The caller, who must hold read on the environment and then {@code p} on the pipeline of one of
    * its schedules, triggers or rules, which {@code pipelineOf} reads from its service (only once
    * read is checked, so that no one learns what an environment they cannot read holds).
@@ -110,6 +96,19 @@ public class Guard {
     }
   }
 
+  /** A {@link #mutation} whose work is one call to {@code service} (see {@link Backends#call}). */
+  public <T> T mutation(
+      Caller caller,
+      String action,
+      String target,
+      String environment,
+      String summary,
+      String service,
+      Supplier<T> call) {
+    return mutation(
+        caller, action, target, environment, summary, () -> Backends.call(service, call));
+  }
+
   /** A {@link #mutation} that deletes through {@code service}: true once done. */
   public boolean deletion(
       Caller caller,
@@ -124,8 +123,9 @@ public class Guard {
         target,
         environment,
         null,
+        service,
         () -> {
-          Backends.run(service, delete);
+          delete.run();
           return true;
         });
   }

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -96,36 +97,68 @@ public class LiveGraphQLApi {
     return true;
   }
 
-  @Subscription("runUpdates")
-  @Description("State changes of a run and its task runs, in order, as they happen")
-  public Multi<RunUpdate> runUpdates(@NonNull String runId) {
+  /** Starts a subscription's stream for its caller (who may have a credential expiry). */
+  @FunctionalInterface
+  private interface Starter<T> {
+    void start(Caller caller, Instant expiry, MultiEmitter<? super T> em);
+  }
+
+  /**
+   * A subscription of the current caller, started on a worker thread: authorizing it may call a
+   * service.
+   */
+  private <T> Multi<T> subscription(Starter<T> starter) {
     Caller caller = currentCaller.get();
     Instant expiry = currentCaller.credentialExpiry().orElse(null);
     Executor worker = Infrastructure.getDefaultWorkerPool();
     return Multi.createFrom()
-        .<RunUpdate>emitter(
-            em -> {
-              try {
-                authorizeRun(caller, runId);
-              } catch (RuntimeException e) {
-                em.fail(e);
-                return;
-              }
-              if (!watch(caller, expiry, em, now -> authorizeRun(now, runId))) {
-                return;
-              }
-              Runnable stop =
-                  live.onRun(
-                      runId,
-                      event -> {
-                        RunUpdate u = RunUpdate.of(event);
-                        if (u != null) {
-                          em.emit(u);
-                        }
-                      });
-              em.onTermination(stop);
-            })
+        .<T>emitter(em -> starter.start(caller, expiry, em))
         .runSubscriptionOn(worker);
+  }
+
+  /**
+   * Authorizes a subscription ({@code authorize}'s error ends it), keeps it under its limits with
+   * {@link #watch} (which re-checks {@code authorize}), then registers the listener that feeds it
+   * ({@code listen} answers what stops it). False when it ended before listening.
+   */
+  private boolean listen(
+      Caller caller,
+      Instant expiry,
+      MultiEmitter<?> em,
+      Consumer<Caller> authorize,
+      Supplier<Runnable> listen) {
+    try {
+      authorize.accept(caller);
+    } catch (RuntimeException e) {
+      em.fail(e);
+      return false;
+    }
+    if (!watch(caller, expiry, em, authorize)) {
+      return false;
+    }
+    em.onTermination(listen.get());
+    return true;
+  }
+
+  @Subscription("runUpdates")
+  @Description("State changes of a run and its task runs, in order, as they happen")
+  public Multi<RunUpdate> runUpdates(@NonNull String runId) {
+    return this.<RunUpdate>subscription(
+        (caller, expiry, em) ->
+            listen(
+                caller,
+                expiry,
+                em,
+                now -> authorizeRun(now, runId),
+                () ->
+                    live.onRun(
+                        runId,
+                        event -> {
+                          RunUpdate u = RunUpdate.of(event);
+                          if (u != null) {
+                            em.emit(u);
+                          }
+                        })));
   }
 
   @Subscription("logTail")
@@ -136,12 +169,8 @@ public class LiveGraphQLApi {
       @NonNull String taskRunId,
       @Description("the run of the task run (needed when the gateway does not know it)")
           String runId) {
-    Caller caller = currentCaller.get();
-    Instant expiry = currentCaller.credentialExpiry().orElse(null);
-    Executor worker = Infrastructure.getDefaultWorkerPool();
-    return Multi.createFrom()
-        .<LogLine>emitter(em -> new LogTail(caller, expiry, taskRunId, runId, em).start())
-        .runSubscriptionOn(worker);
+    return subscription(
+        (caller, expiry, em) -> new LogTail(caller, expiry, taskRunId, runId, em).start());
   }
 
   @Subscription("workerStats")
@@ -149,24 +178,16 @@ public class LiveGraphQLApi {
       "Heartbeats of the workers of an environment's worker groups (admins may omit the"
           + " environment to see every worker)")
   public Multi<WorkerStats> workerStats(String environment) {
-    Caller caller = currentCaller.get();
-    Instant expiry = currentCaller.credentialExpiry().orElse(null);
-    Executor worker = Infrastructure.getDefaultWorkerPool();
-    return Multi.createFrom()
-        .<WorkerStats>emitter(
-            em -> {
-              AtomicReference<Set<String>> visible = new AtomicReference<>();
-              try {
-                visible.set(visibleGroups(caller, environment));
-              } catch (RuntimeException e) {
-                em.fail(e);
-                return;
-              }
-              // a re-check also refreshes which groups may be watched
-              if (!watch(caller, expiry, em, now -> visible.set(visibleGroups(now, environment)))) {
-                return;
-              }
-              Runnable stop =
+    return this.<WorkerStats>subscription(
+        (caller, expiry, em) -> {
+          AtomicReference<Set<String>> visible = new AtomicReference<>();
+          // a re-check also refreshes which groups may be watched
+          listen(
+              caller,
+              expiry,
+              em,
+              now -> visible.set(visibleGroups(now, environment)),
+              () ->
                   live.onHeartbeat(
                       hb -> {
                         Set<String> groups = visible.get();
@@ -175,10 +196,8 @@ public class LiveGraphQLApi {
                                 && hb.groups().stream().anyMatch(groups::contains))) {
                           em.emit(WorkerStats.of(hb));
                         }
-                      });
-              em.onTermination(stop);
-            })
-        .runSubscriptionOn(worker);
+                      }));
+        });
   }
 
   private void authorizeRun(Caller caller, String runId) {
@@ -236,17 +255,18 @@ public class LiveGraphQLApi {
             .maxLength("taskRunId", taskRunId, 100)
             .orFail();
         guard.access().requireSignedIn(caller);
-        runs.authorizeTaskRun(caller, taskRunId, runId, "logTail");
       } catch (RuntimeException e) {
         em.fail(e);
         return;
       }
-      if (!watch(
-          caller, expiry, em, now -> runs.authorizeTaskRun(now, taskRunId, runId, "logTail"))) {
+      if (!listen(
+          caller,
+          expiry,
+          em,
+          now -> runs.authorizeTaskRun(now, taskRunId, runId, "logTail"),
+          () -> live.onLogs(taskRunId, this::onChunk))) {
         return;
       }
-      Runnable stop = live.onLogs(taskRunId, this::onChunk);
-      em.onTermination(stop);
       try {
         fetchStored(null, 0L);
       } catch (RuntimeException e) {

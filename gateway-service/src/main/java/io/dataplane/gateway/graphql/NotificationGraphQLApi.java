@@ -4,11 +4,8 @@ import static io.dataplane.gateway.client.Backends.SCHEDULER;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.NotificationDtos.Channel;
-import io.dataplane.gateway.client.NotificationDtos.ChannelList;
-import io.dataplane.gateway.client.NotificationDtos.DeliveryList;
 import io.dataplane.gateway.client.NotificationDtos.DeliveryView;
 import io.dataplane.gateway.client.NotificationDtos.Rule;
-import io.dataplane.gateway.client.NotificationDtos.RuleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
@@ -38,10 +35,19 @@ public class NotificationGraphQLApi {
 
   private final Guard guard;
   private final SchedulerClient scheduler;
+  private final PipelineRules<Rule> rules;
 
   public NotificationGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
     this.guard = guard;
     this.scheduler = scheduler;
+    // a rule of the whole environment has no pipeline: write on the environment
+    this.rules =
+        new PipelineRules<>(
+            guard,
+            "notification rule",
+            Permission.WRITE,
+            scheduler::notificationRule,
+            Rule::pipeline);
   }
 
   @Query("notificationChannels")
@@ -49,8 +55,7 @@ public class NotificationGraphQLApi {
   public List<Channel> notificationChannels(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "notificationChannels");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.notificationChannels(environment), ChannelList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.notificationChannels(environment));
   }
 
   @Query("notificationRules")
@@ -58,8 +63,7 @@ public class NotificationGraphQLApi {
   public List<Rule> notificationRules(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "notificationRules");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.notificationRules(environment, pipeline), RuleList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.notificationRules(environment, pipeline));
   }
 
   @Query("notificationDeliveries")
@@ -82,8 +86,7 @@ public class NotificationGraphQLApi {
     guard.require(Permission.READ, environment, pipeline, "notificationDeliveries");
     return Backends.items(
         SCHEDULER,
-        () -> scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit),
-        DeliveryList::items);
+        () -> scheduler.notificationDeliveries(environment, ruleId, channelId, pipeline, limit));
   }
 
   @Mutation("createNotificationChannel")
@@ -99,9 +102,8 @@ public class NotificationGraphQLApi {
         "notification channel " + input.name(),
         environment,
         input.kind(),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.createNotificationChannel(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createNotificationChannel(environment, body(input)));
   }
 
   @Mutation("updateNotificationChannel")
@@ -116,10 +118,8 @@ public class NotificationGraphQLApi {
         "notification channel " + id,
         environment,
         input.kind(),
-        () ->
-            Backends.call(
-                SCHEDULER,
-                () -> scheduler.updateNotificationChannel(environment, id, body(input))));
+        SCHEDULER,
+        () -> scheduler.updateNotificationChannel(environment, id, body(input)));
   }
 
   @Mutation("deleteNotificationChannel")
@@ -148,52 +148,35 @@ public class NotificationGraphQLApi {
         "notification rule " + input.name(),
         environment,
         describe(input),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.createNotificationRule(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createNotificationRule(environment, body(input)));
   }
 
   @Mutation("updateNotificationRule")
   public Rule updateNotificationRule(
       @NonNull String environment, @NonNull String id, @NonNull @Name("input") RuleInput input) {
     check(environment, input);
-    Caller c = owned(environment, id, "updateNotificationRule");
+    Caller c = rules.owner(environment, id, "updateNotificationRule");
     guard
         .access()
         .require(
             c, Permission.WRITE, environment, input.pipeline(), null, "updateNotificationRule");
-    return guard.mutation(
+    return rules.change(
         c,
         "updateNotificationRule",
-        "notification rule " + id,
         environment,
+        id,
         describe(input),
-        () ->
-            Backends.call(
-                SCHEDULER, () -> scheduler.updateNotificationRule(environment, id, body(input))));
+        () -> scheduler.updateNotificationRule(environment, id, body(input)));
   }
 
   @Mutation("deleteNotificationRule")
   public boolean deleteNotificationRule(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "deleteNotificationRule");
-    return guard.deletion(
-        c,
+    return rules.delete(
+        environment,
+        id,
         "deleteNotificationRule",
-        "notification rule " + id,
-        environment,
-        SCHEDULER,
         () -> scheduler.deleteNotificationRule(environment, id));
-  }
-
-  /** The caller, who must hold write on the rule's pipeline (or environment). */
-  private Caller owned(String environment, String id, String action) {
-    Inputs.environmentAndId(environment, id);
-    return guard.requireOnPipelineOf(
-        environment,
-        Permission.WRITE,
-        action,
-        () ->
-            Backends.call(SCHEDULER, () -> scheduler.notificationRule(environment, id)).pipeline());
   }
 
   private static void check(String environment, ChannelInput in) {

@@ -18,6 +18,7 @@ import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
+import io.dataplane.gateway.service.PipelineFiles;
 import io.smallrye.common.annotation.Blocking;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -43,10 +43,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @Blocking
 public class PipelineGraphQLApi {
 
-  /** Relative file paths: no leading slash, no empty, "." or ".." segments. */
-  static final Pattern FILE_PATH =
-      Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
-
   /** Largest text file writeFile accepts (larger or binary files go through REST). */
   static final int MAX_TEXT_FILE = 128 * 1024;
 
@@ -59,14 +55,17 @@ public class PipelineGraphQLApi {
   private final Guard guard;
   private final OrchestratorClient orchestrator;
   private final FilestoreClient filestore;
+  private final PipelineFiles files;
 
   public PipelineGraphQLApi(
       Guard guard,
       @RestClient OrchestratorClient orchestrator,
-      @RestClient FilestoreClient filestore) {
+      @RestClient FilestoreClient filestore,
+      PipelineFiles files) {
     this.guard = guard;
     this.orchestrator = orchestrator;
     this.filestore = filestore;
+    this.files = files;
   }
 
   @Query("pipelines")
@@ -121,25 +120,25 @@ public class PipelineGraphQLApi {
                 format == DefinitionFormat.JSON
                     ? orchestrator.checkPipelineJson(environment, name, definition)
                     : orchestrator.checkPipelineYaml(environment, name, definition));
-    guard.requireUseOfWorkerGroups(
-        c,
-        environment,
-        name,
-        check.workerGroups() == null ? List.of() : check.workerGroups(),
-        "savePipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c,
+            environment,
+            name,
+            check.workerGroups() == null ? List.of() : check.workerGroups(),
+            "savePipeline");
     return guard.mutation(
         c,
         "savePipeline",
         "pipeline " + name,
         environment,
         format + " definition, " + definition.length() + " characters",
+        ORCHESTRATOR,
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    format == DefinitionFormat.JSON
-                        ? orchestrator.savePipelineJson(environment, name, definition)
-                        : orchestrator.savePipelineYaml(environment, name, definition)));
+            format == DefinitionFormat.JSON
+                ? orchestrator.savePipelineJson(environment, name, definition)
+                : orchestrator.savePipelineYaml(environment, name, definition));
   }
 
   @Mutation("validatePipeline")
@@ -193,12 +192,8 @@ public class PipelineGraphQLApi {
   @Description("One text file (binary files: GET /api/files/{env}/{pipeline}/{path})")
   public FileContent file(
       @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
-    checkFile(environment, pipeline, path);
-    guard.require(Permission.READ, environment, pipeline, "file");
-    byte[] bytes =
-        Backends.call(
-            FILESTORE,
-            () -> filestore.read(environment, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("environment", environment, pipeline, path);
+    byte[] bytes = files.read(environment, pipeline, path, "file");
     try {
       String text =
           StandardCharsets.UTF_8
@@ -220,22 +215,10 @@ public class PipelineGraphQLApi {
       @NonNull String pipeline,
       @NonNull String path,
       @NonNull String content) {
-    checkFile(environment, pipeline, path);
+    PipelineFiles.check("environment", environment, pipeline, path);
     Inputs.check().maxLength("content", content, MAX_TEXT_FILE).orFail();
-    Caller c = guard.require(Permission.WRITE, environment, pipeline, "writeFile");
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    return guard.mutation(
-        c,
-        "writeFile",
-        "file " + pipeline + "/" + path,
-        environment,
-        bytes.length + " bytes",
-        () ->
-            Backends.call(
-                FILESTORE,
-                () ->
-                    filestore.write(
-                        environment, pipeline, FilestoreClient.encodePath(path), bytes)));
+    return files.write(
+        environment, pipeline, path, content.getBytes(StandardCharsets.UTF_8), "writeFile");
   }
 
   @Mutation("moveFile")
@@ -247,34 +230,25 @@ public class PipelineGraphQLApi {
     Inputs.check()
         .name("environment", environment)
         .name("pipeline", pipeline)
-        .matches("from", from, FILE_PATH, "must be a relative path without '..'")
-        .matches("to", to, FILE_PATH, "must be a relative path without '..'")
+        .matches("from", from, PipelineFiles.PATH, PipelineFiles.PATH_RULE)
+        .matches("to", to, PipelineFiles.PATH, PipelineFiles.PATH_RULE)
         .orFail();
     Caller c = guard.require(Permission.WRITE, environment, pipeline, "moveFile");
     return guard.mutation(
         c,
         "moveFile",
-        "file " + pipeline + "/" + from,
+        PipelineFiles.target(pipeline, from),
         environment,
         "to " + to,
-        () ->
-            Backends.call(
-                FILESTORE,
-                () -> filestore.move(environment, pipeline, new Requests.FileMove(from, to))));
+        FILESTORE,
+        () -> filestore.move(environment, pipeline, new Requests.FileMove(from, to)));
   }
 
   @Mutation("deleteFile")
   public boolean deleteFile(
       @NonNull String environment, @NonNull String pipeline, @NonNull String path) {
-    checkFile(environment, pipeline, path);
-    Caller c = guard.require(Permission.DELETE, environment, pipeline, "deleteFile");
-    return guard.deletion(
-        c,
-        "deleteFile",
-        "file " + pipeline + "/" + path,
-        environment,
-        FILESTORE,
-        () -> filestore.delete(environment, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("environment", environment, pipeline, path);
+    return files.delete(environment, pipeline, path, "deleteFile");
   }
 
   @Query("releases")
@@ -303,8 +277,10 @@ public class PipelineGraphQLApi {
     Caller c = guard.require(Permission.RELEASE, environment, pipeline, "releasePipeline");
     Pipeline draft =
         Backends.call(ORCHESTRATOR, () -> orchestrator.pipeline(environment, pipeline));
-    guard.requireUseOfWorkerGroups(
-        c, environment, pipeline, workerGroupsOf(draft.definition()), "releasePipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, environment, pipeline, workerGroupsOf(draft.definition()), "releasePipeline");
     return guard.mutation(
         c,
         "releasePipeline",
@@ -365,8 +341,10 @@ public class PipelineGraphQLApi {
             "releaseId",
             "is not a release of pipeline " + pipeline + " in " + environment)
         .orFail();
-    guard.requireUseOfWorkerGroups(
-        c, environment, pipeline, workerGroupsOf(target.definition()), "rollbackPipeline");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, environment, pipeline, workerGroupsOf(target.definition()), "rollbackPipeline");
     return guard.mutation(
         c,
         "rollbackPipeline",
@@ -423,20 +401,18 @@ public class PipelineGraphQLApi {
     // the groups the promoted tasks will run in, in the target environment
     Set<String> targetGroups = new TreeSet<>();
     workerGroupsOf(source.definition()).forEach(g -> targetGroups.add(map.getOrDefault(g, g)));
-    guard.requireUseOfWorkerGroups(
-        c, targetEnvironment, source.pipeline(), targetGroups, "promoteRelease");
+    guard
+        .access()
+        .requireUseOfWorkerGroups(
+            c, targetEnvironment, source.pipeline(), targetGroups, "promoteRelease");
     return guard.mutation(
         c,
         "promoteRelease",
         "release " + releaseId,
         targetEnvironment,
         "from " + source.environment() + "/" + source.pipeline() + " worker groups " + map,
-        () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.promote(
-                        releaseId, new Requests.Promotion(targetEnvironment, map))));
+        ORCHESTRATOR,
+        () -> orchestrator.promote(releaseId, new Requests.Promotion(targetEnvironment, map)));
   }
 
   /**
@@ -457,14 +433,6 @@ public class PipelineGraphQLApi {
       }
     }
     return out;
-  }
-
-  private static void checkFile(String environment, String pipeline, String path) {
-    Inputs.check()
-        .name("environment", environment)
-        .name("pipeline", pipeline)
-        .matches("path", path, FILE_PATH, "must be a relative path without '..'")
-        .orFail();
   }
 
   /** A worker group of the source environment and the one that replaces it in the target. */

@@ -150,12 +150,10 @@ public class RunGraphQLApi {
         "pipeline " + pipeline,
         environment,
         "params " + p.keySet() + (requestId == null ? "" : ", requestId " + requestId),
+        ORCHESTRATOR,
         () ->
-            Backends.call(
-                ORCHESTRATOR,
-                () ->
-                    orchestrator.startRun(
-                        environment, pipeline, new Requests.NewRun(p, rid, releaseId, "MANUAL"))));
+            orchestrator.startRun(
+                environment, pipeline, new Requests.NewRun(p, rid, releaseId, "MANUAL")));
   }
 
   @Mutation("cancelRun")
@@ -179,12 +177,7 @@ public class RunGraphQLApi {
     Run run = visibleRun(c, id, action);
     guard.access().require(c, Permission.EXECUTE, run.environment(), run.pipeline(), null, action);
     return guard.mutation(
-        c,
-        action,
-        "run " + id,
-        run.environment(),
-        "was " + run.state(),
-        () -> Backends.call(ORCHESTRATOR, change));
+        c, action, "run " + id, run.environment(), "was " + run.state(), ORCHESTRATOR, change);
   }
 
   @Query("logs")

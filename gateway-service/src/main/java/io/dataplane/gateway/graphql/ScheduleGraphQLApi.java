@@ -6,7 +6,6 @@ import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Backfill;
 import io.dataplane.gateway.client.Dtos.BackfillPreview;
 import io.dataplane.gateway.client.Dtos.Schedule;
-import io.dataplane.gateway.client.Dtos.ScheduleList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.security.Caller;
@@ -36,26 +35,27 @@ public class ScheduleGraphQLApi {
 
   private final Guard guard;
   private final SchedulerClient scheduler;
+  private final PipelineRules<Schedule> schedules;
 
   public ScheduleGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
     this.guard = guard;
     this.scheduler = scheduler;
+    this.schedules =
+        new PipelineRules<>(
+            guard, "schedule", Permission.EXECUTE, scheduler::schedule, Schedule::pipeline);
   }
 
   @Query("schedules")
   public List<Schedule> schedules(@NonNull String environment) {
     Inputs.check().name("environment", environment).orFail();
     guard.require(Permission.READ, environment, null, "schedules");
-    return Backends.items(SCHEDULER, () -> scheduler.schedules(environment), ScheduleList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.schedules(environment));
   }
 
   @Query("schedule")
   public Schedule schedule(@NonNull String environment, @NonNull String id) {
     Inputs.check().name("environment", environment).required("id", id).orFail();
-    guard.access().requireSomeRightIn(guard.caller(), environment, "schedule");
-    Schedule s = Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id));
-    guard.require(Permission.READ, environment, s.pipeline(), "schedule");
-    return s;
+    return schedules.get(environment, id, "schedule");
   }
 
   @Mutation("createSchedule")
@@ -70,7 +70,8 @@ public class ScheduleGraphQLApi {
         "pipeline " + input.pipeline(),
         environment,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.create(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.create(environment, body(input)));
   }
 
   @Mutation("updateSchedule")
@@ -79,53 +80,34 @@ public class ScheduleGraphQLApi {
       @NonNull String id,
       @NonNull @Name("input") ScheduleInput input) {
     check(environment, input);
-    Caller c = owned(environment, id, "updateSchedule");
+    Caller c = schedules.owner(environment, id, "updateSchedule");
     guard
         .access()
         .require(c, Permission.EXECUTE, environment, input.pipeline(), null, "updateSchedule");
-    return guard.mutation(
+    return schedules.change(
         c,
         "updateSchedule",
-        "schedule " + id,
         environment,
+        id,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.update(environment, id, body(input))));
+        () -> scheduler.update(environment, id, body(input)));
   }
 
   @Mutation("deleteSchedule")
   public boolean deleteSchedule(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "deleteSchedule");
-    return guard.deletion(
-        c,
-        "deleteSchedule",
-        "schedule " + id,
-        environment,
-        SCHEDULER,
-        () -> scheduler.delete(environment, id));
+    return schedules.delete(
+        environment, id, "deleteSchedule", () -> scheduler.delete(environment, id));
   }
 
   @Mutation("pauseSchedule")
   public Schedule pauseSchedule(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "pauseSchedule");
-    return guard.mutation(
-        c,
-        "pauseSchedule",
-        "schedule " + id,
-        environment,
-        null,
-        () -> Backends.call(SCHEDULER, () -> scheduler.pause(id)));
+    return schedules.changeOwned(environment, id, "pauseSchedule", null, () -> scheduler.pause(id));
   }
 
   @Mutation("resumeSchedule")
   public Schedule resumeSchedule(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "resumeSchedule");
-    return guard.mutation(
-        c,
-        "resumeSchedule",
-        "schedule " + id,
-        environment,
-        null,
-        () -> Backends.call(SCHEDULER, () -> scheduler.resume(id)));
+    return schedules.changeOwned(
+        environment, id, "resumeSchedule", null, () -> scheduler.resume(id));
   }
 
   @Query("schedulePreview")
@@ -175,18 +157,18 @@ public class ScheduleGraphQLApi {
       @DefaultValue("1") int maxConcurrent) {
     checkWindow(from, to);
     Inputs.check().range("maxConcurrent", maxConcurrent, 1, MAX_CONCURRENT).orFail();
-    Caller c = owned(environment, id, "backfillSchedule");
+    Caller c = schedules.owner(environment, id, "backfillSchedule");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("from", from.toString());
     body.put("to", to.toString());
     body.put("maxConcurrent", maxConcurrent);
-    return guard.mutation(
+    return schedules.change(
         c,
         "backfillSchedule",
-        "schedule " + id,
         environment,
+        id,
         from + " .. " + to + " maxConcurrent " + maxConcurrent,
-        () -> Backends.call(SCHEDULER, () -> scheduler.backfill(id, body)));
+        () -> scheduler.backfill(id, body));
   }
 
   @Query("backfillPreview")
@@ -227,14 +209,15 @@ public class ScheduleGraphQLApi {
           + " go on. Cancelling a finished or cancelled backfill changes nothing and returns it")
   public Backfill cancelBackfill(@NonNull String environment, @NonNull String id) {
     Backfill b = backfillIn(environment, id, "cancelBackfill");
-    Caller c = owned(environment, b.scheduleId(), "cancelBackfill");
+    Caller c = schedules.owner(environment, b.scheduleId(), "cancelBackfill");
     return guard.mutation(
         c,
         "cancelBackfill",
         "backfill " + id,
         environment,
         "schedule " + b.scheduleId() + " was " + b.state(),
-        () -> Backends.call(SCHEDULER, () -> scheduler.cancelBackfill(id)));
+        SCHEDULER,
+        () -> scheduler.cancelBackfill(id));
   }
 
   /**
@@ -258,16 +241,6 @@ public class ScheduleGraphQLApi {
         .that(from.isBefore(to), "to", "must be after from")
         .that(!to.isAfter(Instant.now()), "to", "must not be in the future")
         .orFail();
-  }
-
-  /** The caller, who must hold execute on the pipeline of a schedule of this environment. */
-  private Caller owned(String environment, String id, String action) {
-    Inputs.environmentAndId(environment, id);
-    return guard.requireOnPipelineOf(
-        environment,
-        Permission.EXECUTE,
-        action,
-        () -> Backends.call(SCHEDULER, () -> scheduler.schedule(environment, id)).pipeline());
   }
 
   private static void check(String environment, ScheduleInput in) {

@@ -62,10 +62,8 @@ public class SecretGraphQLApi {
         "secret " + name,
         environment,
         "new value (" + value.length() + " characters)",
-        () ->
-            Backends.call(
-                SECRETS,
-                () -> secrets.setSecret(environment, name, new Requests.SecretValue(value))));
+        SECRETS,
+        () -> secrets.setSecret(environment, name, new Requests.SecretValue(value)));
   }
 
   @Mutation("deleteSecret")
@@ -106,9 +104,8 @@ public class SecretGraphQLApi {
         "secret " + name,
         environment,
         "pipelines " + p + ", worker groups " + w,
-        () ->
-            Backends.call(
-                SECRETS, () -> secrets.grant(environment, name, new Requests.Grants(p, w))));
+        SECRETS,
+        () -> secrets.grant(environment, name, new Requests.Grants(p, w)));
   }
 
   @Query("secretAudit")

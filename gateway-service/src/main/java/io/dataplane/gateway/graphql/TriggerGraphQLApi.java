@@ -4,7 +4,6 @@ import static io.dataplane.gateway.client.Backends.SCHEDULER;
 
 import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Trigger;
-import io.dataplane.gateway.client.Dtos.TriggerList;
 import io.dataplane.gateway.client.SchedulerClient;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
@@ -37,10 +36,14 @@ public class TriggerGraphQLApi {
 
   private final Guard guard;
   private final SchedulerClient scheduler;
+  private final PipelineRules<Trigger> triggers;
 
   public TriggerGraphQLApi(Guard guard, @RestClient SchedulerClient scheduler) {
     this.guard = guard;
     this.scheduler = scheduler;
+    this.triggers =
+        new PipelineRules<>(
+            guard, "trigger", Permission.EXECUTE, scheduler::trigger, Trigger::pipeline);
   }
 
   @Query("triggers")
@@ -48,17 +51,13 @@ public class TriggerGraphQLApi {
   public List<Trigger> triggers(@NonNull String environment, String pipeline) {
     Inputs.check().name("environment", environment).optionalName("pipeline", pipeline).orFail();
     guard.require(Permission.READ, environment, pipeline, "triggers");
-    return Backends.items(
-        SCHEDULER, () -> scheduler.triggers(environment, pipeline), TriggerList::items);
+    return Backends.items(SCHEDULER, () -> scheduler.triggers(environment, pipeline));
   }
 
   @Query("trigger")
   public Trigger trigger(@NonNull String environment, @NonNull String id) {
     Inputs.environmentAndId(environment, id);
-    guard.access().requireSomeRightIn(guard.caller(), environment, "trigger");
-    Trigger t = Backends.call(SCHEDULER, () -> scheduler.trigger(environment, id));
-    guard.require(Permission.READ, environment, t.pipeline(), "trigger");
-    return t;
+    return triggers.get(environment, id, "trigger");
   }
 
   @Query("triggerFires")
@@ -85,38 +84,32 @@ public class TriggerGraphQLApi {
         "pipeline " + input.pipeline(),
         environment,
         describe(input),
-        () -> Backends.call(SCHEDULER, () -> scheduler.createTrigger(environment, body(input))));
+        SCHEDULER,
+        () -> scheduler.createTrigger(environment, body(input)));
   }
 
   @Mutation("updateTrigger")
   public Trigger updateTrigger(
       @NonNull String environment, @NonNull String id, @NonNull @Name("input") TriggerInput input) {
     check(environment, input);
-    Caller c = owned(environment, id, "updateTrigger");
+    Caller c = triggers.owner(environment, id, "updateTrigger");
     guard
         .access()
         .require(c, Permission.EXECUTE, environment, input.pipeline(), null, "updateTrigger");
     requireUpstream(c, environment, input, "updateTrigger");
-    return guard.mutation(
+    return triggers.change(
         c,
         "updateTrigger",
-        "trigger " + id,
         environment,
+        id,
         describe(input),
-        () ->
-            Backends.call(SCHEDULER, () -> scheduler.updateTrigger(environment, id, body(input))));
+        () -> scheduler.updateTrigger(environment, id, body(input)));
   }
 
   @Mutation("deleteTrigger")
   public boolean deleteTrigger(@NonNull String environment, @NonNull String id) {
-    Caller c = owned(environment, id, "deleteTrigger");
-    return guard.deletion(
-        c,
-        "deleteTrigger",
-        "trigger " + id,
-        environment,
-        SCHEDULER,
-        () -> scheduler.deleteTrigger(environment, id));
+    return triggers.delete(
+        environment, id, "deleteTrigger", () -> scheduler.deleteTrigger(environment, id));
   }
 
   @Mutation("pauseTrigger")
@@ -124,30 +117,15 @@ public class TriggerGraphQLApi {
   public Trigger pauseTrigger(
       @NonNull String environment, @NonNull String id, @DefaultValue("true") boolean paused) {
     String action = paused ? "pauseTrigger" : "resumeTrigger";
-    Caller c = owned(environment, id, action);
-    return guard.mutation(
-        c,
-        action,
-        "trigger " + id,
+    return triggers.changeOwned(
         environment,
+        id,
+        action,
         null,
         () ->
-            Backends.call(
-                SCHEDULER,
-                () ->
-                    paused
-                        ? scheduler.pauseTrigger(environment, id)
-                        : scheduler.resumeTrigger(environment, id)));
-  }
-
-  /** The caller, who must hold execute on the pipeline of a trigger of this environment. */
-  private Caller owned(String environment, String id, String action) {
-    Inputs.environmentAndId(environment, id);
-    return guard.requireOnPipelineOf(
-        environment,
-        Permission.EXECUTE,
-        action,
-        () -> Backends.call(SCHEDULER, () -> scheduler.trigger(environment, id)).pipeline());
+            paused
+                ? scheduler.pauseTrigger(environment, id)
+                : scheduler.resumeTrigger(environment, id));
   }
 
   private void requireUpstream(Caller c, String environment, TriggerInput in, String action) {

@@ -1,14 +1,7 @@
 package io.dataplane.gateway.rest;
 
-import static io.dataplane.gateway.client.Backends.FILESTORE;
-
-import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.FileEntry;
-import io.dataplane.gateway.client.FilestoreClient;
-import io.dataplane.gateway.graphql.Guard;
-import io.dataplane.gateway.graphql.Inputs;
-import io.dataplane.gateway.security.Caller;
-import io.dataplane.gateway.security.Permission;
+import io.dataplane.gateway.service.PipelineFiles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,23 +12,16 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.regex.Pattern;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** Binary upload and download of a pipeline's code files (GraphQL carries text files only). */
 @Path("/api/files/{env}/{pipeline}/{path: .+}")
 @Blocking
 public class FilesResource {
 
-  static final Pattern FILE_PATH =
-      Pattern.compile("(?!/)(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^\\\\\\x00-\\x1f]{1,512}(?<!/)");
+  private final PipelineFiles files;
 
-  private final Guard guard;
-  private final FilestoreClient filestore;
-
-  public FilesResource(Guard guard, @RestClient FilestoreClient filestore) {
-    this.guard = guard;
-    this.filestore = filestore;
+  public FilesResource(PipelineFiles files) {
+    this.files = files;
   }
 
   @GET
@@ -44,11 +30,8 @@ public class FilesResource {
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
       @PathParam("path") String path) {
-    check(env, pipeline, path);
-    guard.require(Permission.READ, env, pipeline, "downloadFile");
-    byte[] bytes =
-        Backends.call(
-            FILESTORE, () -> filestore.read(env, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("env", env, pipeline, path);
+    byte[] bytes = files.read(env, pipeline, path, "downloadFile");
     String fileName = path.substring(path.lastIndexOf('/') + 1).replace("\"", "");
     return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM_TYPE)
         .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
@@ -63,19 +46,9 @@ public class FilesResource {
       @PathParam("pipeline") String pipeline,
       @PathParam("path") String path,
       byte[] content) {
-    check(env, pipeline, path);
-    Caller c = guard.require(Permission.WRITE, env, pipeline, "uploadFile");
+    PipelineFiles.check("env", env, pipeline, path);
     byte[] bytes = content == null ? new byte[0] : content;
-    return guard.mutation(
-        c,
-        "uploadFile",
-        "file " + pipeline + "/" + path,
-        env,
-        bytes.length + " bytes",
-        () ->
-            Backends.call(
-                FILESTORE,
-                () -> filestore.write(env, pipeline, FilestoreClient.encodePath(path), bytes)));
+    return files.write(env, pipeline, path, bytes, "uploadFile");
   }
 
   @DELETE
@@ -83,23 +56,8 @@ public class FilesResource {
       @PathParam("env") String env,
       @PathParam("pipeline") String pipeline,
       @PathParam("path") String path) {
-    check(env, pipeline, path);
-    Caller c = guard.require(Permission.DELETE, env, pipeline, "deleteFile");
-    guard.deletion(
-        c,
-        "deleteFile",
-        "file " + pipeline + "/" + path,
-        env,
-        FILESTORE,
-        () -> filestore.delete(env, pipeline, FilestoreClient.encodePath(path)));
+    PipelineFiles.check("env", env, pipeline, path);
+    files.delete(env, pipeline, path, "deleteFile");
     return Response.noContent().build();
-  }
-
-  private static void check(String env, String pipeline, String path) {
-    Inputs.check()
-        .name("env", env)
-        .name("pipeline", pipeline)
-        .matches("path", path, FILE_PATH, "must be a relative path without '..'")
-        .orFail();
   }
 }

@@ -2,8 +2,6 @@ package io.dataplane.gateway.rest;
 
 import static io.dataplane.gateway.client.Backends.ORCHESTRATOR;
 
-import io.agroal.api.AgroalDataSource;
-import io.dataplane.gateway.client.Backends;
 import io.dataplane.gateway.client.Dtos.Run;
 import io.dataplane.gateway.client.OrchestratorClient;
 import io.dataplane.gateway.client.RequestIds;
@@ -11,6 +9,7 @@ import io.dataplane.gateway.client.Requests;
 import io.dataplane.gateway.error.ApiError;
 import io.dataplane.gateway.graphql.Guard;
 import io.dataplane.gateway.graphql.Inputs;
+import io.dataplane.gateway.repository.Jdbc;
 import io.dataplane.gateway.security.Caller;
 import io.dataplane.gateway.security.Permission;
 import io.smallrye.common.annotation.Blocking;
@@ -22,10 +21,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -42,15 +37,15 @@ public class TriggerResource {
 
   private final Guard guard;
   private final OrchestratorClient orchestrator;
-  private final AgroalDataSource dataSource;
+  private final Jdbc jdbc;
 
   public TriggerResource(
       Guard guard,
       @org.eclipse.microprofile.rest.client.inject.RestClient OrchestratorClient orchestrator,
-      AgroalDataSource dataSource) {
+      Jdbc jdbc) {
     this.guard = guard;
     this.orchestrator = orchestrator;
-    this.dataSource = dataSource;
+    this.jdbc = jdbc;
   }
 
   /** The body: run parameters and, optionally, the release to run (default: the latest). */
@@ -108,12 +103,10 @@ public class TriggerResource {
             "params "
                 + params.keySet()
                 + (idempotencyKey == null ? "" : ", Idempotency-Key " + idempotencyKey),
+            ORCHESTRATOR,
             () ->
-                Backends.call(
-                    ORCHESTRATOR,
-                    () ->
-                        orchestrator.startRun(
-                            env, name, new Requests.NewRun(params, requestId, releaseId, "API"))));
+                orchestrator.startRun(
+                    env, name, new Requests.NewRun(params, requestId, releaseId, "API")));
     if (idempotencyKey != null) {
       remember(principal, idempotencyKey, env, name, run.id());
       Prior winner = find(principal, idempotencyKey);
@@ -129,35 +122,25 @@ public class TriggerResource {
   private record Prior(String environment, String pipeline, String runId) {}
 
   private Prior find(String principal, String key) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select environment, pipeline, run_id from trigger_requests"
-                    + " where principal = ? and idempotency_key = ?")) {
-      ps.setString(1, principal);
-      ps.setString(2, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Prior(rs.getString(1), rs.getString(2), rs.getString(3)) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("trigger requests cannot be read", e);
-    }
+    return jdbc.first(
+            "trigger requests cannot be read",
+            "select environment, pipeline, run_id from trigger_requests"
+                + " where principal = ? and idempotency_key = ?",
+            rs -> new Prior(rs.getString(1), rs.getString(2), rs.getString(3)),
+            principal,
+            key)
+        .orElse(null);
   }
 
   private void remember(String principal, String key, String env, String pipeline, String runId) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "insert into trigger_requests (principal, idempotency_key, environment, pipeline,"
-                    + " run_id) values (?, ?, ?, ?, ?) on conflict do nothing")) {
-      ps.setString(1, principal);
-      ps.setString(2, key);
-      ps.setString(3, env);
-      ps.setString(4, pipeline);
-      ps.setString(5, runId);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("trigger request cannot be saved", e);
-    }
+    jdbc.update(
+        "trigger request cannot be saved",
+        "insert into trigger_requests (principal, idempotency_key, environment, pipeline,"
+            + " run_id) values (?, ?, ?, ?, ?) on conflict do nothing",
+        principal,
+        key,
+        env,
+        pipeline,
+        runId);
   }
 }

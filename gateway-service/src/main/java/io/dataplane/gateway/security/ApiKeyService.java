@@ -1,22 +1,19 @@
 package io.dataplane.gateway.security;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.json.Json;
 import io.dataplane.gateway.config.GatewayConfig;
+import io.dataplane.gateway.repository.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,12 +40,12 @@ public class ApiKeyService {
       "id, name, owner, owner_subject, prefix, scope, expires_at, created_at, revoked_at,"
           + " last_used_at";
 
-  private final AgroalDataSource dataSource;
+  private final Jdbc jdbc;
   private final GatewayConfig config;
   private final UserDirectory users;
 
-  public ApiKeyService(AgroalDataSource dataSource, GatewayConfig config, UserDirectory users) {
-    this.dataSource = dataSource;
+  public ApiKeyService(Jdbc jdbc, GatewayConfig config, UserDirectory users) {
+    this.jdbc = jdbc;
     this.config = config;
     this.users = users;
   }
@@ -61,23 +58,24 @@ public class ApiKeyService {
     UUID id = UUID.randomUUID();
     Instant expiresAt = Instant.now().plus(ttl);
     String prefix = key.substring(0, 12);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "insert into api_keys (id, name, owner, owner_subject, key_hash, prefix, scope,"
-                    + " expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setObject(1, id);
-      ps.setString(2, name);
-      ps.setString(3, owner.name());
-      ps.setString(4, owner.subject());
-      ps.setString(5, hash(key));
-      ps.setString(6, prefix);
-      ps.setString(7, Json.mapper().writeValueAsString(scope));
-      ps.setTimestamp(8, Timestamp.from(expiresAt));
-      ps.executeUpdate();
-    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+    String scopeJson;
+    try {
+      scopeJson = Json.mapper().writeValueAsString(scope);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("API key cannot be saved", e);
     }
+    jdbc.update(
+        "API key cannot be saved",
+        "insert into api_keys (id, name, owner, owner_subject, key_hash, prefix, scope,"
+            + " expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        id,
+        name,
+        owner.name(),
+        owner.subject(),
+        hash(key),
+        prefix,
+        scopeJson,
+        Timestamp.from(expiresAt));
     ApiKey meta =
         new ApiKey(
             id, name, owner.name(), owner.subject(), prefix, scope, expiresAt, Instant.now(), null);
@@ -92,69 +90,52 @@ public class ApiKeyService {
     if (presented == null || !presented.startsWith(KEY_PREFIX) || presented.length() > 200) {
       return Optional.empty();
     }
-    UUID id;
-    String ownerSubject;
-    String ownerName;
-    List<KeyScope> scope;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "update api_keys set last_used_at = now() where key_hash = ?"
-                    + " and revoked_at is null and expires_at > now()"
-                    + " returning id, owner, owner_subject, scope")) {
-      ps.setString(1, hash(presented));
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        id = rs.getObject(1, UUID.class);
-        ownerName = rs.getString(2);
-        ownerSubject = rs.getString(3);
-        scope = readScope(rs.getString(4));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("API key cannot be checked", e);
-    }
-    return callerOf(id, ownerName, ownerSubject, scope);
+    return jdbc.first(
+            "API key cannot be checked",
+            "update api_keys set last_used_at = now() where key_hash = ?"
+                + " and revoked_at is null and expires_at > now()"
+                + " returning id, owner, owner_subject, scope",
+            rs ->
+                new Owner(
+                    rs.getObject(1, UUID.class),
+                    rs.getString(2),
+                    rs.getString(3),
+                    readScope(rs.getString(4))),
+            hash(presented))
+        .flatMap(this::callerOf);
   }
 
   /** The caller a key stands for now (for re-checks): empty once revoked or expired. */
   public Optional<Caller> current(UUID id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select owner, owner_subject, scope from api_keys where id = ?"
-                    + " and revoked_at is null and expires_at > now()")) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return callerOf(id, rs.getString(1), rs.getString(2), readScope(rs.getString(3)));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("API key cannot be checked", e);
-    }
+    return jdbc.first(
+            "API key cannot be checked",
+            "select owner, owner_subject, scope from api_keys where id = ?"
+                + " and revoked_at is null and expires_at > now()",
+            rs -> new Owner(id, rs.getString(1), rs.getString(2), readScope(rs.getString(3))),
+            id)
+        .flatMap(this::callerOf);
   }
 
-  private Optional<Caller> callerOf(
-      UUID id, String ownerName, String ownerSubject, List<KeyScope> scope) {
-    if (ownerSubject == null) {
+  /** A live key: its id, its owner as recorded with it, and its scope. */
+  private record Owner(UUID id, String ownerName, String ownerSubject, List<KeyScope> scope) {}
+
+  private Optional<Caller> callerOf(Owner key) {
+    if (key.ownerSubject() == null) {
       // made before subjects were recorded: its owner signs in once to claim it
       return Optional.empty();
     }
-    Optional<UserDirectory.User> owner = users.find(ownerSubject);
+    Optional<UserDirectory.User> owner = users.find(key.ownerSubject());
     boolean admin =
-        config.admins().orElse(List.of()).contains(ownerSubject)
+        config.admins().orElse(List.of()).contains(key.ownerSubject())
             || owner.map(UserDirectory.User::tokenAdmin).orElse(false);
     return Optional.of(
         new Caller(
-            ownerSubject,
-            owner.map(UserDirectory.User::name).orElse(ownerName),
+            key.ownerSubject(),
+            owner.map(UserDirectory.User::name).orElse(key.ownerName()),
             owner.map(UserDirectory.User::groups).orElse(Set.of()),
             admin,
-            id,
-            scope));
+            key.id(),
+            key.scope()));
   }
 
   /** Keys of one owner subject (null: every key), newest first. */
@@ -180,47 +161,27 @@ public class ApiKeyService {
    * {@code param}.
    */
   private List<ApiKey> select(String rest, String param) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from api_keys" + rest)) {
-      if (param != null) {
-        ps.setString(1, param);
-      }
-      List<ApiKey> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(read(rs));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("API keys cannot be read", e);
-    }
+    return jdbc.list(
+        "API keys cannot be read",
+        "select " + COLUMNS + " from api_keys" + rest,
+        ApiKeyService::read,
+        param == null ? new Object[0] : new Object[] {param});
   }
 
   public Optional<ApiKey> find(UUID id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("select " + COLUMNS + " from api_keys where id = ?")) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("API key cannot be read", e);
-    }
+    return jdbc.first(
+        "API key cannot be read",
+        "select " + COLUMNS + " from api_keys where id = ?",
+        ApiKeyService::read,
+        id);
   }
 
   /** Revokes a key at once; revoking twice is harmless. */
   public void revoke(UUID id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ?")) {
-      ps.setObject(1, id);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("API key cannot be revoked", e);
-    }
+    jdbc.update(
+        "API key cannot be revoked",
+        "update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ?",
+        id);
   }
 
   public Duration defaultTtl() {

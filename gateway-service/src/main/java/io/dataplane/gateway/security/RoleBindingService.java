@@ -1,10 +1,7 @@
 package io.dataplane.gateway.security;
 
-import io.agroal.api.AgroalDataSource;
+import io.dataplane.gateway.repository.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -43,10 +40,10 @@ public class RoleBindingService {
       "id, subject_kind, subject, scope_kind, environment, resource, permissions, created_by,"
           + " created_at, subject_name, pending";
 
-  private final AgroalDataSource dataSource;
+  private final Jdbc jdbc;
 
-  public RoleBindingService(AgroalDataSource dataSource) {
-    this.dataSource = dataSource;
+  public RoleBindingService(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** Creates the binding, or replaces the permissions of the same subject on the same scope. */
@@ -68,39 +65,31 @@ public class RoleBindingService {
             + " do update set permissions = excluded.permissions, created_by = excluded.created_by,"
             + " subject_name = excluded.subject_name, created_at = now() returning "
             + COLUMNS;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, UUID.randomUUID());
-      ps.setString(2, subjectKind.name());
-      ps.setString(3, subject);
-      ps.setString(4, scopeKind.name());
-      ps.setString(5, environment == null ? "" : environment);
-      ps.setString(6, resource == null ? "" : resource);
-      ps.setString(7, perms);
-      ps.setString(8, createdBy);
-      ps.setString(9, subjectName);
-      ps.setBoolean(10, pending);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return read(rs);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("role binding cannot be saved", e);
-    }
+    return jdbc.first(
+            "role binding cannot be saved",
+            sql,
+            RoleBindingService::read,
+            UUID.randomUUID(),
+            subjectKind.name(),
+            subject,
+            scopeKind.name(),
+            environment == null ? "" : environment,
+            resource == null ? "" : resource,
+            perms,
+            createdBy,
+            subjectName,
+            pending)
+        .orElseThrow(() -> new IllegalStateException("role binding cannot be saved"));
   }
 
   /** Deletes a binding; returns it, or null when there was none. */
   public RoleBinding unbind(UUID id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("delete from role_bindings where id = ? returning " + COLUMNS)) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? read(rs) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("role binding cannot be deleted", e);
-    }
+    return jdbc.first(
+            "role binding cannot be deleted",
+            "delete from role_bindings where id = ? returning " + COLUMNS,
+            RoleBindingService::read,
+            id)
+        .orElse(null);
   }
 
   /**
@@ -108,17 +97,13 @@ public class RoleBindingService {
    * new environment of the same name starts with none; returns them.
    */
   public List<RoleBinding> unbindEnvironment(String environment) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "delete from role_bindings where environment = ? and scope_kind <> 'PLATFORM'"
-                    + " returning "
-                    + COLUMNS)) {
-      ps.setString(1, environment);
-      return readAll(ps);
-    } catch (SQLException e) {
-      throw new IllegalStateException("role bindings cannot be deleted", e);
-    }
+    return jdbc.list(
+        "role bindings cannot be deleted",
+        "delete from role_bindings where environment = ? and scope_kind <> 'PLATFORM'"
+            + " returning "
+            + COLUMNS,
+        RoleBindingService::read,
+        environment);
   }
 
   /** Bindings, optionally only those on one environment or of one subject. */
@@ -135,15 +120,8 @@ public class RoleBindingService {
       args.add(subject);
     }
     sql.append(" order by created_at, id limit 1000");
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < args.size(); i++) {
-        ps.setString(i + 1, args.get(i));
-      }
-      return readAll(ps);
-    } catch (SQLException e) {
-      throw new IllegalStateException("role bindings cannot be read", e);
-    }
+    return jdbc.list(
+        "role bindings cannot be read", sql.toString(), RoleBindingService::read, args.toArray());
   }
 
   /** Every binding that applies to this user (by subject) or one of these groups. */
@@ -153,15 +131,12 @@ public class RoleBindingService {
             + COLUMNS
             + " from role_bindings where (subject_kind = 'USER' and subject = ? and not pending)"
             + " or (subject_kind = 'GROUP' and subject = any (?))";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, subject);
-      Array arr = c.createArrayOf("text", groups.toArray());
-      ps.setArray(2, arr);
-      return readAll(ps);
-    } catch (SQLException e) {
-      throw new IllegalStateException("role bindings cannot be read", e);
-    }
+    return jdbc.list(
+        "role bindings cannot be read",
+        sql,
+        RoleBindingService::read,
+        subject,
+        groups.toArray(String[]::new));
   }
 
   /**
@@ -194,16 +169,6 @@ public class RoleBindingService {
         .filter(b -> b.scopeKind() != ScopeKind.PLATFORM)
         .sorted(Comparator.comparing(RoleBinding::environment))
         .forEach(b -> out.add(b.environment()));
-    return out;
-  }
-
-  private static List<RoleBinding> readAll(PreparedStatement ps) throws SQLException {
-    List<RoleBinding> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(read(rs));
-      }
-    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 package io.dataplane.gateway.security;
 
 import io.agroal.api.AgroalDataSource;
+import io.dataplane.gateway.repository.Jdbc;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -9,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +29,12 @@ public class UserDirectory {
   static final Duration REFRESH = Duration.ofMinutes(1);
 
   private final AgroalDataSource dataSource;
+  private final Jdbc jdbc;
   private final Map<String, Seen> recorded = new ConcurrentHashMap<>();
 
-  public UserDirectory(AgroalDataSource dataSource) {
+  public UserDirectory(AgroalDataSource dataSource, Jdbc jdbc) {
     this.dataSource = dataSource;
+    this.jdbc = jdbc;
   }
 
   /** A user as last seen. */
@@ -120,21 +122,11 @@ public class UserDirectory {
 
   /** The users {@code where} selects, with its one parameter. */
   private List<User> select(String where, String param) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select subject, name, groups, token_admin from users where " + where)) {
-      ps.setString(1, param);
-      List<User> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(read(rs));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("users cannot be read", e);
-    }
+    return jdbc.list(
+        "users cannot be read",
+        "select subject, name, groups, token_admin from users where " + where,
+        UserDirectory::read,
+        param);
   }
 
   private static User read(ResultSet rs) throws SQLException {
