@@ -177,12 +177,27 @@ class WorkerFlowTest {
   @Test
   void runsAClaimWhoseAnswerWasLost() throws Exception {
     TaskDispatched d = bash("echo claimed once");
-    ServiceStubs.LOSE_ANSWER.add(d.taskRunId());
+    ServiceStubs.LOSE_ANSWER.put(d.taskRunId(), new java.util.concurrent.atomic.AtomicInteger(1));
     send(d);
     assertThat(finished(d).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
     assertThat(ServiceStubs.CLAIM_REQUESTS)
         .filteredOn(r -> r.startsWith(d.taskRunId() + ":1@"))
         .hasSize(2);
+    assertThat(tap.of(AttemptStarted.class, s -> s.taskRunId().equals(d.taskRunId()))).hasSize(1);
+  }
+
+  @Test
+  void runsAClaimWhoseAnswerWasLostAfterTheRecordWasHandedBack() throws Exception {
+    // the orchestrator stays away for 14 tries after committing the claim: at most 13 fit in
+    // claim-retry-for (20 s, backing off to 2 s), so the record goes back to the group, and its
+    // next delivery claims with the same id and is answered
+    TaskDispatched d = bash("echo claimed once, after a hand-back");
+    ServiceStubs.LOSE_ANSWER.put(d.taskRunId(), new java.util.concurrent.atomic.AtomicInteger(14));
+    send(d);
+    assertThat(finished(d).outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
+    assertThat(ServiceStubs.CLAIM_REQUESTS)
+        .filteredOn(r -> r.startsWith(d.taskRunId() + ":1@"))
+        .hasSize(15);
     assertThat(tap.of(AttemptStarted.class, s -> s.taskRunId().equals(d.taskRunId()))).hasSize(1);
   }
 

@@ -301,18 +301,19 @@ public class DispatchConsumer {
     long deadline = System.nanoTime() + config.claimRetryFor().toNanos();
     long backoff = 200;
     // one id for every try of this claim, and for the next delivery of a record handed back
-    // without an answer: a claim the orchestrator committed but could not answer is answered again
+    // without an answer: a claim the orchestrator committed but could not answer is answered again.
+    // The id is taken out while this delivery holds it: a consumer that receives the same record
+    // meanwhile (its lock ran out) claims with an id of its own and is refused
     String key = d.taskRunId() + "/" + d.attempt();
-    UUID claimId = unansweredClaims.computeIfAbsent(key, k -> UUID.randomUUID());
+    UUID handedBack = unansweredClaims.remove(key);
+    UUID claimId = handedBack != null ? handedBack : UUID.randomUUID();
     while (true) {
       try {
-        boolean claimed =
-            orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId(), claimId);
-        unansweredClaims.remove(key);
-        return claimed;
+        return orchestrator.claim(d.taskRunId(), d.attempt(), config.instanceId(), claimId);
       } catch (IOException e) {
         if (!running || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
           forgetOldestIfFull();
+          unansweredClaims.put(key, claimId);
           Log.warnf(
               "cannot claim %s/%d (%s): handed back to the group", d.taskRunId(), d.attempt(), e);
           return null;

@@ -43,10 +43,11 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
       new ConcurrentHashMap<>();
 
   /**
-   * taskRunIds whose first claim is committed but answered 503 (the orchestrator stopped before it
-   * could answer).
+   * taskRunId → how many claims, from the first that is committed on, answer 503 (the orchestrator
+   * stopped before it could answer, and stays away that many tries).
    */
-  public static final Set<UUID> LOSE_ANSWER = ConcurrentHashMap.newKeySet();
+  public static final Map<UUID, java.util.concurrent.atomic.AtomicInteger> LOSE_ANSWER =
+      new ConcurrentHashMap<>();
 
   /** taskRunId:attempt → the claim id it was claimed with. */
   private static final Map<String, String> CLAIM_IDS = new ConcurrentHashMap<>();
@@ -146,6 +147,11 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
       return;
     }
     String claimId = body.path("claimId").asText(null);
+    java.util.concurrent.atomic.AtomicInteger lost = LOSE_ANSWER.get(taskRunId);
+    if (lost != null && CLAIMED.contains(key) && lost.getAndDecrement() > 0) {
+      respond(ex, 503, Map.of("code", "UNAVAILABLE", "message", "still restarting"));
+      return;
+    }
     if (claimId != null && claimId.equals(CLAIM_IDS.get(key))) {
       respond(ex, 200, Map.of("claimed", true)); // the same claim asked again
       return;
@@ -157,7 +163,7 @@ public class ServiceStubs implements QuarkusTestResourceLifecycleManager {
     if (claimId != null) {
       CLAIM_IDS.put(key, claimId);
     }
-    if (LOSE_ANSWER.remove(taskRunId)) {
+    if (lost != null && lost.getAndDecrement() > 0) {
       respond(ex, 503, Map.of("code", "UNAVAILABLE", "message", "stopped before answering"));
       return;
     }
