@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 /** Plain JDBC helpers. */
 public final class Jdbc {
@@ -51,6 +53,54 @@ public final class Jdbc {
       }
     }
     return out;
+  }
+
+  /** Runs the query, bound in order, and reads every row. */
+  public static <T> List<T> query(Connection c, String sql, Reader<T> reader, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      return list(bind(ps, args), reader);
+    }
+  }
+
+  /** Runs the query, bound in order, and reads its first row. */
+  public static <T> Optional<T> first(Connection c, String sql, Reader<T> reader, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = bind(c.prepareStatement(sql), args);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+    }
+  }
+
+  /** Whether the query, bound in order, returns a row. */
+  public static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+    return first(c, sql, rs -> Boolean.TRUE, args).isPresent();
+  }
+
+  /** Runs the statement, bound in order; returns how many rows it changed. */
+  public static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      return bind(ps, args).executeUpdate();
+    }
+  }
+
+  /** Deletes the row of that id; false when there was none. */
+  public static boolean delete(Connection c, String table, UUID id) throws SQLException {
+    return update(c, "delete from " + table + " where id = ?", id) == 1;
+  }
+
+  /** Whether a row of the table other than {@code except} (null: none) has the name in env. */
+  public static boolean nameTaken(Connection c, String table, String env, String name, UUID except)
+      throws SQLException {
+    return exists(
+        c,
+        "select 1 from "
+            + table
+            + " where environment = ? and name = ? and (?::uuid is null or id <> ?)",
+        env,
+        name,
+        except,
+        except);
   }
 
   /** A map as a JSON object (null as {}). */
