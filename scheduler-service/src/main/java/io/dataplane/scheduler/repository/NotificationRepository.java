@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -103,7 +104,7 @@ public class NotificationRepository implements SchedulerTables {
   }
 
   public Optional<NotificationChannel> channel(Connection c, UUID id) throws SQLException {
-    return Jdbc.first(
+    return Sql.first(
         c,
         "select " + CHANNEL + " from notification_channels where id = ?",
         NotificationRepository::channel,
@@ -112,7 +113,7 @@ public class NotificationRepository implements SchedulerTables {
 
   public List<NotificationChannel> channels(String env) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.query(
+      return Sql.query(
           c,
           "select " + CHANNEL + " from notification_channels where environment = ? order by name",
           NotificationRepository::channel,
@@ -213,7 +214,7 @@ public class NotificationRepository implements SchedulerTables {
 
   private List<NotificationRule> rules(Connection c, String where, Object... args)
       throws SQLException {
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select " + RULE + " from notification_rules where " + where,
         rs -> {
@@ -239,7 +240,7 @@ public class NotificationRepository implements SchedulerTables {
 
   /** Whether the rule already has a delivery for this event. */
   public boolean hasDelivery(Connection c, UUID ruleId, String eventKey) throws SQLException {
-    return Jdbc.exists(
+    return Sql.exists(
         c,
         "select 1 from notification_deliveries where rule_id = ? and event_key = ?",
         ruleId,
@@ -252,7 +253,7 @@ public class NotificationRepository implements SchedulerTables {
     if (seconds <= 0) {
       return false;
     }
-    return Jdbc.exists(
+    return Sql.exists(
         c,
         "select 1 from notification_deliveries where rule_id = ?"
             + " and pipeline is not distinct from ? and state <> 'SUPPRESSED'"
@@ -306,7 +307,7 @@ public class NotificationRepository implements SchedulerTables {
                     + DELIVERY)) {
       ps.setDouble(1, lease.toMillis() / 1000.0);
       ps.setInt(2, limit);
-      return Jdbc.list(ps, NotificationRepository::delivery);
+      return Sql.list(ps, NotificationRepository::delivery);
     }
   }
 
@@ -354,7 +355,7 @@ public class NotificationRepository implements SchedulerTables {
 
   public Optional<Delivery> delivery(UUID id) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.first(
+      return Sql.first(
           c,
           "select " + DELIVERY + " from notification_deliveries where id = ?",
           NotificationRepository::delivery,
@@ -366,7 +367,7 @@ public class NotificationRepository implements SchedulerTables {
   public List<Delivery> deliveries(
       String env, UUID ruleId, UUID channelId, String pipeline, int limit) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.query(
+      return Sql.query(
           c,
           "select "
               + DELIVERY
@@ -388,7 +389,7 @@ public class NotificationRepository implements SchedulerTables {
 
   public List<Attempt> attempts(UUID deliveryId) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.query(
+      return Sql.query(
           c,
           "select attempt, at, outcome, status, error, duration_ms from notification_attempts"
               + " where delivery_id = ? order by attempt",
@@ -410,7 +411,7 @@ public class NotificationRepository implements SchedulerTables {
       return 0;
     }
     try (Connection c = connection()) {
-      return Jdbc.update(
+      return Sql.update(
           c,
           "delete from notification_deliveries where state <> 'PENDING'"
               + " and created_at < now() - make_interval(days => ?)",

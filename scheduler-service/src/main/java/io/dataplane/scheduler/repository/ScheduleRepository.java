@@ -1,6 +1,7 @@
 package io.dataplane.scheduler.repository;
 
 import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.schedule.MisfirePolicy;
@@ -118,7 +119,7 @@ public class ScheduleRepository {
   }
 
   public Optional<Schedule> find(Connection c, UUID id, boolean forUpdate) throws SQLException {
-    return Jdbc.first(
+    return Sql.first(
         c,
         "select " + COLUMNS + " from schedules where id = ?" + (forUpdate ? " for update" : ""),
         ScheduleRepository::map,
@@ -148,7 +149,7 @@ public class ScheduleRepository {
 
   public List<Schedule> list(String environment, String pipeline) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.query(
+      return Sql.query(
           c,
           "select "
               + COLUMNS
@@ -173,7 +174,7 @@ public class ScheduleRepository {
   /** Ids of the schedules of one pipeline, locked. */
   public List<UUID> idsOfPipeline(Connection c, String environment, String pipeline)
       throws SQLException {
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select id from schedules where environment = ? and pipeline = ? for update",
         rs -> rs.getObject(1, UUID.class),
@@ -199,7 +200,7 @@ public class ScheduleRepository {
   }
 
   private List<Schedule> all(PreparedStatement ps) throws SQLException {
-    return Jdbc.list(ps, ScheduleRepository::map);
+    return Sql.list(ps, ScheduleRepository::map);
   }
 
   /** Binds the columns from name to fired_through, from index {@code i}; returns the next. */

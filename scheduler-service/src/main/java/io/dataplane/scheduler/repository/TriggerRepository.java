@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.Trigger;
 import io.dataplane.scheduler.trigger.TriggerGraph;
@@ -178,7 +179,7 @@ public class TriggerRepository implements SchedulerTables {
       lock.setString(1, env);
       lock.execute();
     }
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select upstream_pipeline, pipeline from triggers where environment = ?"
             + " and kind = 'COMPLETION' and (?::uuid is null or id <> ?)",
@@ -190,7 +191,7 @@ public class TriggerRepository implements SchedulerTables {
 
   /** Triggers of a pipeline (what they start). */
   public List<UUID> idsOfPipeline(Connection c, String env, String pipeline) throws SQLException {
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select id from triggers where environment = ? and pipeline = ?",
         rs -> rs.getObject(1, UUID.class),
@@ -200,7 +201,7 @@ public class TriggerRepository implements SchedulerTables {
 
   /** Stops a deleted pipeline's triggers; returns how many. */
   public int stopPipeline(Connection c, String env, String pipeline) throws SQLException {
-    return Jdbc.update(
+    return Sql.update(
         c,
         "update triggers set state = 'STOPPED', state_reason = 'pipeline deleted',"
             + " updated_at = now(), updated_by = 'system'"
@@ -212,7 +213,7 @@ public class TriggerRepository implements SchedulerTables {
   /** Triggers on "latest" run this release from now on. */
   public void released(Connection c, String env, String pipeline, String releaseId)
       throws SQLException {
-    Jdbc.update(
+    Sql.update(
         c,
         "update triggers set latest_release_id = ? where environment = ? and pipeline = ?",
         releaseId,
@@ -260,7 +261,7 @@ public class TriggerRepository implements SchedulerTables {
 
   private List<FireRow> fires(String where, int limit, Object... args) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.query(
+      return Sql.query(
           c,
           "select trigger_id, event_id, request_id, fired_at, outcome, reason, release_id,"
               + " params, source, chain_depth from trigger_fires "
@@ -291,7 +292,7 @@ public class TriggerRepository implements SchedulerTables {
    */
   public boolean rememberDelivery(Connection c, UUID triggerId, String deliveryId, Duration window)
       throws SQLException {
-    return Jdbc.update(
+    return Sql.update(
             c,
             "insert into hook_deliveries (trigger_id, delivery_id, seen_at) values (?, ?, now())"
                 + " on conflict (trigger_id, delivery_id) do update set seen_at = now()"
@@ -305,7 +306,7 @@ public class TriggerRepository implements SchedulerTables {
   /** Forgets deliveries older than the window (run by housekeeping). */
   public int forgetDeliveries(Duration window) throws SQLException {
     try (Connection c = connection()) {
-      return Jdbc.update(
+      return Sql.update(
           c,
           "delete from hook_deliveries where seen_at < now() - ?::interval",
           window.toMillis() + " milliseconds");
@@ -313,7 +314,7 @@ public class TriggerRepository implements SchedulerTables {
   }
 
   private static List<Trigger> query(Connection c, String sql, Object... args) throws SQLException {
-    return Jdbc.query(c, sql, TriggerRepository::read, args);
+    return Sql.query(c, sql, TriggerRepository::read, args);
   }
 
   private static Trigger read(ResultSet rs) throws SQLException {

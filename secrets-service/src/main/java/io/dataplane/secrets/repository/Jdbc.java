@@ -1,14 +1,12 @@
 package io.dataplane.secrets.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import javax.sql.DataSource;
 
 /** Plain JDBC transactions: commit when the work returns, roll back when it throws. */
@@ -18,12 +16,6 @@ public final class Jdbc {
   @FunctionalInterface
   public interface Work<T> {
     T run(Connection connection) throws SQLException;
-  }
-
-  /** Reads the current row. */
-  @FunctionalInterface
-  public interface Reader<T> {
-    T read(ResultSet rs) throws SQLException;
   }
 
   /** A database failure outside any business rule (answered as 500 / logged). */
@@ -51,64 +43,17 @@ public final class Jdbc {
     }
   }
 
-  /** Runs the query and reads every row. */
-  public static <T> List<T> list(PreparedStatement ps, Reader<T> reader) throws SQLException {
-    List<T> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(reader.read(rs));
-      }
-    }
-    return out;
-  }
-
-  /** Runs the query, bound in order, and reads every row. */
-  public static <T> List<T> query(Connection c, String sql, Reader<T> reader, Object... args)
-      throws SQLException {
-    try (PreparedStatement ps = bind(c.prepareStatement(sql), args)) {
-      return list(ps, reader);
-    }
-  }
-
-  /** Runs the query, bound in order, and reads its first row. */
-  public static <T> Optional<T> first(Connection c, String sql, Reader<T> reader, Object... args)
-      throws SQLException {
-    try (PreparedStatement ps = bind(c.prepareStatement(sql), args);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
-    }
-  }
-
-  /** Whether the query, bound in order, returns a row. */
-  public static boolean exists(Connection c, String sql, Object... args) throws SQLException {
-    return first(c, sql, rs -> Boolean.TRUE, args).isPresent();
-  }
-
-  /** Runs the statement, bound in order; returns how many rows it changed. */
-  public static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = bind(c.prepareStatement(sql), args)) {
-      return ps.executeUpdate();
-    }
-  }
-
   /** A two-column query, bound in order, as a map in row order: first column to second. */
-  public static <V> Map<String, V> map(Connection c, String sql, Reader<V> value, Object... args)
-      throws SQLException {
+  public static <V> Map<String, V> map(
+      Connection c, String sql, Sql.Reader<V> value, Object... args) throws SQLException {
     Map<String, V> out = new LinkedHashMap<>();
-    try (PreparedStatement ps = bind(c.prepareStatement(sql), args);
+    try (PreparedStatement ps = Sql.bind(c.prepareStatement(sql), args);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.put(rs.getString(1), value.read(rs));
       }
     }
     return out;
-  }
-
-  private static PreparedStatement bind(PreparedStatement ps, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      ps.setObject(i + 1, args[i]);
-    }
-    return ps;
   }
 
   /** What went wrong, in the database's words, without the statement or its parameters. */

@@ -1,5 +1,6 @@
 package io.dataplane.secrets.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.secrets.Secret;
 import io.dataplane.secrets.SecretGrants;
 import io.dataplane.secrets.SecretRead;
@@ -46,7 +47,7 @@ public final class SecretRepository {
   /** Locks (creating if needed) the row of a secret, deleted or not. */
   public static SecretRow lockOrCreate(Connection c, String env, String name, String actor)
       throws SQLException {
-    Jdbc.update(
+    Sql.update(
         c,
         "insert into secret (environment, name, created_by, updated_by) values (?, ?, ?, ?)"
             + " on conflict (environment, name) do nothing",
@@ -71,7 +72,7 @@ public final class SecretRepository {
   private static Optional<SecretRow> find(
       Connection c, String env, String name, boolean includeDeleted, String suffix)
       throws SQLException {
-    return Jdbc.first(
+    return Sql.first(
         c,
         "select id, environment, name, latest_version, created_at, created_by, updated_at,"
             + " updated_by, deleted_at is not null from secret"
@@ -84,7 +85,7 @@ public final class SecretRepository {
   }
 
   public static List<SecretRow> list(Connection c, String env) throws SQLException {
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select id, environment, name, latest_version, created_at, created_by, updated_at,"
             + " updated_by, false from secret where environment = ? and deleted_at is null"
@@ -113,7 +114,7 @@ public final class SecretRepository {
         s.deleted()
             ? ", deleted_at = null, deleted_by = null, created_at = now(), created_by = ?"
             : "";
-    Jdbc.update(
+    Sql.update(
         c,
         "update secret set latest_version = ?, updated_at = now(), updated_by = ?"
             + revive
@@ -121,7 +122,7 @@ public final class SecretRepository {
         s.deleted()
             ? new Object[] {version, actor, actor, s.id()}
             : new Object[] {version, actor, s.id()});
-    Jdbc.update(
+    Sql.update(
         c,
         "insert into secret_version (secret_id, version, ciphertext, wrapped_key,"
             + " master_key_version, created_by) values (?, ?, ?, ?, ?, ?)",
@@ -151,13 +152,13 @@ public final class SecretRepository {
   }
 
   public static void touch(Connection c, SecretRow s, String actor) throws SQLException {
-    Jdbc.update(
+    Sql.update(
         c, "update secret set updated_at = now(), updated_by = ? where id = ?", actor, s.id());
   }
 
   public static void replaceGrants(Connection c, long secretId, SecretGrants grants)
       throws SQLException {
-    Jdbc.update(c, "delete from secret_grant where secret_id = ?", secretId);
+    Sql.update(c, "delete from secret_grant where secret_id = ?", secretId);
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into secret_grant (secret_id, kind, subject) values (?, ?, ?)"
@@ -319,7 +320,7 @@ public final class SecretRepository {
       args.add(beforeId);
     }
     args.add(limit);
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select id, action, environment, name, version, outcome, reason, actor, pipeline,"
             + " worker_group, run_id, task_run_id, attempt, read_at from secret_read where "
@@ -352,7 +353,7 @@ public final class SecretRepository {
   public static List<WrappedKey> toRewrap(
       Connection c, String active, long afterSecret, int afterVersion, int limit)
       throws SQLException {
-    return Jdbc.query(
+    return Sql.query(
         c,
         "select v.secret_id, v.version, s.environment, s.name, v.ciphertext, v.wrapped_key,"
             + " v.master_key_version from secret_version v join secret s on s.id ="
@@ -373,7 +374,7 @@ public final class SecretRepository {
 
   public static void updateWrapping(Connection c, WrappedKey k, Sealed rewrapped)
       throws SQLException {
-    Jdbc.update(
+    Sql.update(
         c,
         "update secret_version set wrapped_key = ?, master_key_version = ?,"
             + " rewrapped_at = now() where secret_id = ? and version = ?"
@@ -394,7 +395,7 @@ public final class SecretRepository {
   }
 
   public static long dataKeysOf(Connection c, String masterKeyVersion) throws SQLException {
-    return Jdbc.first(
+    return Sql.first(
             c,
             "select count(*) from secret_version where master_key_version = ?",
             rs -> rs.getLong(1),
@@ -410,11 +411,11 @@ public final class SecretRepository {
   }
 
   public static boolean isRetired(Connection c, String version) throws SQLException {
-    return Jdbc.exists(c, "select 1 from master_key_retirement where version = ?", version);
+    return Sql.exists(c, "select 1 from master_key_retirement where version = ?", version);
   }
 
   public static void retire(Connection c, String version, String actor) throws SQLException {
-    Jdbc.update(
+    Sql.update(
         c,
         "insert into master_key_retirement (version, retired_by) values (?, ?)"
             + " on conflict do nothing",
