@@ -5,16 +5,30 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * Readiness of a service's own PostgreSQL schema: the database answers and the schema has been
- * migrated (its Flyway history has at least one successful row).
+ * migrated (its Flyway history has at least one successful row). Each service's {@code
+ * health.SchemaReadinessCheck} is a {@code @Readiness} bean extending this with its data source and
+ * configured schema.
  */
-public final class SchemaCheck {
+public abstract class SchemaCheck implements HealthCheck {
 
-  private SchemaCheck() {}
+  private final DataSource dataSource;
+  private final String schema;
+
+  protected SchemaCheck(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+  }
+
+  @Override
+  public HealthCheckResponse call() {
+    return check(dataSource, schema);
+  }
 
   public static HealthCheckResponse check(DataSource dataSource, String schema) {
     HealthCheckResponseBuilder b =

@@ -4,8 +4,8 @@ import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.events.BundlePublished;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.Topics;
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
+import io.dataplane.common.outbox.OutboxProducer;
 import io.dataplane.filestore.config.FilestoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,11 +13,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -28,20 +23,17 @@ public class BundleEventsProducer {
   public static final String SOURCE = "filestore-service";
 
   private final Outbox outbox;
+  private final OutboxProducer producer;
   private final String schema;
-  private final String bootstrapServers;
-  private final MeterRegistry meters;
-  private volatile Producer<String, byte[]> producer;
 
   public BundleEventsProducer(
       AgroalDataSource dataSource,
       FilestoreConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
       MeterRegistry meters) {
-    this.bootstrapServers = bootstrapServers;
-    this.meters = meters;
+    this.producer = new OutboxProducer(bootstrapServers, "filestore-outbox", meters);
     this.schema = config.schema();
-    this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
+    this.outbox = new Outbox(config.schema(), dataSource, producer, 5000);
   }
 
   void start(@Observes StartupEvent e) {
@@ -50,23 +42,7 @@ public class BundleEventsProducer {
 
   void stop(@Observes ShutdownEvent e) {
     outbox.close();
-    if (producer != null) {
-      producer.close();
-    }
-  }
-
-  private synchronized Producer<String, byte[]> producer() {
-    if (producer == null) {
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
-      p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-      p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-      p.put(ProducerConfig.CLIENT_ID_CONFIG, "filestore-outbox");
-      producer =
-          KafkaClients.producer(p, new StringSerializer(), new ByteArraySerializer(), meters);
-    }
-    return producer;
+    producer.close();
   }
 
   /**

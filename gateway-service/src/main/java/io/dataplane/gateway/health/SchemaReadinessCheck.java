@@ -3,26 +3,15 @@ package io.dataplane.gateway.health;
 import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.health.SchemaCheck;
 import io.dataplane.gateway.config.GatewayConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Ready only while the service's own schema answers and is migrated. */
 @Readiness
-@ApplicationScoped
-public class SchemaReadinessCheck implements HealthCheck {
+@Singleton
+public class SchemaReadinessCheck extends SchemaCheck {
 
-  private final AgroalDataSource dataSource;
-  private final GatewayConfig config;
-
-  public SchemaReadinessCheck(AgroalDataSource dataSource, GatewayConfig config) {
-    this.dataSource = dataSource;
-    this.config = config;
-  }
-
-  @Override
-  public HealthCheckResponse call() {
-    return SchemaCheck.check(dataSource, config.schema());
+  SchemaReadinessCheck(AgroalDataSource dataSource, GatewayConfig config) {
+    super(dataSource, config.schema());
   }
 }

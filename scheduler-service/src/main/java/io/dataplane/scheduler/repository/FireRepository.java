@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +45,7 @@ public class FireRepository {
       ps.setObject(2, ScheduleRepository.ts(before));
       ps.setObject(3, ScheduleRepository.ts(before));
       ps.setInt(4, limit);
-      return Jdbc.list(
+      return Sql.list(
           ps,
           rs ->
               new FireRow(

@@ -2,16 +2,14 @@ package io.dataplane.scheduler.repository;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.common.json.Json;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
-/** Plain JDBC helpers. */
+/** Plain JDBC helpers of the scheduler's tables (one statement: {@link Sql}). */
 public final class Jdbc {
 
   /** Work inside one transaction, with a result. */
@@ -26,31 +24,25 @@ public final class Jdbc {
     void run(Connection c) throws SQLException;
   }
 
-  /** Reads the current row. */
-  @FunctionalInterface
-  public interface Reader<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
   private Jdbc() {}
 
-  /** Binds the arguments in order, as objects. */
-  public static PreparedStatement bind(PreparedStatement ps, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      ps.setObject(i + 1, args[i]);
-    }
-    return ps;
+  /** Deletes the row of that id; false when there was none. */
+  public static boolean delete(Connection c, String table, UUID id) throws SQLException {
+    return Sql.update(c, "delete from " + table + " where id = ?", id) == 1;
   }
 
-  /** Runs the query and reads every row. */
-  public static <T> List<T> list(PreparedStatement ps, Reader<T> reader) throws SQLException {
-    List<T> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(reader.read(rs));
-      }
-    }
-    return out;
+  /** Whether a row of the table other than {@code except} (null: none) has the name in env. */
+  public static boolean nameTaken(Connection c, String table, String env, String name, UUID except)
+      throws SQLException {
+    return Sql.exists(
+        c,
+        "select 1 from "
+            + table
+            + " where environment = ? and name = ? and (?::uuid is null or id <> ?)",
+        env,
+        name,
+        except,
+        except);
   }
 
   /** A map as a JSON object (null as {}). */

@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.NotificationChannel;
 import io.dataplane.scheduler.NotificationRule;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,7 @@ import java.util.UUID;
 
 /** Notification channels, rules, deliveries and their attempts (plain JDBC). */
 @ApplicationScoped
-public class NotificationRepository {
+public class NotificationRepository implements SchedulerTables {
 
   private static final String CHANNEL =
       "id, environment, name, kind, url, secret_name, smtp_host, smtp_port, smtp_tls,"
@@ -59,16 +60,9 @@ public class NotificationRepository {
     this.schedules = schedules;
   }
 
-  public Connection connection() throws SQLException {
-    return schedules.connection();
-  }
-
-  public <T> T inTransaction(Jdbc.Work<T> work) throws SQLException {
-    return schedules.inTransaction(work);
-  }
-
-  public void inTransaction(Jdbc.Step step) throws SQLException {
-    schedules.inTransaction(step);
+  @Override
+  public ScheduleRepository schedules() {
+    return schedules;
   }
 
   // --- channels ---
@@ -110,24 +104,20 @@ public class NotificationRepository {
   }
 
   public Optional<NotificationChannel> channel(Connection c, UUID id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select " + CHANNEL + " from notification_channels where id = ?")) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(channel(rs)) : Optional.empty();
-      }
-    }
+    return Sql.first(
+        c,
+        "select " + CHANNEL + " from notification_channels where id = ?",
+        NotificationRepository::channel,
+        id);
   }
 
   public List<NotificationChannel> channels(String env) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select "
-                    + CHANNEL
-                    + " from notification_channels where environment = ? order by name")) {
-      ps.setString(1, env);
-      return Jdbc.list(ps, NotificationRepository::channel);
+    try (Connection c = connection()) {
+      return Sql.query(
+          c,
+          "select " + CHANNEL + " from notification_channels where environment = ? order by name",
+          NotificationRepository::channel,
+          env);
     }
   }
 
@@ -153,27 +143,12 @@ public class NotificationRepository {
   }
 
   public boolean delete(Connection c, String table, UUID id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("delete from " + table + " where id = ?")) {
-      ps.setObject(1, id);
-      return ps.executeUpdate() == 1;
-    }
+    return Jdbc.delete(c, table, id);
   }
 
   public boolean nameTaken(Connection c, String table, String env, String name, UUID except)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from "
-                + table
-                + " where environment = ? and name = ? and (?::uuid is null or id <> ?)")) {
-      ps.setString(1, env);
-      ps.setString(2, name);
-      ps.setObject(3, except);
-      ps.setObject(4, except);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Jdbc.nameTaken(c, table, env, name, except);
   }
 
   // --- rules ---
@@ -239,43 +214,37 @@ public class NotificationRepository {
 
   private List<NotificationRule> rules(Connection c, String where, Object... args)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select " + RULE + " from notification_rules where " + where)) {
-      Jdbc.bind(ps, args);
-      return Jdbc.list(
-          ps,
-          rs -> {
-            Array a = rs.getArray("events");
-            return new NotificationRule(
-                rs.getObject("id", UUID.class),
-                rs.getString("environment"),
-                rs.getString("name"),
-                rs.getString("pipeline"),
-                Arrays.asList((String[]) a.getArray()),
-                rs.getObject("channel_id", UUID.class),
-                rs.getInt("quiet_period_seconds"),
-                rs.getBoolean("enabled"),
-                ScheduleRepository.instant(rs.getObject("created_at", OffsetDateTime.class)),
-                rs.getString("created_by"),
-                ScheduleRepository.instant(rs.getObject("updated_at", OffsetDateTime.class)),
-                rs.getString("updated_by"));
-          });
-    }
+    return Sql.query(
+        c,
+        "select " + RULE + " from notification_rules where " + where,
+        rs -> {
+          Array a = rs.getArray("events");
+          return new NotificationRule(
+              rs.getObject("id", UUID.class),
+              rs.getString("environment"),
+              rs.getString("name"),
+              rs.getString("pipeline"),
+              Arrays.asList((String[]) a.getArray()),
+              rs.getObject("channel_id", UUID.class),
+              rs.getInt("quiet_period_seconds"),
+              rs.getBoolean("enabled"),
+              ScheduleRepository.instant(rs.getObject("created_at", OffsetDateTime.class)),
+              rs.getString("created_by"),
+              ScheduleRepository.instant(rs.getObject("updated_at", OffsetDateTime.class)),
+              rs.getString("updated_by"));
+        },
+        args);
   }
 
   // --- deliveries ---
 
   /** Whether the rule already has a delivery for this event. */
   public boolean hasDelivery(Connection c, UUID ruleId, String eventKey) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from notification_deliveries where rule_id = ? and event_key = ?")) {
-      ps.setObject(1, ruleId);
-      ps.setString(2, eventKey);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Sql.exists(
+        c,
+        "select 1 from notification_deliveries where rule_id = ? and event_key = ?",
+        ruleId,
+        eventKey);
   }
 
   /** Whether the rule sent (or will send) a notification about the pipeline within the period. */
@@ -284,18 +253,14 @@ public class NotificationRepository {
     if (seconds <= 0) {
       return false;
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from notification_deliveries where rule_id = ?"
-                + " and pipeline is not distinct from ? and state <> 'SUPPRESSED'"
-                + " and created_at > now() - make_interval(secs => ?) limit 1")) {
-      ps.setObject(1, ruleId);
-      ps.setString(2, pipeline);
-      ps.setInt(3, seconds);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Sql.exists(
+        c,
+        "select 1 from notification_deliveries where rule_id = ?"
+            + " and pipeline is not distinct from ? and state <> 'SUPPRESSED'"
+            + " and created_at > now() - make_interval(secs => ?) limit 1",
+        ruleId,
+        pipeline,
+        seconds);
   }
 
   /** Inserts a delivery; false when the rule already had one for the event. */
@@ -342,7 +307,7 @@ public class NotificationRepository {
                     + DELIVERY)) {
       ps.setDouble(1, lease.toMillis() / 1000.0);
       ps.setInt(2, limit);
-      return Jdbc.list(ps, NotificationRepository::delivery);
+      return Sql.list(ps, NotificationRepository::delivery);
     }
   }
 
@@ -389,50 +354,45 @@ public class NotificationRepository {
   }
 
   public Optional<Delivery> delivery(UUID id) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select " + DELIVERY + " from notification_deliveries where id = ?")) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(delivery(rs)) : Optional.empty();
-      }
+    try (Connection c = connection()) {
+      return Sql.first(
+          c,
+          "select " + DELIVERY + " from notification_deliveries where id = ?",
+          NotificationRepository::delivery,
+          id);
     }
   }
 
   /** Deliveries of an environment, newest first, optionally of one rule, channel or pipeline. */
   public List<Delivery> deliveries(
       String env, UUID ruleId, UUID channelId, String pipeline, int limit) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select "
-                    + DELIVERY
-                    + " from notification_deliveries where environment = ?"
-                    + " and (?::uuid is null or rule_id = ?) and (?::uuid is null or channel_id = ?)"
-                    + " and (?::text is null or pipeline = ?)"
-                    + " order by created_at desc, id limit ?")) {
-      ps.setString(1, env);
-      ps.setObject(2, ruleId);
-      ps.setObject(3, ruleId);
-      ps.setObject(4, channelId);
-      ps.setObject(5, channelId);
-      ps.setString(6, pipeline);
-      ps.setString(7, pipeline);
-      ps.setInt(8, limit);
-      return Jdbc.list(ps, NotificationRepository::delivery);
+    try (Connection c = connection()) {
+      return Sql.query(
+          c,
+          "select "
+              + DELIVERY
+              + " from notification_deliveries where environment = ?"
+              + " and (?::uuid is null or rule_id = ?) and (?::uuid is null or channel_id = ?)"
+              + " and (?::text is null or pipeline = ?)"
+              + " order by created_at desc, id limit ?",
+          NotificationRepository::delivery,
+          env,
+          ruleId,
+          ruleId,
+          channelId,
+          channelId,
+          pipeline,
+          pipeline,
+          limit);
     }
   }
 
   public List<Attempt> attempts(UUID deliveryId) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select attempt, at, outcome, status, error, duration_ms from notification_attempts"
-                    + " where delivery_id = ? order by attempt")) {
-      ps.setObject(1, deliveryId);
-      return Jdbc.list(
-          ps,
+    try (Connection c = connection()) {
+      return Sql.query(
+          c,
+          "select attempt, at, outcome, status, error, duration_ms from notification_attempts"
+              + " where delivery_id = ? order by attempt",
           rs ->
               new Attempt(
                   rs.getInt(1),
@@ -440,7 +400,8 @@ public class NotificationRepository {
                   rs.getString(3),
                   (Integer) rs.getObject(4),
                   rs.getString(5),
-                  rs.getLong(6)));
+                  rs.getLong(6)),
+          deliveryId);
     }
   }
 
@@ -449,13 +410,12 @@ public class NotificationRepository {
     if (days <= 0) {
       return 0;
     }
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "delete from notification_deliveries where state <> 'PENDING'"
-                    + " and created_at < now() - make_interval(days => ?)")) {
-      ps.setInt(1, days);
-      return ps.executeUpdate();
+    try (Connection c = connection()) {
+      return Sql.update(
+          c,
+          "delete from notification_deliveries where state <> 'PENDING'"
+              + " and created_at < now() - make_interval(days => ?)",
+          days);
     }
   }
 

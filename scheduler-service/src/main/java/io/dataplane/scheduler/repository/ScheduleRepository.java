@@ -1,6 +1,7 @@
 package io.dataplane.scheduler.repository;
 
 import io.agroal.api.AgroalDataSource;
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
 import io.dataplane.scheduler.schedule.MisfirePolicy;
@@ -114,24 +115,15 @@ public class ScheduleRepository {
   }
 
   public boolean delete(Connection c, UUID id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("delete from schedules where id = ?")) {
-      ps.setObject(1, id);
-      return ps.executeUpdate() == 1;
-    }
+    return Jdbc.delete(c, "schedules", id);
   }
 
   public Optional<Schedule> find(Connection c, UUID id, boolean forUpdate) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select "
-                + COLUMNS
-                + " from schedules where id = ?"
-                + (forUpdate ? " for update" : ""))) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-      }
-    }
+    return Sql.first(
+        c,
+        "select " + COLUMNS + " from schedules where id = ?" + (forUpdate ? " for update" : ""),
+        ScheduleRepository::map,
+        id);
   }
 
   public Optional<Schedule> find(UUID id) throws SQLException {
@@ -152,30 +144,21 @@ public class ScheduleRepository {
 
   public boolean nameTaken(Connection c, String environment, String name, UUID except)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from schedules where environment = ? and name = ? and id <> ?")) {
-      ps.setString(1, environment);
-      ps.setString(2, name);
-      ps.setObject(3, except == null ? new UUID(0, 0) : except);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Jdbc.nameTaken(c, "schedules", environment, name, except);
   }
 
   public List<Schedule> list(String environment, String pipeline) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select "
-                    + COLUMNS
-                    + " from schedules where environment = ? and (?::text is null or pipeline = ?)"
-                    + " order by name")) {
-      ps.setString(1, environment);
-      ps.setString(2, pipeline);
-      ps.setString(3, pipeline);
-      return all(ps);
+    try (Connection c = connection()) {
+      return Sql.query(
+          c,
+          "select "
+              + COLUMNS
+              + " from schedules where environment = ? and (?::text is null or pipeline = ?)"
+              + " order by name",
+          ScheduleRepository::map,
+          environment,
+          pipeline,
+          pipeline);
     }
   }
 
@@ -191,13 +174,12 @@ public class ScheduleRepository {
   /** Ids of the schedules of one pipeline, locked. */
   public List<UUID> idsOfPipeline(Connection c, String environment, String pipeline)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select id from schedules where environment = ? and pipeline = ? for update")) {
-      ps.setString(1, environment);
-      ps.setString(2, pipeline);
-      return Jdbc.list(ps, rs -> rs.getObject(1, UUID.class));
-    }
+    return Sql.query(
+        c,
+        "select id from schedules where environment = ? and pipeline = ? for update",
+        rs -> rs.getObject(1, UUID.class),
+        environment,
+        pipeline);
   }
 
   /** Number of schedules in each state. */
@@ -218,7 +200,7 @@ public class ScheduleRepository {
   }
 
   private List<Schedule> all(PreparedStatement ps) throws SQLException {
-    return Jdbc.list(ps, ScheduleRepository::map);
+    return Sql.list(ps, ScheduleRepository::map);
   }
 
   /** Binds the columns from name to fired_through, from index {@code i}; returns the next. */

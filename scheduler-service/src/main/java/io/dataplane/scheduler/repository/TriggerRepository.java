@@ -1,5 +1,6 @@
 package io.dataplane.scheduler.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.Trigger;
 import io.dataplane.scheduler.trigger.TriggerGraph;
@@ -18,7 +19,7 @@ import java.util.UUID;
 
 /** Triggers, their fire ledger and webhook deliveries (plain JDBC; Connection = caller's tx). */
 @ApplicationScoped
-public class TriggerRepository {
+public class TriggerRepository implements SchedulerTables {
 
   private static final String COLUMNS =
       "id, environment, name, pipeline, kind, description, upstream_pipeline, on_state, topic,"
@@ -45,16 +46,9 @@ public class TriggerRepository {
     this.schedules = schedules;
   }
 
-  public Connection connection() throws SQLException {
-    return schedules.connection();
-  }
-
-  public <T> T inTransaction(Jdbc.Work<T> work) throws SQLException {
-    return schedules.inTransaction(work);
-  }
-
-  public void inTransaction(Jdbc.Step step) throws SQLException {
-    schedules.inTransaction(step);
+  @Override
+  public ScheduleRepository schedules() {
+    return schedules;
   }
 
   public void insert(Connection c, Trigger t) throws SQLException {
@@ -112,10 +106,7 @@ public class TriggerRepository {
   }
 
   public boolean delete(Connection c, UUID id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("delete from triggers where id = ?")) {
-      ps.setObject(1, id);
-      return ps.executeUpdate() == 1;
-    }
+    return Jdbc.delete(c, "triggers", id);
   }
 
   public Optional<Trigger> find(Connection c, UUID id, boolean forUpdate) throws SQLException {
@@ -134,18 +125,7 @@ public class TriggerRepository {
   }
 
   public boolean nameTaken(Connection c, String env, String name, UUID except) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from triggers where environment = ? and name = ?"
-                + " and (?::uuid is null or id <> ?)")) {
-      ps.setString(1, env);
-      ps.setString(2, name);
-      ps.setObject(3, except);
-      ps.setObject(4, except);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Jdbc.nameTaken(c, "triggers", env, name, except);
   }
 
   public List<Trigger> list(String env, String pipeline) throws SQLException {
@@ -199,51 +179,46 @@ public class TriggerRepository {
       lock.setString(1, env);
       lock.execute();
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select upstream_pipeline, pipeline from triggers where environment = ?"
-                + " and kind = 'COMPLETION' and (?::uuid is null or id <> ?)")) {
-      ps.setString(1, env);
-      ps.setObject(2, except);
-      ps.setObject(3, except);
-      return Jdbc.list(ps, rs -> new TriggerGraph.Edge(rs.getString(1), rs.getString(2)));
-    }
+    return Sql.query(
+        c,
+        "select upstream_pipeline, pipeline from triggers where environment = ?"
+            + " and kind = 'COMPLETION' and (?::uuid is null or id <> ?)",
+        rs -> new TriggerGraph.Edge(rs.getString(1), rs.getString(2)),
+        env,
+        except,
+        except);
   }
 
   /** Triggers of a pipeline (what they start). */
   public List<UUID> idsOfPipeline(Connection c, String env, String pipeline) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select id from triggers where environment = ? and pipeline = ?")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      return Jdbc.list(ps, rs -> rs.getObject(1, UUID.class));
-    }
+    return Sql.query(
+        c,
+        "select id from triggers where environment = ? and pipeline = ?",
+        rs -> rs.getObject(1, UUID.class),
+        env,
+        pipeline);
   }
 
   /** Stops a deleted pipeline's triggers; returns how many. */
   public int stopPipeline(Connection c, String env, String pipeline) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update triggers set state = 'STOPPED', state_reason = 'pipeline deleted',"
-                + " updated_at = now(), updated_by = 'system'"
-                + " where environment = ? and pipeline = ? and state <> 'STOPPED'")) {
-      ps.setString(1, env);
-      ps.setString(2, pipeline);
-      return ps.executeUpdate();
-    }
+    return Sql.update(
+        c,
+        "update triggers set state = 'STOPPED', state_reason = 'pipeline deleted',"
+            + " updated_at = now(), updated_by = 'system'"
+            + " where environment = ? and pipeline = ? and state <> 'STOPPED'",
+        env,
+        pipeline);
   }
 
   /** Triggers on "latest" run this release from now on. */
   public void released(Connection c, String env, String pipeline, String releaseId)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update triggers set latest_release_id = ? where environment = ? and pipeline = ?")) {
-      ps.setString(1, releaseId);
-      ps.setString(2, env);
-      ps.setString(3, pipeline);
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "update triggers set latest_release_id = ? where environment = ? and pipeline = ?",
+        releaseId,
+        env,
+        pipeline);
   }
 
   /**
@@ -285,17 +260,14 @@ public class TriggerRepository {
   }
 
   private List<FireRow> fires(String where, int limit, Object... args) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select trigger_id, event_id, request_id, fired_at, outcome, reason, release_id,"
-                    + " params, source, chain_depth from trigger_fires "
-                    + where
-                    + " limit "
-                    + limit)) {
-      Jdbc.bind(ps, args);
-      return Jdbc.list(
-          ps,
+    try (Connection c = connection()) {
+      return Sql.query(
+          c,
+          "select trigger_id, event_id, request_id, fired_at, outcome, reason, release_id,"
+              + " params, source, chain_depth from trigger_fires "
+              + where
+              + " limit "
+              + limit,
           rs -> {
             String p = rs.getString(8);
             return new FireRow(
@@ -309,7 +281,8 @@ public class TriggerRepository {
                 p == null ? null : Jdbc.map(p),
                 rs.getString(9),
                 rs.getInt(10));
-          });
+          },
+          args);
     }
   }
 
@@ -319,33 +292,29 @@ public class TriggerRepository {
    */
   public boolean rememberDelivery(Connection c, UUID triggerId, String deliveryId, Duration window)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
+    return Sql.update(
+            c,
             "insert into hook_deliveries (trigger_id, delivery_id, seen_at) values (?, ?, now())"
                 + " on conflict (trigger_id, delivery_id) do update set seen_at = now()"
-                + " where hook_deliveries.seen_at < now() - ?::interval")) {
-      ps.setObject(1, triggerId);
-      ps.setString(2, deliveryId);
-      ps.setString(3, window.toMillis() + " milliseconds");
-      return ps.executeUpdate() == 1;
-    }
+                + " where hook_deliveries.seen_at < now() - ?::interval",
+            triggerId,
+            deliveryId,
+            window.toMillis() + " milliseconds")
+        == 1;
   }
 
   /** Forgets deliveries older than the window (run by housekeeping). */
   public int forgetDeliveries(Duration window) throws SQLException {
-    try (Connection c = connection();
-        PreparedStatement ps =
-            c.prepareStatement("delete from hook_deliveries where seen_at < now() - ?::interval")) {
-      ps.setString(1, window.toMillis() + " milliseconds");
-      return ps.executeUpdate();
+    try (Connection c = connection()) {
+      return Sql.update(
+          c,
+          "delete from hook_deliveries where seen_at < now() - ?::interval",
+          window.toMillis() + " milliseconds");
     }
   }
 
   private static List<Trigger> query(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      Jdbc.bind(ps, args);
-      return Jdbc.list(ps, TriggerRepository::read);
-    }
+    return Sql.query(c, sql, TriggerRepository::read, args);
   }
 
   private static Trigger read(ResultSet rs) throws SQLException {

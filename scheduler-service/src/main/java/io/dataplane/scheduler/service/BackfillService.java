@@ -2,9 +2,9 @@ package io.dataplane.scheduler.service;
 
 import io.dataplane.common.error.DataplaneException;
 import io.dataplane.common.events.RunStateChanged;
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.scheduler.Schedule;
 import io.dataplane.scheduler.config.SchedulerConfig;
-import io.dataplane.scheduler.repository.Jdbc;
 import io.dataplane.scheduler.repository.ScheduleRepository;
 import io.dataplane.scheduler.schedule.ScheduleSpec;
 import io.quarkus.logging.Log;
@@ -100,15 +100,15 @@ public class BackfillService {
   }
 
   private List<Instant> fired(UUID scheduleId, Instant from, Instant to) throws SQLException {
-    try (Connection c = repository.connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select fire_time from fires where schedule_id = ? and fire_time between ? and ?"
-                    + " order by fire_time")) {
-      ps.setObject(1, scheduleId);
-      ps.setObject(2, ScheduleRepository.ts(from));
-      ps.setObject(3, ScheduleRepository.ts(to));
-      return Jdbc.list(ps, rs -> rs.getObject(1, OffsetDateTime.class).toInstant());
+    try (Connection c = repository.connection()) {
+      return Sql.query(
+          c,
+          "select fire_time from fires where schedule_id = ? and fire_time between ? and ?"
+              + " order by fire_time",
+          rs -> rs.getObject(1, OffsetDateTime.class).toInstant(),
+          scheduleId,
+          ScheduleRepository.ts(from),
+          ScheduleRepository.ts(to));
     }
   }
 
@@ -121,23 +121,21 @@ public class BackfillService {
     UUID id = UUID.randomUUID();
     repository.inTransaction(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into backfills (id, schedule_id, environment, pipeline, from_time,"
-                      + " to_time, max_concurrent, state, total, created_at, created_by)"
-                      + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)")) {
-            ps.setObject(1, id);
-            ps.setObject(2, s.id());
-            ps.setString(3, s.environment());
-            ps.setString(4, s.pipeline());
-            ps.setObject(5, ScheduleRepository.ts(from));
-            ps.setObject(6, ScheduleRepository.ts(to));
-            ps.setInt(7, maxConcurrent);
-            ps.setString(8, times.isEmpty() ? "DONE" : "RUNNING");
-            ps.setInt(9, times.size());
-            ps.setString(10, actor);
-            ps.executeUpdate();
-          }
+          Sql.update(
+              c,
+              "insert into backfills (id, schedule_id, environment, pipeline, from_time,"
+                  + " to_time, max_concurrent, state, total, created_at, created_by)"
+                  + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+              id,
+              s.id(),
+              s.environment(),
+              s.pipeline(),
+              ScheduleRepository.ts(from),
+              ScheduleRepository.ts(to),
+              maxConcurrent,
+              times.isEmpty() ? "DONE" : "RUNNING",
+              times.size(),
+              actor);
           try (PreparedStatement ps =
               c.prepareStatement(
                   "insert into backfill_items (backfill_id, fire_time, state)"
@@ -164,34 +162,30 @@ public class BackfillService {
   }
 
   public Backfill cancel(UUID id) throws SQLException {
-    try (Connection c = repository.connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "update backfills set state = 'CANCELLED', finished_at = now()"
-                    + " where id = ? and state = 'RUNNING'")) {
-      ps.setObject(1, id);
-      ps.executeUpdate();
+    try (Connection c = repository.connection()) {
+      Sql.update(
+          c,
+          "update backfills set state = 'CANCELLED', finished_at = now()"
+              + " where id = ? and state = 'RUNNING'",
+          id);
     }
     return find(id).orElseThrow(() -> DataplaneException.notFound("backfill " + id));
   }
 
   private List<Backfill> query(String where, UUID param) throws SQLException {
-    try (Connection c = repository.connection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select b.id, b.schedule_id, b.from_time, b.to_time, b.max_concurrent, b.state,"
-                    + " b.total, b.created_at, b.created_by, b.finished_at,"
-                    + " count(*) filter (where i.state = 'PENDING'),"
-                    + " count(*) filter (where i.state = 'REQUESTED'),"
-                    + " count(*) filter (where i.state = 'DONE'),"
-                    + " count(*) filter (where i.state = 'SKIPPED')"
-                    + " from backfills b left join backfill_items i on i.backfill_id = b.id"
-                    + " where "
-                    + where
-                    + " group by b.id order by b.created_at desc limit 100")) {
-      ps.setObject(1, param);
-      return Jdbc.list(
-          ps,
+    try (Connection c = repository.connection()) {
+      return Sql.query(
+          c,
+          "select b.id, b.schedule_id, b.from_time, b.to_time, b.max_concurrent, b.state,"
+              + " b.total, b.created_at, b.created_by, b.finished_at,"
+              + " count(*) filter (where i.state = 'PENDING'),"
+              + " count(*) filter (where i.state = 'REQUESTED'),"
+              + " count(*) filter (where i.state = 'DONE'),"
+              + " count(*) filter (where i.state = 'SKIPPED')"
+              + " from backfills b left join backfill_items i on i.backfill_id = b.id"
+              + " where "
+              + where
+              + " group by b.id order by b.created_at desc limit 100",
           rs ->
               new Backfill(
                   rs.getObject(1, UUID.class),
@@ -207,7 +201,8 @@ public class BackfillService {
                   rs.getInt(14),
                   rs.getObject(8, OffsetDateTime.class).toInstant(),
                   rs.getString(9),
-                  ScheduleRepository.instant(rs.getObject(10, OffsetDateTime.class))));
+                  ScheduleRepository.instant(rs.getObject(10, OffsetDateTime.class))),
+          param);
     }
   }
 
@@ -284,14 +279,13 @@ public class BackfillService {
     Instant now = Instant.now();
     Duration grace = config.backfill().startGrace();
     Instant nextCheck = null;
-    List<UUID> running = new ArrayList<>();
-    try (Connection c = repository.connection();
-        PreparedStatement ps =
-            c.prepareStatement("select id from backfills where state = 'RUNNING'");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        running.add(rs.getObject(1, UUID.class));
-      }
+    List<UUID> running;
+    try (Connection c = repository.connection()) {
+      running =
+          Sql.query(
+              c,
+              "select id from backfills where state = 'RUNNING'",
+              rs -> rs.getObject(1, UUID.class));
     }
     for (UUID id : running) {
       Instant check = processOne(id, now, grace, writer, metrics);
@@ -363,19 +357,14 @@ public class BackfillService {
         }
         int slots = max - inFlight;
         if (slots > 0 && pending > 0) {
-          List<Instant> next = new ArrayList<>();
-          try (PreparedStatement ps =
-              c.prepareStatement(
+          List<Instant> next =
+              Sql.query(
+                  c,
                   "select fire_time from backfill_items where backfill_id = ?"
-                      + " and state = 'PENDING' order by fire_time limit ?")) {
-            ps.setObject(1, id);
-            ps.setInt(2, slots);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                next.add(rs.getObject(1, OffsetDateTime.class).toInstant());
-              }
-            }
-          }
+                      + " and state = 'PENDING' order by fire_time limit ?",
+                  rs -> rs.getObject(1, OffsetDateTime.class).toInstant(),
+                  id,
+                  slots);
           List<FireWriter.Fire> fires = new ArrayList<>();
           for (Instant t : next) {
             fires.add(new FireWriter.Fire(schedule.get(), t, "BACKFILL", id));
@@ -417,11 +406,6 @@ public class BackfillService {
   }
 
   private static void finish(Connection c, UUID id, String state) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("update backfills set state = ?, finished_at = now() where id = ?")) {
-      ps.setString(1, state);
-      ps.setObject(2, id);
-      ps.executeUpdate();
-    }
+    Sql.update(c, "update backfills set state = ?, finished_at = now() where id = ?", state, id);
   }
 }

@@ -188,13 +188,7 @@ public class NotificationService {
     environments.requireExists(env);
     return repository.inTransaction(
         c -> {
-          Conflicts.refuseTakenName(
-              repository.nameTaken(c, "notification_channels", env, ch.name(), null),
-              "notification channel",
-              ch.name(),
-              env);
-          repository.saveChannel(c, ch, true);
-          return ch;
+          return save(c, ch, true);
         });
   }
 
@@ -202,16 +196,21 @@ public class NotificationService {
       String env, UUID id, NotificationRequests.Channel r, String actor) throws SQLException {
     return repository.inTransaction(
         c -> {
-          NotificationChannel old = channel(c, env, id);
-          NotificationChannel ch = validate(r, id, env, old, actor);
-          Conflicts.refuseTakenName(
-              repository.nameTaken(c, "notification_channels", env, ch.name(), id),
-              "notification channel",
-              ch.name(),
-              env);
-          repository.saveChannel(c, ch, false);
-          return ch;
+          return save(c, validate(r, id, env, channel(c, env, id), actor), false);
         });
+  }
+
+  /** Writes the channel unless another of its environment has its name. */
+  private NotificationChannel save(Connection c, NotificationChannel ch, boolean insert)
+      throws SQLException {
+    Conflicts.refuseTakenName(
+        repository.nameTaken(
+            c, "notification_channels", ch.environment(), ch.name(), insert ? null : ch.id()),
+        "notification channel",
+        ch.name(),
+        ch.environment());
+    repository.saveChannel(c, ch, insert);
+    return ch;
   }
 
   public NotificationChannel channel(String env, UUID id) throws SQLException {
@@ -304,14 +303,7 @@ public class NotificationService {
       throws SQLException {
     return repository.inTransaction(
         c -> {
-          NotificationRule rule = validate(c, r, UUID.randomUUID(), env, null, actor);
-          Conflicts.refuseTakenName(
-              repository.nameTaken(c, "notification_rules", env, rule.name(), null),
-              "notification rule",
-              rule.name(),
-              env);
-          repository.saveRule(c, rule, true);
-          return rule;
+          return save(c, validate(c, r, UUID.randomUUID(), env, null, actor), true);
         });
   }
 
@@ -319,16 +311,21 @@ public class NotificationService {
       String env, UUID id, NotificationRequests.Rule r, String actor) throws SQLException {
     return repository.inTransaction(
         c -> {
-          NotificationRule old = rule(c, env, id);
-          NotificationRule rule = validate(c, r, id, env, old, actor);
-          Conflicts.refuseTakenName(
-              repository.nameTaken(c, "notification_rules", env, rule.name(), id),
-              "notification rule",
-              rule.name(),
-              env);
-          repository.saveRule(c, rule, false);
-          return rule;
+          return save(c, validate(c, r, id, env, rule(c, env, id), actor), false);
         });
+  }
+
+  /** Writes the rule unless another of its environment has its name. */
+  private NotificationRule save(Connection c, NotificationRule rule, boolean insert)
+      throws SQLException {
+    Conflicts.refuseTakenName(
+        repository.nameTaken(
+            c, "notification_rules", rule.environment(), rule.name(), insert ? null : rule.id()),
+        "notification rule",
+        rule.name(),
+        rule.environment());
+    repository.saveRule(c, rule, insert);
+    return rule;
   }
 
   public NotificationRule rule(String env, UUID id) throws SQLException {

@@ -4,8 +4,8 @@ import io.agroal.api.AgroalDataSource;
 import io.dataplane.common.events.EventEnvelope;
 import io.dataplane.common.events.SecretChanged;
 import io.dataplane.common.events.Topics;
-import io.dataplane.common.messaging.KafkaClients;
 import io.dataplane.common.outbox.Outbox;
+import io.dataplane.common.outbox.OutboxProducer;
 import io.dataplane.common.tracing.KafkaTracing;
 import io.dataplane.secrets.config.SecretsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,11 +21,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -38,20 +33,17 @@ public class SecretEventsOutbox {
   static final String SOURCE = "secrets-service";
 
   private final Outbox outbox;
-  private final String bootstrap;
-  private final MeterRegistry meters;
+  private final OutboxProducer producer;
   private final Duration retention;
-  private volatile Producer<String, byte[]> producer;
 
   public SecretEventsOutbox(
       AgroalDataSource dataSource,
       SecretsConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry meters) {
-    this.bootstrap = bootstrap;
-    this.meters = meters;
+    this.producer = new OutboxProducer(bootstrap, SOURCE + "-outbox", meters);
     this.retention = config.outboxRetention();
-    this.outbox = new Outbox(config.schema(), dataSource, this::producer, 5000);
+    this.outbox = new Outbox(config.schema(), dataSource, producer, 5000);
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -77,9 +69,7 @@ public class SecretEventsOutbox {
 
   void onStop(@Observes ShutdownEvent ev) {
     outbox.close();
-    if (producer != null) {
-      producer.close();
-    }
+    producer.close();
   }
 
   /** Appends one event in the caller's transaction. */
@@ -95,27 +85,5 @@ public class SecretEventsOutbox {
 
   public long pending() {
     return outbox.pending();
-  }
-
-  private Producer<String, byte[]> producer() {
-    Producer<String, byte[]> p = producer;
-    if (p == null) {
-      synchronized (this) {
-        if (producer == null) {
-          Properties props = new Properties();
-          props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-          props.put(ProducerConfig.ACKS_CONFIG, "all");
-          props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-          props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-          props.put(ProducerConfig.CLIENT_ID_CONFIG, SOURCE + "-outbox");
-          props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-          props.put(
-              ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-          producer = KafkaClients.producer(props, meters);
-        }
-        p = producer;
-      }
-    }
-    return p;
   }
 }

@@ -1,11 +1,12 @@
 package io.dataplane.secrets.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /** Plain JDBC transactions: commit when the work returns, roll back when it throws. */
@@ -15,12 +16,6 @@ public final class Jdbc {
   @FunctionalInterface
   public interface Work<T> {
     T run(Connection connection) throws SQLException;
-  }
-
-  /** Reads the current row. */
-  @FunctionalInterface
-  public interface Reader<T> {
-    T read(ResultSet rs) throws SQLException;
   }
 
   /** A database failure outside any business rule (answered as 500 / logged). */
@@ -48,12 +43,14 @@ public final class Jdbc {
     }
   }
 
-  /** Runs the query and reads every row. */
-  public static <T> List<T> list(PreparedStatement ps, Reader<T> reader) throws SQLException {
-    List<T> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
+  /** A two-column query, bound in order, as a map in row order: first column to second. */
+  public static <V> Map<String, V> map(
+      Connection c, String sql, Sql.Reader<V> value, Object... args) throws SQLException {
+    Map<String, V> out = new LinkedHashMap<>();
+    try (PreparedStatement ps = Sql.bind(c.prepareStatement(sql), args);
+        ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(reader.read(rs));
+        out.put(rs.getString(1), value.read(rs));
       }
     }
     return out;

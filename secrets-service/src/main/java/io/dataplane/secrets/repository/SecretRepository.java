@@ -1,5 +1,6 @@
 package io.dataplane.secrets.repository;
 
+import io.dataplane.common.jdbc.Sql;
 import io.dataplane.secrets.Secret;
 import io.dataplane.secrets.SecretGrants;
 import io.dataplane.secrets.SecretRead;
@@ -46,16 +47,14 @@ public final class SecretRepository {
   /** Locks (creating if needed) the row of a secret, deleted or not. */
   public static SecretRow lockOrCreate(Connection c, String env, String name, String actor)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into secret (environment, name, created_by, updated_by) values (?, ?, ?, ?)"
-                + " on conflict (environment, name) do nothing")) {
-      ps.setString(1, env);
-      ps.setString(2, name);
-      ps.setString(3, actor);
-      ps.setString(4, actor);
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "insert into secret (environment, name, created_by, updated_by) values (?, ?, ?, ?)"
+            + " on conflict (environment, name) do nothing",
+        env,
+        name,
+        actor,
+        actor);
     return lock(c, env, name, true).orElseThrow();
   }
 
@@ -73,30 +72,26 @@ public final class SecretRepository {
   private static Optional<SecretRow> find(
       Connection c, String env, String name, boolean includeDeleted, String suffix)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select id, environment, name, latest_version, created_at, created_by, updated_at,"
-                + " updated_by, deleted_at is not null from secret"
-                + " where environment = ? and name = ?"
-                + (includeDeleted ? "" : " and deleted_at is null")
-                + suffix)) {
-      ps.setString(1, env);
-      ps.setString(2, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-      }
-    }
+    return Sql.first(
+        c,
+        "select id, environment, name, latest_version, created_at, created_by, updated_at,"
+            + " updated_by, deleted_at is not null from secret"
+            + " where environment = ? and name = ?"
+            + (includeDeleted ? "" : " and deleted_at is null")
+            + suffix,
+        SecretRepository::row,
+        env,
+        name);
   }
 
   public static List<SecretRow> list(Connection c, String env) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select id, environment, name, latest_version, created_at, created_by, updated_at,"
-                + " updated_by, false from secret where environment = ? and deleted_at is null"
-                + " order by name")) {
-      ps.setString(1, env);
-      return Jdbc.list(ps, SecretRepository::row);
-    }
+    return Sql.query(
+        c,
+        "select id, environment, name, latest_version, created_at, created_by, updated_at,"
+            + " updated_by, false from secret where environment = ? and deleted_at is null"
+            + " order by name",
+        SecretRepository::row,
+        env);
   }
 
   private static SecretRow row(ResultSet rs) throws SQLException {
@@ -119,32 +114,24 @@ public final class SecretRepository {
         s.deleted()
             ? ", deleted_at = null, deleted_by = null, created_at = now(), created_by = ?"
             : "";
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update secret set latest_version = ?, updated_at = now(), updated_by = ?"
-                + revive
-                + " where id = ?")) {
-      int i = 1;
-      ps.setInt(i++, version);
-      ps.setString(i++, actor);
-      if (s.deleted()) {
-        ps.setString(i++, actor);
-      }
-      ps.setLong(i, s.id());
-      ps.executeUpdate();
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into secret_version (secret_id, version, ciphertext, wrapped_key,"
-                + " master_key_version, created_by) values (?, ?, ?, ?, ?, ?)")) {
-      ps.setLong(1, s.id());
-      ps.setInt(2, version);
-      ps.setBytes(3, sealed.ciphertext());
-      ps.setBytes(4, sealed.wrappedKey());
-      ps.setString(5, sealed.masterKeyVersion());
-      ps.setString(6, actor);
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "update secret set latest_version = ?, updated_at = now(), updated_by = ?"
+            + revive
+            + " where id = ?",
+        s.deleted()
+            ? new Object[] {version, actor, actor, s.id()}
+            : new Object[] {version, actor, s.id()});
+    Sql.update(
+        c,
+        "insert into secret_version (secret_id, version, ciphertext, wrapped_key,"
+            + " master_key_version, created_by) values (?, ?, ?, ?, ?, ?)",
+        s.id(),
+        version,
+        sealed.ciphertext(),
+        sealed.wrappedKey(),
+        sealed.masterKeyVersion(),
+        actor);
   }
 
   /** Marks a secret deleted and destroys its sealed versions and grants. */
@@ -165,21 +152,13 @@ public final class SecretRepository {
   }
 
   public static void touch(Connection c, SecretRow s, String actor) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("update secret set updated_at = now(), updated_by = ? where id = ?")) {
-      ps.setString(1, actor);
-      ps.setLong(2, s.id());
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c, "update secret set updated_at = now(), updated_by = ? where id = ?", actor, s.id());
   }
 
   public static void replaceGrants(Connection c, long secretId, SecretGrants grants)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("delete from secret_grant where secret_id = ?")) {
-      ps.setLong(1, secretId);
-      ps.executeUpdate();
-    }
+    Sql.update(c, "delete from secret_grant where secret_id = ?", secretId);
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into secret_grant (secret_id, kind, subject) values (?, ?, ?)"
@@ -330,43 +309,41 @@ public final class SecretRepository {
       Connection c, String env, String name, UUID runId, Long beforeId, int limit)
       throws SQLException {
     String where = runId != null ? "run_id = ?" : "environment = ? and name = ?";
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select id, action, environment, name, version, outcome, reason, actor, pipeline,"
-                + " worker_group, run_id, task_run_id, attempt, read_at from secret_read where "
-                + where
-                + (beforeId != null ? " and id < ?" : "")
-                + " order by id desc limit ?")) {
-      int i = 1;
-      if (runId != null) {
-        ps.setObject(i++, runId);
-      } else {
-        ps.setString(i++, env);
-        ps.setString(i++, name);
-      }
-      if (beforeId != null) {
-        ps.setLong(i++, beforeId);
-      }
-      ps.setInt(i, limit);
-      return Jdbc.list(
-          ps,
-          rs ->
-              new SecretRead(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  (Integer) rs.getObject(5),
-                  rs.getString(6),
-                  rs.getString(7),
-                  rs.getString(8),
-                  rs.getString(9),
-                  rs.getString(10),
-                  rs.getObject(11, UUID.class),
-                  rs.getObject(12, UUID.class),
-                  (Integer) rs.getObject(13),
-                  instant(rs.getTimestamp(14))));
+    List<Object> args = new ArrayList<>();
+    if (runId != null) {
+      args.add(runId);
+    } else {
+      args.add(env);
+      args.add(name);
     }
+    if (beforeId != null) {
+      args.add(beforeId);
+    }
+    args.add(limit);
+    return Sql.query(
+        c,
+        "select id, action, environment, name, version, outcome, reason, actor, pipeline,"
+            + " worker_group, run_id, task_run_id, attempt, read_at from secret_read where "
+            + where
+            + (beforeId != null ? " and id < ?" : "")
+            + " order by id desc limit ?",
+        rs ->
+            new SecretRead(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                (Integer) rs.getObject(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getObject(11, UUID.class),
+                rs.getObject(12, UUID.class),
+                (Integer) rs.getObject(13),
+                instant(rs.getTimestamp(14))),
+        args.toArray());
   }
 
   /**
@@ -376,101 +353,74 @@ public final class SecretRepository {
   public static List<WrappedKey> toRewrap(
       Connection c, String active, long afterSecret, int afterVersion, int limit)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select v.secret_id, v.version, s.environment, s.name, v.ciphertext, v.wrapped_key,"
-                + " v.master_key_version from secret_version v join secret s on s.id ="
-                + " v.secret_id where v.master_key_version <> ? and (v.secret_id, v.version) >"
-                + " (?, ?) order by v.secret_id, v.version limit ? for update of v skip locked")) {
-      ps.setString(1, active);
-      ps.setLong(2, afterSecret);
-      ps.setInt(3, afterVersion);
-      ps.setInt(4, limit);
-      return Jdbc.list(
-          ps,
-          rs ->
-              new WrappedKey(
-                  rs.getLong(1),
-                  rs.getInt(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  new Sealed(rs.getBytes(5), rs.getBytes(6), rs.getString(7))));
-    }
+    return Sql.query(
+        c,
+        "select v.secret_id, v.version, s.environment, s.name, v.ciphertext, v.wrapped_key,"
+            + " v.master_key_version from secret_version v join secret s on s.id ="
+            + " v.secret_id where v.master_key_version <> ? and (v.secret_id, v.version) >"
+            + " (?, ?) order by v.secret_id, v.version limit ? for update of v skip locked",
+        rs ->
+            new WrappedKey(
+                rs.getLong(1),
+                rs.getInt(2),
+                rs.getString(3),
+                rs.getString(4),
+                new Sealed(rs.getBytes(5), rs.getBytes(6), rs.getString(7))),
+        active,
+        afterSecret,
+        afterVersion,
+        limit);
   }
 
   public static void updateWrapping(Connection c, WrappedKey k, Sealed rewrapped)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update secret_version set wrapped_key = ?, master_key_version = ?,"
-                + " rewrapped_at = now() where secret_id = ? and version = ?"
-                + " and master_key_version = ?")) {
-      ps.setBytes(1, rewrapped.wrappedKey());
-      ps.setString(2, rewrapped.masterKeyVersion());
-      ps.setLong(3, k.secretId());
-      ps.setInt(4, k.version());
-      ps.setString(5, k.sealed().masterKeyVersion());
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "update secret_version set wrapped_key = ?, master_key_version = ?,"
+            + " rewrapped_at = now() where secret_id = ? and version = ?"
+            + " and master_key_version = ?",
+        rewrapped.wrappedKey(),
+        rewrapped.masterKeyVersion(),
+        k.secretId(),
+        k.version(),
+        k.sealed().masterKeyVersion());
   }
 
   /** Data keys per master key version. */
   public static Map<String, Long> dataKeysByMasterKey(Connection c) throws SQLException {
-    Map<String, Long> out = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "select master_key_version, count(*) from secret_version group by 1 order by 1");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.put(rs.getString(1), rs.getLong(2));
-      }
-    }
-    return out;
+    return Jdbc.map(
+        c,
+        "select master_key_version, count(*) from secret_version group by 1 order by 1",
+        rs -> rs.getLong(2));
   }
 
   public static long dataKeysOf(Connection c, String masterKeyVersion) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select count(*) from secret_version where master_key_version = ?")) {
-      ps.setString(1, masterKeyVersion);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    return Sql.first(
+            c,
+            "select count(*) from secret_version where master_key_version = ?",
+            rs -> rs.getLong(1),
+            masterKeyVersion)
+        .orElseThrow();
   }
 
   public static Map<String, Instant> retired(Connection c) throws SQLException {
-    Map<String, Instant> out = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "select version, retired_at from master_key_retirement order by version");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.put(rs.getString(1), instant(rs.getTimestamp(2)));
-      }
-    }
-    return out;
+    return Jdbc.map(
+        c,
+        "select version, retired_at from master_key_retirement order by version",
+        rs -> instant(rs.getTimestamp(2)));
   }
 
   public static boolean isRetired(Connection c, String version) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("select 1 from master_key_retirement where version = ?")) {
-      ps.setString(1, version);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Sql.exists(c, "select 1 from master_key_retirement where version = ?", version);
   }
 
   public static void retire(Connection c, String version, String actor) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into master_key_retirement (version, retired_by) values (?, ?)"
-                + " on conflict do nothing")) {
-      ps.setString(1, version);
-      ps.setString(2, actor);
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "insert into master_key_retirement (version, retired_by) values (?, ?)"
+            + " on conflict do nothing",
+        version,
+        actor);
   }
 
   private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
