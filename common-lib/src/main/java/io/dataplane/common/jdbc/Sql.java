@@ -49,12 +49,18 @@ public final class Sql {
     }
   }
 
+  /** Runs the query and reads its first row. */
+  public static <T> Optional<T> first(PreparedStatement ps, Reader<T> reader) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+    }
+  }
+
   /** Runs the query, bound in order, and reads its first row. */
   public static <T> Optional<T> first(Connection c, String sql, Reader<T> reader, Object... args)
       throws SQLException {
-    try (PreparedStatement ps = bind(c.prepareStatement(sql), args);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+    try (PreparedStatement ps = bind(c.prepareStatement(sql), args)) {
+      return first(ps, reader);
     }
   }
 
