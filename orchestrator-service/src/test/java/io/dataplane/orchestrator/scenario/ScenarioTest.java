@@ -525,75 +525,37 @@ class ScenarioTest {
     await().atMost(WITHIN).until(() -> !w.dispatched().isEmpty());
     TaskDispatched d = w.dispatched().get(0);
     String claimId = UUID.randomUUID().toString();
-    Map<String, Object> body =
-        Map.of(
-            "taskRunId", d.taskRunId(), "attempt", 1, "workerId", w.workerId, "claimId", claimId);
-    String first =
-        api()
-            .contentType("application/json")
-            .body(body)
-            .post("/api/v1/attempts/claim")
-            .then()
-            .statusCode(200)
-            .extract()
-            .path("deadlineAt");
+    String first = claim(d, w.workerId, claimId).statusCode(200).extract().path("deadlineAt");
     // the answer was lost on the way: the same claim asked again gets the same answer
-    api()
-        .contentType("application/json")
-        .body(body)
-        .post("/api/v1/attempts/claim")
-        .then()
+    claim(d, w.workerId, claimId)
         .statusCode(200)
         .body("claimed", org.hamcrest.Matchers.equalTo(true))
         .body("deadlineAt", org.hamcrest.Matchers.equalTo(first));
     // a second delivery of the dispatch (another id), another worker with the id, no id: refused
-    for (Map<String, Object> other :
-        List.<Map<String, Object>>of(
-            Map.of(
-                "taskRunId",
-                d.taskRunId(),
-                "attempt",
-                1,
-                "workerId",
-                w.workerId,
-                "claimId",
-                UUID.randomUUID().toString()),
-            Map.of(
-                "taskRunId",
-                d.taskRunId(),
-                "attempt",
-                1,
-                "workerId",
-                "someone-else",
-                "claimId",
-                claimId),
-            Map.of("taskRunId", d.taskRunId(), "attempt", 1, "workerId", w.workerId))) {
-      api()
-          .contentType("application/json")
-          .body(other)
-          .post("/api/v1/attempts/claim")
-          .then()
-          .statusCode(409)
-          .body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
+    for (io.restassured.response.ValidatableResponse refused :
+        List.of(
+            claim(d, w.workerId, UUID.randomUUID().toString()),
+            claim(d, "someone-else", claimId),
+            claim(d, w.workerId, null))) {
+      refused.statusCode(409).body("code", org.hamcrest.Matchers.equalTo("CONFLICT"));
     }
     // a claim id that is not a UUID is a clear 400, not a server error
-    api()
-        .contentType("application/json")
-        .body(
-            Map.of(
-                "taskRunId",
-                d.taskRunId(),
-                "attempt",
-                1,
-                "workerId",
-                w.workerId,
-                "claimId",
-                "not-a-uuid"))
-        .post("/api/v1/attempts/claim")
-        .then()
-        .statusCode(400);
+    claim(d, w.workerId, "not-a-uuid").statusCode(400);
     assertThat(taskState(run(runId), "only")).isEqualTo("RUNNING");
     api().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200);
+  }
+
+  /** Claims the dispatch's attempt for {@code workerId}, with {@code claimId} when not null. */
+  private io.restassured.response.ValidatableResponse claim(
+      TaskDispatched d, String workerId, String claimId) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("taskRunId", d.taskRunId());
+    body.put("attempt", d.attempt());
+    body.put("workerId", workerId);
+    if (claimId != null) {
+      body.put("claimId", claimId);
+    }
+    return api().contentType("application/json").body(body).post("/api/v1/attempts/claim").then();
   }
 
   @Test
