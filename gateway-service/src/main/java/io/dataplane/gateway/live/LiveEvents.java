@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -61,18 +60,11 @@ public class LiveEvents {
   }
 
   /**
-   * One poll's records of the channel, in order ({@code batch=true}: one hop to a worker thread per
-   * poll, not per record). Blocking: a log listener may fetch stored lines from the orchestrator to
-   * fill a gap. Never throws: a record that fails is logged and skipped.
+   * One record of the channel, in order. Blocking: a log listener may fetch stored lines from the
+   * orchestrator to fill a gap. Never throws: a record that fails is logged and skipped.
    */
   @Incoming(CHANNEL)
   @Blocking
-  void receive(ConsumerRecords<String, byte[]> records) {
-    for (ConsumerRecord<String, byte[]> r : records) {
-      receive(r);
-    }
-  }
-
   void receive(ConsumerRecord<String, byte[]> r) {
     EventEnvelope<? extends Event> envelope;
     try {

@@ -28,11 +28,6 @@ class LiveEventsChannelTest {
     assertThat(p.getProperty(CHANNEL + "enable.auto.commit")).isEqualTo("false");
     assertThat(p.getProperty(CHANNEL + "commit-strategy")).isEqualTo("ignore");
     assertThat(p.getProperty(CHANNEL + "failure-strategy")).isEqualTo("ignore");
-    // a poll is one batch, and a fetch waits for records (at most 100 ms) instead of returning
-    // each one: the channel's CPU per task halved with these (ADR 0004)
-    assertThat(p.getProperty(CHANNEL + "batch")).isEqualTo("true");
-    assertThat(Integer.parseInt(p.getProperty(CHANNEL + "fetch.min.bytes"))).isGreaterThan(1);
-    assertThat(Integer.parseInt(p.getProperty(CHANNEL + "fetch.max.wait.ms"))).isBetween(1, 100);
     assertThat(p.getProperty(CHANNEL + "consumer-rebalance-listener.name"))
         .isEqualTo(LiveEventsAssignment.NAME);
   }
